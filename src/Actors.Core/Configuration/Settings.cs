@@ -1,0 +1,50 @@
+namespace Actors.Configuration;
+
+/// <summary>What a service does when its main process exits (systemd's Restart=).</summary>
+public enum RestartPolicy
+{
+    /// <summary>Restart after every exit, success or failure.</summary>
+    Always,
+    /// <summary>Restart only when the exit counts as a failure (code not in success-exit-codes, or killed by a signal).</summary>
+    OnFailure,
+    /// <summary>Never restart: a success leaves it stopped, a failure leaves it failed.</summary>
+    Never,
+}
+
+/// <summary>Exponential backoff between restarts: <c>min * 2^n</c>, capped at <c>max</c>, ± <c>random-factor</c>.</summary>
+public sealed record BackoffSettings(TimeSpan Min, TimeSpan Max, double RandomFactor, TimeSpan ResetAfter);
+
+/// <summary>More than <c>Burst</c> starts within <c>Interval</c> gives up (systemd's StartLimitBurst/IntervalSec).</summary>
+public sealed record StartLimitSettings(int Burst, TimeSpan Interval);
+
+/// <summary>How a process is stopped: <c>Signal</c> to its whole group, then SIGKILL after <c>Timeout</c>.</summary>
+public sealed record StopSettings(int Signal, string SignalName, TimeSpan Timeout);
+
+/// <summary>Where a process's merged stdout+stderr goes and how it is rotated.</summary>
+public sealed record LogSettings(string File, long MaxSize, int Keep, bool Timestamps);
+
+/// <summary>One declared process, fully resolved: defaults applied, paths absolute.</summary>
+public sealed record ProcessSettings(
+    string Name,
+    string? Description,
+    string Command,
+    IReadOnlyList<string> Args,
+    bool Shell,
+    string WorkingDir,
+    IReadOnlyDictionary<string, string> Env,
+    RestartPolicy Restart,
+    IReadOnlySet<int> SuccessExitCodes,
+    BackoffSettings Backoff,
+    StartLimitSettings StartLimit,
+    StopSettings Stop,
+    LogSettings Log)
+{
+    /// <summary>Exit code 0 always counts as success; success-exit-codes adds to it.</summary>
+    public bool IsSuccess(int exitCode) => exitCode == 0 || SuccessExitCodes.Contains(exitCode);
+}
+
+/// <summary>Node-wide settings (<c>actors.node</c>).</summary>
+public sealed record NodeSettings(string StateDir, string LogDir, TimeSpan ShutdownTimeout);
+
+/// <summary>A whole validated configuration: the node and its processes in declaration order.</summary>
+public sealed record ActorsSettings(string? SourceFile, NodeSettings Node, IReadOnlyList<ProcessSettings> Processes);
