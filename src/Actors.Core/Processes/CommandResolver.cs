@@ -1,0 +1,39 @@
+using Actors.Processes.Native;
+
+namespace Actors.Processes;
+
+/// <summary>
+/// Finds the executable a command names, the way a shell would, so a missing or non-executable command is
+/// reported as "command not found: x" before anything is spawned.
+/// </summary>
+public static class CommandResolver
+{
+    /// <summary>The absolute path of <paramref name="command"/>, or null with <paramref name="reason"/> saying why not.</summary>
+    public static string? Resolve(string command, string? pathVariable, out string? reason)
+    {
+        reason = null;
+        if (command.Contains('/'))
+        {
+            reason = CheckExecutable(command);
+            return reason is null ? command : null;
+        }
+        foreach (var dir in (pathVariable ?? "/usr/local/bin:/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, command);
+            if (CheckExecutable(candidate) is null) return candidate;
+        }
+        reason = $"command not found: {command} (not in PATH)";
+        return null;
+    }
+
+    private static unsafe string? CheckExecutable(string path)
+    {
+        if (Directory.Exists(path)) return $"not an executable: {path} is a directory";
+        if (!File.Exists(path)) return $"command not found: {path}";
+        var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+        fixed (byte* p = bytes)
+        {
+            return LibC.access(p, LibC.X_OK) == 0 ? null : $"permission denied: {path} is not executable";
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using Akka.Actor;
+using Actors.Logging;
+
+namespace Actors.Processes;
+
+/// <summary>
+/// The seam between supervision and the operating system. The Linux launcher spawns real process groups;
+/// a simulated launcher lets the same supervisors run on virtual time in tests.
+/// A launch answers the <c>replyTo</c> actor with <see cref="ProcessLaunched"/> or
+/// <see cref="ProcessLaunchFailed"/>, and later, once, with <see cref="ProcessExited"/>.
+/// </summary>
+public interface IProcessLauncher
+{
+    void Launch(LaunchRequest request, IActorRef replyTo);
+}
+
+/// <summary>What to start: a resolved argv (argv[0] is the command as declared), its environment and folder.</summary>
+public sealed record LaunchSpec(
+    string Name,
+    string Command,
+    IReadOnlyList<string> Argv,
+    string WorkingDir,
+    IReadOnlyList<string> Environment);
+
+/// <summary>One launch: the spec, where its output goes, and the ticket that keeps an abandoned launch from leaking a process.</summary>
+public sealed record LaunchRequest(LaunchSpec Spec, ProcessLogWriter? Output, LaunchTicket Ticket);
+
+/// <summary>A running process (and its process group).</summary>
+public interface IProcessHandle
+{
+    /// <summary>Pid of the main process, which is also the id of its process group.</summary>
+    int Pid { get; }
+
+    /// <summary>Start time from /proc (clock ticks since boot); 0 for a simulated process.</summary>
+    long StartTime { get; }
+
+    /// <summary>Sends <paramref name="signal"/> to every process left in the group. False when none is left.</summary>
+    bool SignalGroup(int signal);
+
+    /// <summary>True while any process of the group is still alive.</summary>
+    bool IsGroupAlive();
+}
+
+public sealed record ProcessLaunched(IProcessHandle Handle);
+
+public sealed record ProcessLaunchFailed(string Reason);
+
+/// <summary>The main process has ended (and was reaped). Its output up to that moment is in the log.</summary>
+public sealed record ProcessExited(int Pid, ExitStatus Status);
+
+/// <summary>
+/// Links a launch to its requester. If the requester stops before the process is handed over, the launcher
+/// kills what it started; if the process was handed over, the requester kills it. Never both, never neither.
+/// </summary>
+public sealed class LaunchTicket
+{
+    private readonly object _gate = new();
+    private bool _abandoned;
+    private IProcessHandle? _handle;
+
+    /// <summary>Called by the launcher. False means the requester is gone and the process must be killed.</summary>
+    public bool TryHandOver(IProcessHandle handle)
+    {
+        lock (_gate)
+        {
+            if (_abandoned) return false;
+            _handle = handle;
+            return true;
+        }
+    }
+
+    /// <summary>Called by the requester as it stops. Returns the process handed over, if any, for it to kill.</summary>
+    public IProcessHandle? Abandon()
+    {
+        lock (_gate)
+        {
+            _abandoned = true;
+            return _handle;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using System.Collections;
+using Actors.Configuration;
+
+namespace Actors.Processes;
+
+public static class LaunchSpecs
+{
+    /// <summary>
+    /// The argv and environment for <paramref name="settings"/>: the node's own environment, then the
+    /// process's <c>env</c> on top (as systemd and supervisord do), plus <c>ACTORS_PROCESS</c> = its name.
+    /// Built once per process, not per start.
+    /// </summary>
+    public static LaunchSpec From(ProcessSettings settings)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
+            env[(string)entry.Key] = (string?)entry.Value ?? "";
+        foreach (var (key, value) in settings.Env) env[key] = value;
+        env["ACTORS_PROCESS"] = settings.Name;
+        var argv = new List<string>(settings.Args.Count + 1) { settings.Command };
+        argv.AddRange(settings.Args);
+        return new LaunchSpec(settings.Name, settings.Command, argv, settings.WorkingDir,
+            env.Select(kv => $"{kv.Key}={kv.Value}").ToArray());
+    }
+}

@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using Akka.Actor;
+using Actors.Processes.Native;
+
+namespace Actors.Processes;
+
+/// <summary>
+/// Starts real processes. Spawns happen on one dedicated thread that lives as long as the launcher: it keeps
+/// spawning off the actors' threads, and a parent-death signal (which follows the spawning thread, not the
+/// process) will stay valid for the node's whole life.
+/// </summary>
+public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
+{
+    private readonly BlockingCollection<(LaunchRequest Request, IActorRef ReplyTo)> _queue = new();
+    private readonly OutputPump _pump;
+    private readonly Thread _spawner;
+
+    /// <param name="onError">Told about unexpected I/O errors of the output pump (what, exception); they never stop the node.</param>
+    public LinuxProcessLauncher(Action<string, Exception>? onError = null)
+    {
+        _pump = new OutputPump(onError ?? ((_, _) => { }));
+        _spawner = new Thread(SpawnLoop) { IsBackground = true, Name = "actors-spawner" };
+        _spawner.Start();
+    }
+
+    public void Launch(LaunchRequest request, IActorRef replyTo) => _queue.Add((request, replyTo));
+
+    private void SpawnLoop()
+    {
+        foreach (var (request, replyTo) in _queue.GetConsumingEnumerable())
+        {
+            try { SpawnOne(request, replyTo); }
+            catch (Exception e) { replyTo.Tell(new ProcessLaunchFailed($"could not start: {e.Message}")); }
+        }
+    }
+
+    private void SpawnOne(LaunchRequest request, IActorRef replyTo)
+    {
+        var spec = request.Spec;
+        if (!Directory.Exists(spec.WorkingDir))
+        {
+            replyTo.Tell(new ProcessLaunchFailed($"working directory does not exist: {spec.WorkingDir}"));
+            return;
+        }
+        var path = CommandResolver.Resolve(spec.Command, PathOf(spec.Environment), out var reason);
+        if (path is null)
+        {
+            replyTo.Tell(new ProcessLaunchFailed(reason!));
+            return;
+        }
+        var result = Native.Spawner.Spawn(path, spec.Argv, spec.Environment, spec.WorkingDir);
+        if (result.Errno != 0)
+        {
+            replyTo.Tell(new ProcessLaunchFailed(DescribeSpawnError(result.Errno, path)));
+            return;
+        }
+        int pidfd = LibC.PidfdOpen(result.Pid);
+        if (pidfd < 0)
+        {
+            // Without a pidfd the exit could not be seen: do not leave an unwatched process behind.
+            LibC.kill(-result.Pid, LibC.SIGKILL);
+            LibC.close(result.OutputFd);
+            replyTo.Tell(new ProcessLaunchFailed($"pidfd_open failed: {LibC.ErrorText(Marshal.GetLastPInvokeError())} (Linux 5.3 or later is needed)"));
+            return;
+        }
+        var handle = new LinuxProcessHandle(result.Pid, ProcStat.ReadStartTime(result.Pid) ?? 0);
+        if (request.Ticket.TryHandOver(handle)) replyTo.Tell(new ProcessLaunched(handle));
+        else handle.SignalGroup(LibC.SIGKILL);
+        // Attach after telling: an exit seen at once still reaches the owner after ProcessLaunched.
+        _pump.Attach(handle, pidfd, result.OutputFd, request.Output, replyTo);
+    }
+
+    private static string? PathOf(IReadOnlyList<string> environment)
+    {
+        foreach (var entry in environment)
+            if (entry.StartsWith("PATH=", StringComparison.Ordinal)) return entry[5..];
+        return null;
+    }
+
+    private static string DescribeSpawnError(int errno, string path) => errno switch
+    {
+        2 => $"command not found: {path}",
+        13 => $"permission denied: {path}",
+        8 => $"not an executable (exec format error): {path}",
+        _ => $"could not start {path}: {LibC.ErrorText(errno)}",
+    };
+
+    public void Dispose()
+    {
+        _queue.CompleteAdding();
+        _spawner.Join(TimeSpan.FromSeconds(5));
+        _pump.Dispose();
+        _queue.Dispose();
+    }
+}

@@ -1,0 +1,83 @@
+using System.Runtime.InteropServices;
+
+namespace Actors.Processes.Native;
+
+/// <summary>
+/// The few libc calls the Linux launcher needs. Kept raw and in one place: the rest of the code sees
+/// <see cref="Spawner"/>, <see cref="ProcessGroup"/> and <see cref="OutputPump"/>, never these.
+/// </summary>
+internal static unsafe partial class LibC
+{
+    private const string Lib = "libc";
+
+    public const int EINTR = 4;
+    public const int EAGAIN = 11;
+    public const int ESRCH = 3;
+    public const int ECHILD = 10;
+
+    public const int O_RDONLY = 0;
+    public const int O_NONBLOCK = 0x800;
+    public const int O_CLOEXEC = 0x80000;
+    public const int F_GETFL = 3;
+    public const int F_SETFL = 4;
+    public const int F_SETPIPE_SZ = 1031;
+
+    public const short POSIX_SPAWN_SETSIGDEF = 0x04;
+    public const short POSIX_SPAWN_SETSIGMASK = 0x08;
+    public const short POSIX_SPAWN_SETSID = 0x80;
+
+    public const int WNOHANG = 1;
+    public const int WEXITED = 4;
+    public const int P_PIDFD = 3;
+
+    public const int EPOLLIN = 0x001;
+    public const int EPOLLERR = 0x008;
+    public const int EPOLLHUP = 0x010;
+    public const int EPOLL_CTL_ADD = 1;
+    public const int EPOLL_CTL_DEL = 2;
+    public const int EPOLL_CLOEXEC = 0x80000;
+    public const int EFD_CLOEXEC = 0x80000;
+    public const int EFD_NONBLOCK = 0x800;
+
+    public const int SIGKILL = 9;
+    public const int SIGCONT = 18;
+
+    private const long SYS_pidfd_open = 434; // same number on every architecture (new syscall table)
+
+    [LibraryImport(Lib, SetLastError = true)] public static partial int pipe2(int* fds, int flags);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int fcntl(int fd, int cmd, int arg);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int close(int fd);
+    [LibraryImport(Lib, SetLastError = true)] public static partial nint read(int fd, byte* buf, nint count);
+    [LibraryImport(Lib, SetLastError = true)] public static partial nint write(int fd, byte* buf, nint count);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int kill(int pid, int sig);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int waitpid(int pid, int* status, int options);
+    [LibraryImport(Lib, SetLastError = true)] public static partial long syscall(long number, long a1, long a2);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int getpid();
+
+    [LibraryImport(Lib, SetLastError = true)] public static partial int epoll_create1(int flags);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int epoll_ctl(int epfd, int op, int fd, byte* ev);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int epoll_wait(int epfd, byte* events, int maxEvents, int timeout);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int eventfd(uint initval, int flags);
+
+    [LibraryImport(Lib)] public static partial int posix_spawn(int* pid, byte* path, void* fileActions, void* attr, byte** argv, byte** envp);
+    [LibraryImport(Lib)] public static partial int posix_spawn_file_actions_init(void* fa);
+    [LibraryImport(Lib)] public static partial int posix_spawn_file_actions_destroy(void* fa);
+    [LibraryImport(Lib)] public static partial int posix_spawn_file_actions_adddup2(void* fa, int fd, int newfd);
+    [LibraryImport(Lib)] public static partial int posix_spawn_file_actions_addopen(void* fa, int fd, byte* path, int oflag, uint mode);
+    [LibraryImport(Lib)] public static partial int posix_spawn_file_actions_addchdir_np(void* fa, byte* path);
+    [LibraryImport(Lib)] public static partial int posix_spawnattr_init(void* attr);
+    [LibraryImport(Lib)] public static partial int posix_spawnattr_destroy(void* attr);
+    [LibraryImport(Lib)] public static partial int posix_spawnattr_setflags(void* attr, short flags);
+    [LibraryImport(Lib)] public static partial int posix_spawnattr_setsigmask(void* attr, void* sigset);
+    [LibraryImport(Lib)] public static partial int posix_spawnattr_setsigdefault(void* attr, void* sigset);
+    [LibraryImport(Lib)] public static partial int sigemptyset(void* set);
+    [LibraryImport(Lib)] public static partial int sigfillset(void* set);
+    [LibraryImport(Lib)] public static partial byte* strerror(int errnum);
+
+    [LibraryImport(Lib, SetLastError = true)] public static partial int access(byte* path, int mode);
+    public const int X_OK = 1;
+
+    public static int PidfdOpen(int pid) => (int)syscall(SYS_pidfd_open, pid, 0);
+
+    public static string ErrorText(int errno) => Marshal.PtrToStringUTF8((nint)strerror(errno)) ?? $"errno {errno}";
+}

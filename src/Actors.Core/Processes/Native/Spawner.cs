@@ -1,0 +1,106 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Actors.Processes.Native;
+
+/// <summary>
+/// Starts a child with <c>posix_spawn</c>: one exec, no fork of the runtime's address space, the child the
+/// leader of a new session and process group (PID == PGID), stdin from /dev/null, stdout and stderr both
+/// dup'ed onto one pipe so their lines stay in order of arrival, every signal back to its default
+/// disposition (.NET ignores SIGPIPE; a child must not inherit that) and an empty signal mask.
+/// </summary>
+internal static unsafe class Spawner
+{
+    // glibc's posix_spawnattr_t is 336 bytes and posix_spawn_file_actions_t 80 on x86_64; sigset_t is 128.
+    // Generous sizes keep us safe on other architectures.
+    private const int AttrSize = 1024, ActionsSize = 512, SigsetSize = 256;
+
+    public readonly record struct Result(int Pid, int OutputFd, int Errno, string? FailedStep);
+
+    public static Result Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp, string workingDir)
+    {
+        int* fds = stackalloc int[2];
+        if (LibC.pipe2(fds, LibC.O_CLOEXEC) != 0) return new Result(0, -1, Marshal.GetLastPInvokeError(), "pipe");
+        int readFd = fds[0], writeFd = fds[1];
+        // Only our end is non-blocking: the child's stdout must block like any ordinary pipe.
+        LibC.fcntl(readFd, LibC.F_SETFL, LibC.fcntl(readFd, LibC.F_GETFL, 0) | LibC.O_NONBLOCK);
+        // A bigger pipe absorbs bursts (a child printing a million lines) while the pump is busy elsewhere.
+        // Pages are only allocated when filled, so idle children cost nothing.
+        LibC.fcntl(writeFd, LibC.F_SETPIPE_SZ, 1 << 20);
+
+        using var strings = new NativeStrings();
+        byte* cPath = strings.Add(path);
+        byte** cArgv = strings.AddArray(argv);
+        byte** cEnvp = strings.AddArray(envp);
+        byte* cDir = strings.Add(workingDir);
+        byte* cNull = strings.Add("/dev/null");
+
+        void* actions = NativeMemory.AllocZeroed(ActionsSize);
+        void* attr = NativeMemory.AllocZeroed(AttrSize);
+        void* sigset = NativeMemory.AllocZeroed(SigsetSize);
+        try
+        {
+            LibC.posix_spawn_file_actions_init(actions);
+            LibC.posix_spawn_file_actions_addopen(actions, 0, cNull, LibC.O_RDONLY, 0);
+            LibC.posix_spawn_file_actions_adddup2(actions, writeFd, 1);
+            LibC.posix_spawn_file_actions_adddup2(actions, writeFd, 2);
+            LibC.posix_spawn_file_actions_addchdir_np(actions, cDir);
+
+            LibC.posix_spawnattr_init(attr);
+            LibC.posix_spawnattr_setflags(attr,
+                (short)(LibC.POSIX_SPAWN_SETSID | LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF));
+            LibC.sigemptyset(sigset);
+            LibC.posix_spawnattr_setsigmask(attr, sigset);
+            LibC.sigfillset(sigset);
+            LibC.posix_spawnattr_setsigdefault(attr, sigset);
+
+            int pid;
+            int rc = LibC.posix_spawn(&pid, cPath, actions, attr, cArgv, cEnvp);
+            LibC.close(writeFd);
+            if (rc != 0)
+            {
+                LibC.close(readFd);
+                return new Result(0, -1, rc, "exec");
+            }
+            return new Result(pid, readFd, 0, null);
+        }
+        finally
+        {
+            LibC.posix_spawn_file_actions_destroy(actions);
+            LibC.posix_spawnattr_destroy(attr);
+            NativeMemory.Free(actions);
+            NativeMemory.Free(attr);
+            NativeMemory.Free(sigset);
+        }
+    }
+
+    /// <summary>NUL-terminated UTF-8 copies that live until the spawn returns.</summary>
+    private sealed class NativeStrings : IDisposable
+    {
+        private readonly List<nint> _blocks = new();
+
+        public byte* Add(string s)
+        {
+            int n = Encoding.UTF8.GetByteCount(s);
+            byte* p = (byte*)NativeMemory.Alloc((nuint)n + 1);
+            Encoding.UTF8.GetBytes(s, new Span<byte>(p, n));
+            p[n] = 0;
+            _blocks.Add((nint)p);
+            return p;
+        }
+
+        public byte** AddArray(IReadOnlyList<string> items)
+        {
+            byte** array = (byte**)NativeMemory.Alloc((nuint)(items.Count + 1), (nuint)sizeof(nint));
+            _blocks.Add((nint)array);
+            for (int i = 0; i < items.Count; i++) array[i] = Add(items[i]);
+            array[items.Count] = null;
+            return array;
+        }
+
+        public void Dispose()
+        {
+            foreach (var p in _blocks) NativeMemory.Free((void*)p);
+        }
+    }
+}

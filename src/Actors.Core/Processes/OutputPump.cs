@@ -1,0 +1,206 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using Akka.Actor;
+using Actors.Logging;
+using Actors.Processes.Native;
+
+namespace Actors.Processes;
+
+/// <summary>
+/// One thread, one epoll set, every child: reads each child's output pipe into its log and watches each
+/// child's pidfd for its exit. A single shared read buffer and no thread per child keep 500 idle children
+/// cheap; reading until the pipe is drained before reporting an exit keeps every line ahead of the
+/// "exited" event.
+/// </summary>
+internal sealed unsafe class OutputPump : IDisposable
+{
+    private const int BufferSize = 64 * 1024;
+    private const int MaxEvents = 64;
+    // Per wake-up, read at most this many buffers from one pipe before serving the others.
+    private const int ReadsPerTurn = 16;
+
+    private static readonly int EventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
+    private static readonly int DataOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 4 : 8;
+
+    private readonly int _epoll;
+    private readonly int _wakeFd;
+    private readonly ConcurrentDictionary<ulong, Watch> _watches = new();
+    private readonly Thread _thread;
+    private readonly Action<string, Exception> _onError;
+    private long _nextToken = 1;
+    private volatile bool _stopping;
+
+    public OutputPump(Action<string, Exception> onError)
+    {
+        _onError = onError;
+        _epoll = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
+        if (_epoll < 0) throw new InvalidOperationException($"epoll_create1 failed: {LibC.ErrorText(Marshal.GetLastPInvokeError())}");
+        _wakeFd = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
+        Add(_wakeFd, 0);
+        _thread = new Thread(Run) { IsBackground = true, Name = "actors-output-pump" };
+        _thread.Start();
+    }
+
+    /// <summary>Starts reading <paramref name="outputFd"/> into <paramref name="output"/> and watching the exit of <paramref name="handle"/>.</summary>
+    public void Attach(LinuxProcessHandle handle, int pidfd, int outputFd, ProcessLogWriter? output, IActorRef owner)
+    {
+        var pipe = new PipeWatch(outputFd, output);
+        Register(pipe);
+        Register(new ExitWatch(handle, pidfd, pipe, owner));
+    }
+
+    private void Register(Watch watch)
+    {
+        watch.Token = (ulong)Interlocked.Increment(ref _nextToken);
+        _watches[watch.Token] = watch;
+        Add(watch.Fd, watch.Token);
+    }
+
+    private void Add(int fd, ulong token)
+    {
+        byte* ev = stackalloc byte[16];
+        *(uint*)ev = LibC.EPOLLIN;
+        *(ulong*)(ev + DataOffset) = token;
+        if (LibC.epoll_ctl(_epoll, LibC.EPOLL_CTL_ADD, fd, ev) != 0)
+            throw new InvalidOperationException($"epoll_ctl failed for fd {fd}: {LibC.ErrorText(Marshal.GetLastPInvokeError())}");
+    }
+
+    private void Remove(Watch watch)
+    {
+        _watches.TryRemove(watch.Token, out _);
+        LibC.epoll_ctl(_epoll, LibC.EPOLL_CTL_DEL, watch.Fd, null);
+        LibC.close(watch.Fd);
+        watch.Closed = true;
+    }
+
+    private void Run()
+    {
+        byte* events = (byte*)NativeMemory.Alloc((nuint)(EventSize * MaxEvents));
+        byte* buffer = (byte*)NativeMemory.Alloc(BufferSize);
+        var touched = new HashSet<ProcessLogWriter>();
+        try
+        {
+            while (!_stopping)
+            {
+                int n = LibC.epoll_wait(_epoll, events, MaxEvents, -1);
+                if (n < 0) continue; // EINTR
+                for (int i = 0; i < n; i++)
+                {
+                    ulong token = *(ulong*)(events + i * EventSize + DataOffset);
+                    if (token == 0 || !_watches.TryGetValue(token, out var watch)) continue;
+                    try
+                    {
+                        if (watch is PipeWatch pipe) Pump(pipe, buffer, touched, ReadsPerTurn);
+                        else if (watch is ExitWatch exit) Reap(exit, buffer, touched);
+                    }
+                    catch (Exception e)
+                    {
+                        _onError(watch.Describe(), e);
+                    }
+                }
+                foreach (var writer in touched) Flush(writer);
+                touched.Clear();
+            }
+        }
+        finally
+        {
+            NativeMemory.Free(events);
+            NativeMemory.Free(buffer);
+        }
+    }
+
+    private void Pump(PipeWatch pipe, byte* buffer, HashSet<ProcessLogWriter> touched, int maxReads)
+    {
+        for (int reads = 0; reads < maxReads && !pipe.Closed; reads++)
+        {
+            nint got = LibC.read(pipe.Fd, buffer, BufferSize);
+            if (got > 0)
+            {
+                if (pipe.Output is { } writer)
+                {
+                    WriteSafely(writer, new ReadOnlySpan<byte>(buffer, (int)got));
+                    touched.Add(writer);
+                }
+                continue;
+            }
+            if (got < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == LibC.EINTR) continue;
+                if (errno == LibC.EAGAIN) return;
+            }
+            // EOF (every writer closed its end) or a hard error: this pipe is done.
+            pipe.Output?.CompletePartialLine();
+            if (pipe.Output is { } w) touched.Add(w);
+            Remove(pipe);
+        }
+    }
+
+    private void Reap(ExitWatch exit, byte* buffer, HashSet<ProcessLogWriter> touched)
+    {
+        // Everything the main process wrote is in the pipe now: take it before announcing the exit.
+        Pump(exit.Pipe, buffer, touched, int.MaxValue);
+        foreach (var writer in touched) Flush(writer);
+        int status;
+        int rc;
+        do { rc = LibC.waitpid(exit.Handle.Pid, &status, LibC.WNOHANG); }
+        while (rc < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
+        if (rc == 0) return; // spurious wake-up: not exited yet
+        Remove(exit);
+        // ECHILD means someone else reaped it (a runtime reaping everything): the code is unknown.
+        var result = rc > 0 ? ExitStatus.FromWaitStatus(status) : ExitStatus.Exited(255);
+        exit.Handle.MarkReaped();
+        exit.Owner.Tell(new ProcessExited(exit.Handle.Pid, result));
+    }
+
+    private void WriteSafely(ProcessLogWriter writer, ReadOnlySpan<byte> data)
+    {
+        try { writer.Write(data); }
+        catch (Exception e) when (e is ObjectDisposedException or LogWriteException or IOException)
+        {
+            _onError($"log {writer}", e);
+        }
+    }
+
+    private void Flush(ProcessLogWriter writer)
+    {
+        try { writer.Flush(); }
+        catch (Exception e) when (e is ObjectDisposedException or LogWriteException or IOException)
+        {
+            _onError($"log {writer}", e);
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        long one = 1;
+        LibC.write(_wakeFd, (byte*)&one, 8);
+        _thread.Join(TimeSpan.FromSeconds(5));
+        foreach (var watch in _watches.Values) LibC.close(watch.Fd);
+        LibC.close(_wakeFd);
+        LibC.close(_epoll);
+    }
+
+    private abstract class Watch(int fd)
+    {
+        public int Fd { get; } = fd;
+        public ulong Token { get; set; }
+        public bool Closed { get; set; }
+        public abstract string Describe();
+    }
+
+    private sealed class PipeWatch(int fd, ProcessLogWriter? output) : Watch(fd)
+    {
+        public ProcessLogWriter? Output { get; } = output;
+        public override string Describe() => $"output pipe {Fd}";
+    }
+
+    private sealed class ExitWatch(LinuxProcessHandle handle, int pidfd, PipeWatch pipe, IActorRef owner) : Watch(pidfd)
+    {
+        public LinuxProcessHandle Handle { get; } = handle;
+        public PipeWatch Pipe { get; } = pipe;
+        public IActorRef Owner { get; } = owner;
+        public override string Describe() => $"exit of pid {Handle.Pid}";
+    }
+}

@@ -1,0 +1,38 @@
+using Akka.Actor;
+using Actors.Configuration;
+using Actors.Logging;
+
+namespace Actors.Processes;
+
+/// <summary>
+/// Protocol of the runner: the actor that owns one run of one OS process group, from launch until no
+/// process of the group is left. An exit the policy counts as a failure is thrown as
+/// <see cref="ProcessFailedException"/>, so the parent's supervisor strategy decides what comes next;
+/// any other end is reported with <see cref="Finished"/>.
+/// </summary>
+public static class ProcessRunner
+{
+    public static Props Props(LaunchSpec spec, ProcessSettings settings, IProcessLauncher launcher, ProcessLogWriter? output) =>
+        Akka.Actor.Props.Create(() => new ProcessRunnerActor(spec, settings, launcher, output));
+
+    /// <summary>Stop the process: stop signal (and SIGCONT) to the group, SIGKILL after the stop timeout.</summary>
+    public sealed record Stop(string Reason);
+
+    /// <summary>The main process is running.</summary>
+    public sealed record Started(int Pid, long StartTime);
+
+    /// <summary>The run is over and nothing of its group is left (or what is left was SIGKILLed).</summary>
+    public sealed record Finished(ExitStatus Exit, string? Note);
+
+    /// <summary>How long to wait for stragglers after SIGKILL before reporting anyway.</summary>
+    internal static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often to look whether the rest of a group is gone.</summary>
+    internal static readonly TimeSpan GroupPollInterval = TimeSpan.FromMilliseconds(10);
+}
+
+/// <summary>The run failed: a failure exit, or it could not be launched (then <see cref="Exit"/> is null).</summary>
+public sealed class ProcessFailedException(ExitStatus? exit, string reason) : Exception(reason)
+{
+    public ExitStatus? Exit { get; } = exit;
+}

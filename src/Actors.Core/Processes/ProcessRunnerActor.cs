@@ -1,0 +1,124 @@
+using Akka.Actor;
+using Actors.Configuration;
+using Actors.Logging;
+
+namespace Actors.Processes;
+
+internal sealed class ProcessRunnerActor : ReceiveActor, IWithTimers
+{
+    private const string KillTimer = "kill", PollTimer = "poll", GiveUpTimer = "give-up";
+    private const int SIGKILL = 9, SIGCONT = 18;
+
+    private sealed record Kill;
+    private sealed record Poll;
+    private sealed record GiveUp;
+
+    private readonly LaunchSpec _spec;
+    private readonly ProcessSettings _settings;
+    private readonly IProcessLauncher _launcher;
+    private readonly ProcessLogWriter? _output;
+    private readonly LaunchTicket _ticket = new();
+    private IProcessHandle? _handle;
+    private ExitStatus? _exit;
+    private string? _stopReason;
+    private bool _signalled, _killed;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public ProcessRunnerActor(LaunchSpec spec, ProcessSettings settings, IProcessLauncher launcher, ProcessLogWriter? output)
+    {
+        _spec = spec;
+        _settings = settings;
+        _launcher = launcher;
+        _output = output;
+        Launching();
+    }
+
+    protected override void PreStart() => _launcher.Launch(new LaunchRequest(_spec, _output, _ticket), Self);
+
+    private void Launching()
+    {
+        Receive<ProcessLaunched>(m =>
+        {
+            _handle = m.Handle;
+            Context.Parent.Tell(new ProcessRunner.Started(m.Handle.Pid, m.Handle.StartTime));
+            Become(Running);
+            if (_stopReason is not null) SendStopSignal();
+        });
+        Receive<ProcessLaunchFailed>(m => throw new ProcessFailedException(null, m.Reason));
+        Receive<ProcessRunner.Stop>(m => _stopReason ??= m.Reason);
+    }
+
+    private void Running()
+    {
+        Receive<ProcessRunner.Stop>(m =>
+        {
+            _stopReason ??= m.Reason;
+            SendStopSignal();
+        });
+        Receive<ProcessExited>(m =>
+        {
+            _exit = m.Status;
+            Become(Draining);
+            CheckGroup();
+        });
+        Receive<Kill>(_ => KillGroup());
+    }
+
+    /// <summary>The main process is gone; what else of its group is left gets the stop treatment first.</summary>
+    private void Draining()
+    {
+        Receive<ProcessRunner.Stop>(m => _stopReason ??= m.Reason);
+        Receive<Poll>(_ => CheckGroup());
+        Receive<Kill>(_ => KillGroup());
+        Receive<GiveUp>(_ => Finish("processes of its group outlived SIGKILL (stuck in the kernel, or zombies nobody reaps)"));
+    }
+
+    private void CheckGroup()
+    {
+        if (_handle is null || !_handle.IsGroupAlive())
+        {
+            Finish(null);
+            return;
+        }
+        if (!_signalled) SendStopSignal();
+        if (!Timers.IsTimerActive(PollTimer)) Timers.StartPeriodicTimer(PollTimer, new Poll(), ProcessRunner.GroupPollInterval);
+    }
+
+    private void SendStopSignal()
+    {
+        if (_signalled || _handle is null) return;
+        _signalled = true;
+        _handle.SignalGroup(_settings.Stop.Signal);
+        // A stopped (SIGSTOPed) process cannot act on the stop signal until it is continued.
+        _handle.SignalGroup(SIGCONT);
+        Timers.StartSingleTimer(KillTimer, new Kill(), _settings.Stop.Timeout);
+    }
+
+    private void KillGroup()
+    {
+        if (_killed || _handle is null) return;
+        _killed = true;
+        _handle.SignalGroup(SIGKILL);
+        Timers.StartSingleTimer(GiveUpTimer, new GiveUp(), ProcessRunner.KillGrace);
+    }
+
+    private void Finish(string? note)
+    {
+        Timers.CancelAll();
+        var exit = _exit!;
+        bool failed = _stopReason is null && !(exit.Code is { } code && _settings.IsSuccess(code));
+        if (_killed) note ??= $"the group did not stop within {_settings.Stop.Timeout.TotalSeconds:0.###}s of SIG{_settings.Stop.SignalName} and was killed";
+        if (failed) throw new ProcessFailedException(exit, note is null ? $"exited with {exit}" : $"exited with {exit}; {note}");
+        Context.Parent.Tell(new ProcessRunner.Finished(exit, note));
+        Context.Stop(Self);
+    }
+
+    protected override void PostStop()
+    {
+        // Normally the group is already gone. If this actor ends early (its supervisor or the node is going
+        // down abruptly), nothing it started may outlive it.
+        var handle = _ticket.Abandon() ?? _handle;
+        if (handle is not null && handle.IsGroupAlive()) handle.SignalGroup(SIGKILL);
+    }
+}

@@ -1,0 +1,35 @@
+using Actors.Configuration;
+
+namespace Actors.Supervision;
+
+/// <summary>
+/// Counts starts in a sliding window (systemd's StartLimitBurst / StartLimitIntervalSec): a start is
+/// allowed while fewer than <c>burst</c> starts happened within the <c>interval</c> before it.
+/// </summary>
+public sealed class StartLimiter(StartLimitSettings settings)
+{
+    private readonly Queue<DateTimeOffset> _starts = new();
+
+    public StartLimitSettings Settings { get; } = settings;
+
+    /// <summary>Starts counted in the window that ends at <paramref name="at"/>.</summary>
+    public int CountAt(DateTimeOffset at)
+    {
+        int count = 0;
+        foreach (var start in _starts) if (start > at - Settings.Interval) count++;
+        return count;
+    }
+
+    /// <summary>True when a start at <paramref name="at"/> is still within the limit.</summary>
+    public bool Allows(DateTimeOffset at) => CountAt(at) < Settings.Burst;
+
+    public void Record(DateTimeOffset at)
+    {
+        _starts.Enqueue(at);
+        // Keep no more history than the limit can ever look at.
+        while (_starts.Count > Settings.Burst) _starts.Dequeue();
+    }
+
+    /// <summary>Forgets every start: an operator's explicit start gets a fresh budget.</summary>
+    public void Reset() => _starts.Clear();
+}

@@ -1,0 +1,95 @@
+using Akka.Actor;
+using Actors.Processes;
+
+namespace Actors.Core.Tests.Simulation;
+
+/// <summary>What one simulated run does.</summary>
+public sealed record SimulatedRun
+{
+    /// <summary>Exits with this code after <see cref="RunFor"/>; null runs until signalled.</summary>
+    public int? ExitCode { get; init; }
+    public TimeSpan RunFor { get; init; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>The launch fails with this reason (e.g. "command not found: /x").</summary>
+    public string? LaunchFailure { get; init; }
+    /// <summary>Ignores the stop signal; only SIGKILL ends it.</summary>
+    public bool IgnoresStopSignal { get; init; }
+
+    public static SimulatedRun Exits(int code, TimeSpan? after = null) => new() { ExitCode = code, RunFor = after ?? TimeSpan.FromMilliseconds(100) };
+    public static SimulatedRun RunsForever() => new();
+    public static SimulatedRun CannotLaunch(string reason) => new() { LaunchFailure = reason };
+}
+
+/// <summary>Something the simulated "operating system" saw, told to the observer in order.</summary>
+public sealed record SimulatedEvent(string Name, int Run, string What, DateTimeOffset At);
+
+/// <summary>
+/// Runs scripted "processes" on the actor system's scheduler, so supervision policy runs on virtual time
+/// with <c>TestScheduler</c>: exits happen when the test advances the clock, signals act at once.
+/// </summary>
+public sealed class SimulatedProcessLauncher(IScheduler scheduler, Func<string, int, SimulatedRun> script, IActorRef? observer = null) : IProcessLauncher
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, int> _runs = new();
+    private int _nextPid = 1000;
+
+    public void Launch(LaunchRequest request, IActorRef replyTo)
+    {
+        int run, pid;
+        lock (_gate)
+        {
+            run = _runs[request.Spec.Name] = _runs.GetValueOrDefault(request.Spec.Name) + 1;
+            pid = ++_nextPid;
+        }
+        var behaviour = script(request.Spec.Name, run);
+        if (behaviour.LaunchFailure is { } reason)
+        {
+            Observe(request.Spec.Name, run, "launch-failed");
+            replyTo.Tell(new ProcessLaunchFailed(reason));
+            return;
+        }
+        var process = new SimulatedProcess(this, request.Spec.Name, run, pid, behaviour, replyTo);
+        if (!request.Ticket.TryHandOver(process)) return;
+        Observe(request.Spec.Name, run, "launched");
+        replyTo.Tell(new ProcessLaunched(process));
+        if (behaviour.ExitCode is { } code)
+        {
+            process.ExitTimer = new Cancelable(scheduler);
+            scheduler.Advanced.ScheduleOnce(behaviour.RunFor, () => process.End(ExitStatus.Exited(code)), process.ExitTimer);
+        }
+    }
+
+    public int RunsOf(string name) { lock (_gate) return _runs.GetValueOrDefault(name); }
+
+    private void Observe(string name, int run, string what) => observer?.Tell(new SimulatedEvent(name, run, what, scheduler.Now));
+
+    private sealed class SimulatedProcess(SimulatedProcessLauncher launcher, string name, int run, int pid, SimulatedRun behaviour, IActorRef owner) : IProcessHandle
+    {
+        private bool _alive = true;
+        public ICancelable? ExitTimer { get; set; }
+        public int Pid { get; } = pid;
+        public long StartTime => 0;
+
+        public bool SignalGroup(int signal)
+        {
+            if (!_alive) return false;
+            if (signal == 18) return true; // SIGCONT: a running simulated process carries on
+            launcher.Observe(name, run, $"signal {signal}");
+            if (signal == 9 || !behaviour.IgnoresStopSignal) End(ExitStatus.Killed(signal));
+            return true;
+        }
+
+        public bool IsGroupAlive() { lock (launcher._gate) return _alive; }
+
+        public void End(ExitStatus status)
+        {
+            lock (launcher._gate)
+            {
+                if (!_alive) return;
+                _alive = false;
+            }
+            ExitTimer?.Cancel();
+            launcher.Observe(name, run, $"exited {status}");
+            owner.Tell(new ProcessExited(Pid, status));
+        }
+    }
+}
