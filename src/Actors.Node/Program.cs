@@ -1,1 +1,3 @@
-System.Console.WriteLine("x");
+using Actors.Node;
+
+return await Cli.RunAsync(args);

@@ -1,0 +1,76 @@
+using Actors.Node.Hosting;
+using Actors.Processes;
+using Microsoft.Extensions.Hosting;
+
+namespace Actors.Node.Commands;
+
+/// <summary><c>actors run [CONFIG]</c>: supervise in the foreground until SIGTERM or SIGINT.</summary>
+public static class RunCommand
+{
+    public static async Task<int> ExecuteAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length > 1 || (args.Length == 1 && args[0].StartsWith('-')))
+        {
+            stderr.WriteLine("usage: actors run [CONFIG]");
+            return ExitCodes.Usage;
+        }
+        var result = ConfigSource.Load(args.Length == 1 ? args[0] : null);
+        ConfigSource.Report(result, stderr);
+        if (!result.IsValid)
+        {
+            stderr.WriteLine($"actors: {result.Errors.Count} problem(s) in the configuration; nothing started");
+            return ExitCodes.InvalidConfig;
+        }
+        var settings = result.Settings!;
+        foreach (var (key, dir) in new[] { ("actors.node.log-dir", settings.Node.LogDir), ("actors.node.state-dir", settings.Node.StateDir) })
+        {
+            if (WritableFolder.Check(dir) is { } problem)
+            {
+                stderr.WriteLine($"actors: {key} {dir} is not usable: {problem}; point {key} at a writable folder");
+                return ExitCodes.Failure;
+            }
+        }
+
+        var logger = NodeLogging.Create(settings.Node.LogDir);
+        try
+        {
+            using var launcher = new LinuxProcessLauncher((what, e) => logger.Error("output pump: {What}: {Error}", what, e.Message));
+            logger.Information("actors {Version} supervising {Count} process(es) from {Source}",
+                VersionCommand.Version, settings.Processes.Count, settings.SourceFile ?? "the built-in demo configuration");
+            using var host = NodeHost.Build(settings, logger, launcher);
+            await host.RunAsync();
+            logger.Information("node stopped");
+            return ExitCodes.Ok;
+        }
+        catch (Exception e)
+        {
+            logger.Fatal(e, "the node failed");
+            return ExitCodes.Failure;
+        }
+        finally
+        {
+            await Serilog.Log.CloseAndFlushAsync();
+            (logger as IDisposable)?.Dispose();
+        }
+    }
+}
+
+/// <summary>Creates a folder if needed and proves it can be written, before anything starts.</summary>
+internal static class WritableFolder
+{
+    public static string? Check(string dir)
+    {
+        try
+        {
+            Directory.CreateDirectory(dir);
+            var probe = Path.Combine(dir, $".write-test-{Environment.ProcessId}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return e.Message;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+namespace Actors.Integration.Tests;
+
+/// <summary>Where the programs under test are: the TestDummy and the node, built by the same solution build.</summary>
+public static class TestPaths
+{
+    /// <summary>The dotnet host running these tests (the test host sets DOTNET_HOST_PATH).</summary>
+    public static string DotnetHost { get; } = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    /// <summary>Debug or Release, as this test assembly was built.</summary>
+    private static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+
+    public static string TestDummy { get; } = Built("tests/Actors.TestDummy", "Actors.TestDummy.dll");
+
+    public static string Node { get; } = Built("src/Actors.Node", "actors.dll");
+
+    private static string Built(string project, string file)
+    {
+        var path = Path.Combine(RepositoryRoot, project, "bin", Configuration, "net10.0", file);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path} is missing: build the solution (dotnet build Actors.sln) first", path);
+        return path;
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Actors.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException($"no Actors.sln above {AppContext.BaseDirectory}");
+    }
+}
