@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Benchmarks of the published `actors` binary. See bench/README.md."""
+import argparse, os, signal, statistics, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "bench", "out")
+ACTORS = os.path.join(OUT, "actors")
+TOOLS = os.path.join(OUT, "tools")
+
+
+def sh(*cmd):
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+
+
+def build():
+    sh("dotnet", "publish", os.path.join(ROOT, "src/Actors.Node"), "-c", "Release", "-o", OUT, "--nologo")
+    os.makedirs(TOOLS, exist_ok=True)
+    for tool in ("stamp", "lines"):
+        sh("gcc", "-O2", "-o", os.path.join(TOOLS, tool), os.path.join(ROOT, "bench", "tools", tool + ".c"))
+
+
+def children(pid):
+    """Direct children of pid, over all its threads (the spawner thread is their parent)."""
+    found = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                found += f.read().split()
+    except FileNotFoundError:
+        pass
+    return found
+
+
+def wait_for(condition, timeout, step=0.002):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    raise TimeoutError("condition not reached in %ss" % timeout)
+
+
+class Node:
+    def __init__(self, processes_hocon, folder):
+        self.folder = folder
+        self.conf = os.path.join(folder, "node.conf")
+        with open(self.conf, "w") as f:
+            f.write('actors {\n node { log-dir = "logs", state-dir = "state" }\n processes {\n%s\n }\n}\n' % processes_hocon)
+
+    def start(self):
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen([ACTORS, "run", self.conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return self
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(60)
+
+
+def sleepers(n):
+    return "\n".join('  s%d { command = "/bin/sleep", args = ["1000"] }' % i for i in range(n))
+
+
+def bench_restart(folder):
+    stamps = os.path.join(folder, "stamps")
+    node = Node('  r { command = "%s/stamp", args = ["%s", "1"], backoff { min = 0s, max = 0s, random-factor = 0 },'
+                ' start-limit { burst = 100000, interval = 1m }, log.file = "/dev/null" }' % (TOOLS, stamps), folder).start()
+    try:
+        wait_for(lambda: os.path.exists(stamps) and len(open(stamps).read().split()) >= 61, 60)
+    finally:
+        node.stop()
+    t = [int(x) for x in open(stamps).read().split()][10:61]  # 10 warm-up runs, then 50 restarts
+    gaps = sorted((b - a) / 1e6 for a, b in zip(t, t[1:]))
+    return {"restart p50 ms": statistics.median(gaps), "restart p95 ms": gaps[int(len(gaps) * 0.95) - 1]}
+
+
+def bench_sleepers(folder, idle_seconds):
+    node = Node(sleepers(500), folder).start()
+    try:
+        wait_for(lambda: len(children(node.proc.pid)) >= 500, 120)
+        ready = time.monotonic() - node.started
+        time.sleep(5)  # let start-up work settle before measuring the idle node
+        pss = next(int(l.split()[1]) for l in open(f"/proc/{node.proc.pid}/smaps_rollup") if l.startswith("Pss:")) / 1024
+        ticks = os.sysconf("SC_CLK_TCK")
+        def cpu():
+            fields = open(f"/proc/{node.proc.pid}/stat").read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / ticks
+        c0, w0 = cpu(), time.monotonic()
+        time.sleep(idle_seconds)
+        idle = (cpu() - c0) / (time.monotonic() - w0) * 100
+    finally:
+        node.stop()
+    return {"500 running s": ready, "PSS MiB": pss, "idle CPU %": idle}
+
+
+def bench_lines(folder, count=1_000_000):
+    started = os.path.join(folder, "started")
+    log = os.path.join(folder, "logs", "w.log")
+    expected = sum(len("line %d\n" % i) for i in range(1, count + 1))
+    node = Node('  w { command = "%s/lines", args = ["%d", "%s"], restart = never }' % (TOOLS, count, started), folder).start()
+    try:
+        wait_for(lambda: os.path.exists(log) and os.path.getsize(log) >= expected, 120, step=0.001)
+        done = time.monotonic_ns()
+        t0 = int(open(started).read())
+        with open(log) as f:
+            lines = f.read().splitlines()
+        lost = count - sum(1 for i, l in enumerate(lines) if l == "line %d" % (i + 1))
+    finally:
+        node.stop()
+    return {"1M lines s": (done - t0) / 1e9, "lines lost": lost}
+
+
+def bench_stop(folder):
+    node = Node(sleepers(100), folder).start()
+    wait_for(lambda: len(children(node.proc.pid)) >= 100, 60)
+    time.sleep(1)
+    t0 = time.monotonic()
+    node.proc.send_signal(signal.SIGTERM)
+    wait_for(lambda: len(children(node.proc.pid)) == 0, 60, step=0.0005)
+    gone = time.monotonic() - t0
+    node.proc.wait(60)
+    exited = time.monotonic() - t0
+    return {"stop 100 s": gone, "node exit after SIGTERM s": exited, "node exit code": node.proc.returncode}
+
+
+BENCHES = {"restart": bench_restart, "sleepers": bench_sleepers, "lines": bench_lines, "stop": bench_stop}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", choices=BENCHES)
+    parser.add_argument("--idle-seconds", type=float, default=30)
+    parser.add_argument("--no-build", action="store_true")
+    args = parser.parse_args()
+    if not args.no_build:
+        build()
+    for name, bench in BENCHES.items():
+        if args.only and name != args.only:
+            continue
+        results = []
+        for _ in range(args.runs):
+            with tempfile.TemporaryDirectory(prefix="actors-bench-") as folder:
+                results.append(bench(folder, args.idle_seconds) if name == "sleepers" else bench(folder))
+        for key in results[0]:
+            values = [r[key] for r in results]
+            print("%-28s median %10.3f   runs: %s" % (key, statistics.median(values), " ".join("%.3f" % v for v in values)))
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

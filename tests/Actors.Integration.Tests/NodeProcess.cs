@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Actors.Integration.Tests;
+
+/// <summary>The real <c>actors</c> executable in a child process, its output collected line by line.</summary>
+public sealed class NodeProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    private NodeProcess(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _lines.Enqueue(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _lines.Enqueue(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public static NodeProcess Start(string workingDir, params string[] args)
+    {
+        var info = new ProcessStartInfo(TestPaths.DotnetHost) { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(TestPaths.Node);
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        return new NodeProcess(Process.Start(info)!);
+    }
+
+    public int Pid => _process.Id;
+    public string Output => string.Join("\n", _lines);
+
+    /// <summary>Waits (bounded) for an output line containing <paramref name="text"/> and returns it.</summary>
+    public string AwaitLine(string text, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            var line = _lines.FirstOrDefault(l => l.Contains(text));
+            if (line is not null) return line;
+            if (_process.HasExited) break;
+            _process.WaitForExit(20);
+        }
+        throw new TimeoutException($"no line with '{text}' within {timeout}; output so far:\n{Output}");
+    }
+
+    public void Signal(int signal) => Process.Start("kill", [$"-{signal}", Pid.ToString()])!.WaitForExit();
+
+    public int WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout)) throw new TimeoutException($"the node did not exit within {timeout}; output:\n{Output}");
+        _process.WaitForExit(); // drains the output readers
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.Dispose();
+    }
+}
