@@ -1,1 +1,107 @@
-return 0;
+using System.Globalization;
+using Actors.TestDummy.Modes;
+
+namespace Actors.TestDummy;
+
+/// <summary>
+/// A console program the tests and benchmarks supervise: each mode is one behaviour a real service may show
+/// (crash, hang, flood its output, ignore SIGTERM, leave grandchildren behind, ...).
+/// </summary>
+internal static class Program
+{
+    internal const string Usage =
+        "usage: Actors.TestDummy exit N | sleep SECONDS | print N [--then-exit CODE] | print-both N | ignore-sigterm"
+        + " | spawn-grandchild [N] | heartbeat FILE [INTERVAL-MS] | serve-http PORT | hang | record-start FILE MODE [ARGS]";
+
+    /// <summary>Exit code for bad usage (BSD sysexits EX_USAGE), distinct from any code a test asks for.</summary>
+    internal const int UsageExitCode = 64;
+
+    private static int Main(string[] args)
+    {
+        try
+        {
+            return Run(args);
+        }
+        catch (UsageException)
+        {
+            Console.Error.WriteLine(Usage);
+            return UsageExitCode;
+        }
+    }
+
+    /// <summary>Runs one mode; <c>record-start</c> recurses into the mode that follows it.</summary>
+    internal static int Run(ReadOnlySpan<string> args)
+    {
+        if (args.Length == 0)
+            throw new UsageException();
+
+        var rest = args[1..];
+        return args[0] switch
+        {
+            "exit" => ParseInt(Single(rest)),
+            "sleep" => SimpleModes.Sleep(ParseSeconds(Single(rest))),
+            "hang" when rest.IsEmpty => SimpleModes.Hang(),
+            "ignore-sigterm" when rest.IsEmpty => SimpleModes.IgnoreSigterm(),
+            "print" => PrintArgs(rest),
+            "print-both" => PrintModes.PrintBoth(ParseCount(Single(rest))),
+            "spawn-grandchild" => SpawnGrandchild.Run(rest.Length switch
+            {
+                0 => 1,
+                1 => ParseCount(rest[0]),
+                _ => throw new UsageException(),
+            }),
+            "heartbeat" => rest.Length switch
+            {
+                1 => Heartbeat.Run(rest[0], TimeSpan.FromMilliseconds(200)),
+                2 => Heartbeat.Run(rest[0], TimeSpan.FromMilliseconds(ParsePositive(rest[1]))),
+                _ => throw new UsageException(),
+            },
+            "serve-http" => ServeHttp.Run(ParsePort(Single(rest))),
+            "record-start" => RecordStart(rest),
+            _ => throw new UsageException(),
+        };
+    }
+
+    private static int PrintArgs(ReadOnlySpan<string> rest)
+    {
+        if (rest.Length == 1)
+            return PrintModes.Print(ParseCount(rest[0]), thenExit: 0);
+        if (rest.Length == 3 && rest[1] == "--then-exit")
+            return PrintModes.Print(ParseCount(rest[0]), ParseInt(rest[2]));
+        throw new UsageException();
+    }
+
+    /// <summary>Appends the start instant (unix epoch microseconds) so benchmarks can measure restart latency.</summary>
+    private static int RecordStart(ReadOnlySpan<string> rest)
+    {
+        if (rest.Length < 2)
+            throw new UsageException();
+        var micros = (DateTimeOffset.UtcNow.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+        // One append per start: O_APPEND keeps lines whole even if several instances record at once.
+        File.AppendAllText(rest[0], micros.ToString(CultureInfo.InvariantCulture) + "\n");
+        return Run(rest[1..]);
+    }
+
+    private static string Single(ReadOnlySpan<string> rest) =>
+        rest.Length == 1 ? rest[0] : throw new UsageException();
+
+    private static int ParseInt(string text) =>
+        int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new UsageException();
+
+    private static int ParseCount(string text) => ParseInt(text) is var n and >= 0 ? n : throw new UsageException();
+
+    private static int ParsePositive(string text) => ParseInt(text) is var n and > 0 ? n : throw new UsageException();
+
+    private static int ParsePort(string text) => ParseInt(text) is var n and > 0 and <= 65535 ? n : throw new UsageException();
+
+    private static TimeSpan ParseSeconds(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+        && seconds >= 0 && double.IsFinite(seconds)
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new UsageException();
+}
+
+/// <summary>Thrown on bad arguments; <see cref="Program"/> turns it into the usage line and exit code 64.</summary>
+internal sealed class UsageException : Exception;

@@ -1,0 +1,137 @@
+using Actors.Configuration;
+
+namespace Actors.Logging;
+
+/// <summary>
+/// Writes one process's merged stdout+stderr to its log file, as raw chunks arrive from the pipe: buffered,
+/// optionally timestamped per line, rotated by size only at line boundaries, and fed line by line into a
+/// <see cref="LogTail"/>. Logs append across restarts of the process and of the node.
+/// </summary>
+/// <remarks>
+/// The file path does no per-line work when timestamps are off: chunks are written whole, and only near the
+/// size limit is the next newline searched for. Thread-safe, though normally only the I/O loop calls it.
+/// </remarks>
+public sealed class ProcessLogWriter : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly LogSettings _settings;
+    private readonly TimeProvider _clock;
+    private readonly LogFile _file;
+    private readonly TailFeeder _tail;
+    private readonly TimestampPrefix? _prefix;
+    private bool _atLineStart = true;
+    private bool _disposed;
+
+    /// <exception cref="LogWriteException">The file or its folder cannot be created or opened.</exception>
+    public ProcessLogWriter(LogSettings settings, LogTail tail, TimeProvider? clock = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(tail);
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.MaxSize, 1, "settings.MaxSize");
+        ArgumentOutOfRangeException.ThrowIfNegative(settings.Keep, "settings.Keep");
+        _settings = settings;
+        _clock = clock ?? TimeProvider.System;
+        _tail = new TailFeeder(tail);
+        _prefix = settings.Timestamps ? new TimestampPrefix() : null;
+        _file = new LogFile(Path.GetFullPath(settings.File), settings.Keep);
+        // A previous writer was cut off mid-line (node killed): this run's output starts on a line of its own.
+        if (_file.EndedMidLine)
+            _file.Append("\n"u8);
+    }
+
+    /// <summary>Writes a chunk of output as read from the pipe; it may end mid-line or hold many lines.</summary>
+    /// <exception cref="LogWriteException">The file cannot be written or rotated.</exception>
+    public void Write(ReadOnlySpan<byte> chunk)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (chunk.IsEmpty)
+                return;
+            // Every line of a chunk was read at the same instant: one clock reading serves them all.
+            var now = _clock.GetUtcNow();
+            _tail.BeginChunk(chunk);
+            var rotationFailure = WriteLines(chunk, now);
+            if (rotationFailure is not null)
+                throw rotationFailure;
+        }
+    }
+
+    /// <summary>Hands buffered bytes to the OS; the I/O loop calls it after each batch of reads.</summary>
+    public void Flush()
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+                _file.Flush();
+        }
+    }
+
+    /// <summary>
+    /// Ends a line the process left unterminated when its output ended, so the next run starts on a new line and
+    /// the tail gets the last line too.
+    /// </summary>
+    public void CompletePartialLine()
+    {
+        lock (_gate)
+        {
+            if (_disposed || _atLineStart)
+                return;
+            _file.Append("\n"u8);
+            _atLineStart = true;
+            _tail.Feed("\n"u8, _clock.GetUtcNow());
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            _file.Dispose();
+        }
+    }
+
+    /// <summary>Writes the chunk segment by segment; each segment ends at a line end or at the chunk's end.</summary>
+    private LogWriteException? WriteLines(ReadOnlySpan<byte> chunk, DateTimeOffset now)
+    {
+        LogWriteException? rotationFailure = null;
+        while (!chunk.IsEmpty)
+        {
+            if (_atLineStart)
+            {
+                if (_file.Size >= _settings.MaxSize)
+                    rotationFailure ??= _file.Rotate();
+                if (_prefix is not null)
+                    _file.Append(_prefix.For(now));
+            }
+            var segment = chunk[..SegmentLength(chunk)];
+            _file.Append(segment);
+            _tail.Feed(segment, now);
+            _atLineStart = segment[^1] == (byte)'\n';
+            chunk = chunk[segment.Length..];
+        }
+        return rotationFailure;
+    }
+
+    /// <summary>
+    /// How much of <paramref name="chunk"/> to write before the next line start needs attention: one line when
+    /// timestamps are on; otherwise everything up to the first line end that brings the file to max-size (the
+    /// rotation point), or the whole chunk if the file stays below it.
+    /// </summary>
+    private int SegmentLength(ReadOnlySpan<byte> chunk)
+    {
+        var from = 0;
+        if (_prefix is null)
+        {
+            var room = _settings.MaxSize - _file.Size;
+            if (room > chunk.Length)
+                return chunk.Length;
+            from = (int)Math.Max(0, room - 1);
+        }
+        var newline = chunk[from..].IndexOf((byte)'\n');
+        return newline < 0 ? chunk.Length : from + newline + 1;
+    }
+}

@@ -1,0 +1,218 @@
+using System.Text;
+using Actors.Logging;
+using Xunit;
+
+namespace Actors.Core.Tests.Logging;
+
+public sealed class ProcessLogWriterSpec : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void Lines_split_across_chunks_arrive_whole_in_file_and_tail()
+    {
+        var file = _folder.File("app.log");
+        var tail = new LogTail();
+        using (var writer = new ProcessLogWriter(LogTest.Settings(file), tail))
+        {
+            writer.Write("hel");
+            writer.Write("lo\nwor");
+            Assert.Equal(["hello"], tail.Last(10).Select(l => l.Text));
+            writer.Write("ld\n");
+        }
+
+        Assert.Equal("hello\nworld\n", File.ReadAllText(file));
+        Assert.Equal(["hello", "world"], tail.Last(10).Select(l => l.Text));
+    }
+
+    [Fact]
+    public void Hundred_thousand_lines_in_random_chunks_arrive_exactly_once_in_order()
+    {
+        var file = _folder.File("flood.log");
+        var expected = Enumerable.Range(1, 100_000).Select(i => $"line {i} " + new string('x', i % 37)).ToArray();
+        var bytes = Encoding.UTF8.GetBytes(string.Concat(expected.Select(l => l + "\n")));
+        var random = new Random(42);
+
+        using (var writer = new ProcessLogWriter(LogTest.Settings(file), new LogTail()))
+        {
+            for (var offset = 0; offset < bytes.Length;)
+            {
+                var size = Math.Min(random.Next(1, 5000), bytes.Length - offset);
+                writer.Write(bytes.AsSpan(offset, size));
+                offset += size;
+                if (random.Next(4) == 0)
+                    writer.Flush();
+            }
+        }
+
+        Assert.Equal(expected, LogTest.Lines(file));
+    }
+
+    [Fact]
+    public void Flush_makes_written_lines_visible_to_readers_while_the_writer_stays_open()
+    {
+        var file = _folder.File("live.log");
+        using var writer = new ProcessLogWriter(LogTest.Settings(file), new LogTail());
+
+        writer.Write("first\n");
+        writer.Flush();
+
+        using var reader = new StreamReader(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        Assert.Equal("first\n", reader.ReadToEnd());
+    }
+
+    [Fact]
+    public void Logs_append_across_writer_instances_like_process_and_node_restarts()
+    {
+        var file = _folder.File("restarts.log");
+        foreach (var run in new[] { "run 1", "run 2", "run 3" })
+        {
+            using var writer = new ProcessLogWriter(LogTest.Settings(file), new LogTail());
+            writer.Write(run + "\n");
+        }
+
+        Assert.Equal(["run 1", "run 2", "run 3"], LogTest.Lines(file));
+    }
+
+    [Fact]
+    public void Output_that_ends_mid_line_is_terminated_so_the_next_run_starts_on_a_new_line()
+    {
+        var file = _folder.File("partial.log");
+        var tail = new LogTail();
+        using (var writer = new ProcessLogWriter(LogTest.Settings(file), tail))
+        {
+            writer.Write("no newline at the end");
+            writer.CompletePartialLine();
+            writer.CompletePartialLine();
+        }
+        using (var writer = new ProcessLogWriter(LogTest.Settings(file), tail))
+            writer.Write("next run\n");
+
+        Assert.Equal(["no newline at the end", "next run"], LogTest.Lines(file));
+        Assert.Equal(["no newline at the end", "next run"], tail.Last(10).Select(l => l.Text));
+    }
+
+    [Fact]
+    public void A_file_left_mid_line_by_a_killed_node_gets_its_line_ended_before_new_output()
+    {
+        var file = _folder.File("killed.log");
+        File.WriteAllText(file, "cut off by SIGKILL");
+
+        using (var writer = new ProcessLogWriter(LogTest.Settings(file), new LogTail()))
+            writer.Write("after restart\n");
+
+        Assert.Equal(["cut off by SIGKILL", "after restart"], LogTest.Lines(file));
+    }
+
+    [Fact]
+    public void Timestamps_prefix_every_line_once_at_its_start_even_across_chunks()
+    {
+        var file = _folder.File("stamped.log");
+        var clock = new FakeClock(new DateTimeOffset(2026, 11, 23, 10, 1, 49, 123, TimeSpan.Zero));
+        using (var writer = new ProcessLogWriter(LogTest.Settings(file, timestamps: true), new LogTail(), clock))
+        {
+            writer.Write("a");
+            clock.Advance(TimeSpan.FromMilliseconds(5));
+            writer.Write("b\nc");
+            clock.Advance(TimeSpan.FromSeconds(1));
+            writer.Write("\nd\ne\n");
+        }
+
+        Assert.Equal(
+            [
+                "2026-11-23T10:01:49.123Z ab",
+                "2026-11-23T10:01:49.128Z c",
+                "2026-11-23T10:01:50.128Z d",
+                "2026-11-23T10:01:50.128Z e",
+            ],
+            LogTest.Lines(file));
+    }
+
+    [Fact]
+    public void Timestamps_show_the_millisecond_in_utc_whatever_the_clock_offset()
+    {
+        var file = _folder.File("utc.log");
+        var clock = new FakeClock(new DateTimeOffset(2026, 11, 23, 12, 0, 0, 0, TimeSpan.FromHours(2)).AddTicks(9_999));
+        using (var writer = new ProcessLogWriter(LogTest.Settings(file, timestamps: true), new LogTail(), clock))
+        {
+            writer.Write("x\n");
+            clock.Advance(TimeSpan.FromTicks(1));
+            writer.Write("y\n");
+        }
+
+        Assert.Equal(["2026-11-23T10:00:00.000Z x", "2026-11-23T10:00:00.001Z y"], LogTest.Lines(file));
+    }
+
+    [Fact]
+    public void Tail_shows_text_without_timestamps_decoded_with_invalid_bytes_replaced()
+    {
+        var tail = new LogTail();
+        using (var writer = new ProcessLogWriter(LogTest.Settings(_folder.File("t.log"), timestamps: true), tail))
+        {
+            writer.Write("héllo\r\n");
+            writer.Write([(byte)'b', 0xFF, (byte)'d', (byte)'\n']);
+        }
+
+        Assert.Equal(["héllo", "b\uFFFDd"], tail.Last(10).Select(l => l.Text));
+    }
+
+    [Fact]
+    public void A_very_long_line_is_truncated_in_the_tail_with_a_marker_but_kept_whole_in_the_file()
+    {
+        var file = _folder.File("long.log");
+        var tail = new LogTail();
+        var line = new string('é', 20_000);
+        using (var writer = new ProcessLogWriter(LogTest.Settings(file), tail))
+        {
+            var bytes = Encoding.UTF8.GetBytes(line + "\n");
+            for (var offset = 0; offset < bytes.Length; offset += 999)
+                writer.Write(bytes.AsSpan(offset, Math.Min(999, bytes.Length - offset)));
+        }
+
+        Assert.Equal([line], LogTest.Lines(file));
+        var shown = Assert.Single(tail.Last(10)).Text;
+        Assert.StartsWith(new string('é', 4096) + " … [truncated in tail: line is 40000 bytes]", shown);
+        Assert.DoesNotContain('\uFFFD', shown);
+    }
+
+    [Fact]
+    public void A_chunk_with_more_lines_than_the_tail_holds_keeps_the_newest_and_counts_them_all()
+    {
+        var tail = new LogTail(capacity: 3);
+        using (var writer = new ProcessLogWriter(LogTest.Settings(_folder.File("many.log")), tail))
+        {
+            writer.Write("partial ");
+            writer.Write(string.Concat(Enumerable.Range(1, 10).Select(i => $"l{i}\n")));
+        }
+
+        Assert.Equal(10, tail.LastSequence);
+        Assert.Equal([(8L, "l8"), (9L, "l9"), (10L, "l10")], tail.Last(10).Select(l => (l.Sequence, l.Text)));
+    }
+
+    [Fact]
+    public void An_unwritable_log_folder_gives_LogWriteException_naming_the_path()
+    {
+        // A regular file where a folder should be: fails even for root, unlike a chmod'ed folder.
+        var blocker = _folder.File("not-a-folder");
+        File.WriteAllText(blocker, "");
+        var file = Path.Combine(blocker, "logs", "app.log");
+
+        var error = Assert.Throws<LogWriteException>(() => new ProcessLogWriter(LogTest.Settings(file), new LogTail()));
+
+        Assert.Equal(file, error.Path);
+        Assert.Contains(file, error.Message);
+        Assert.Contains("writable", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void A_log_path_that_is_a_folder_gives_LogWriteException_naming_the_path()
+    {
+        var error = Assert.Throws<LogWriteException>(
+            () => new ProcessLogWriter(LogTest.Settings(_folder.Path), new LogTail()));
+
+        Assert.Contains(_folder.Path, error.Message);
+    }
+}
