@@ -9,7 +9,7 @@ public static class TestPaths
     public static string RepositoryRoot { get; } = FindRoot();
 
     /// <summary>Debug or Release, as this test assembly was built.</summary>
-    private static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+    private static string Configuration { get; } = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
 
     public static string TestDummy { get; } = Built("tests/Actors.TestDummy", "Actors.TestDummy.dll");
 

@@ -18,6 +18,8 @@ internal sealed unsafe class OutputPump : IDisposable
     private const int MaxEvents = 64;
     // Per wake-up, read at most this many buffers from one pipe before serving the others.
     private const int ReadsPerTurn = 16;
+    // Longest a line may wait in memory while other children keep the pump busy.
+    private const long FlushIntervalMs = 20;
 
     private static readonly int EventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
     private static readonly int DataOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 4 : 8;
@@ -80,9 +82,18 @@ internal sealed unsafe class OutputPump : IDisposable
         var touched = new HashSet<ProcessLogWriter>();
         try
         {
+            long lastFlush = Environment.TickCount64;
             while (!_stopping)
             {
-                int n = LibC.epoll_wait(_epoll, events, MaxEvents, -1);
+                // With output waiting to be flushed, only peek: while children keep writing, bytes gather into
+                // big writes; the moment the pipes go quiet (or every FlushInterval under load) they reach the file.
+                int n = LibC.epoll_wait(_epoll, events, MaxEvents, touched.Count > 0 ? 0 : -1);
+                if (n <= 0 || Environment.TickCount64 - lastFlush >= FlushIntervalMs)
+                {
+                    foreach (var writer in touched) Flush(writer);
+                    touched.Clear();
+                    lastFlush = Environment.TickCount64;
+                }
                 if (n < 0) continue; // EINTR
                 for (int i = 0; i < n; i++)
                 {
@@ -98,8 +109,6 @@ internal sealed unsafe class OutputPump : IDisposable
                         _onError(watch.Describe(), e);
                     }
                 }
-                foreach (var writer in touched) Flush(writer);
-                touched.Clear();
             }
         }
         finally
@@ -141,6 +150,7 @@ internal sealed unsafe class OutputPump : IDisposable
         // Everything the main process wrote is in the pipe now: take it before announcing the exit.
         Pump(exit.Pipe, buffer, touched, int.MaxValue);
         foreach (var writer in touched) Flush(writer);
+        touched.Clear();
         int status;
         int rc;
         do { rc = LibC.waitpid(exit.Handle.Pid, &status, LibC.WNOHANG); }
