@@ -15,6 +15,7 @@ internal sealed class HoconLineIndex
     private readonly string _text;
     private int _pos;
     private int _line = 1;
+    private bool _reportedUnclosed;
 
     private HoconLineIndex(string text) => _text = text;
 
@@ -97,8 +98,10 @@ internal sealed class HoconLineIndex
             SkipBlank(newlinesToo: true, commasToo: true);
             if (AtEnd)
             {
-                if (openLine is { } l)
+                // Only the innermost unclosed '{' is the mistake; its parents are unclosed because of it.
+                if (openLine is { } l && !_reportedUnclosed)
                     Error(l, "'{' opened here is never closed");
+                _reportedUnclosed = true;
                 return;
             }
             if (Cur == '}')
@@ -242,6 +245,7 @@ internal sealed class HoconLineIndex
             if (AtEnd)
             {
                 Error(open, "'[' opened here is never closed");
+                _reportedUnclosed = true;
                 return;
             }
             if (Cur == ']')
@@ -253,6 +257,7 @@ internal sealed class HoconLineIndex
             {
                 // Leave the '}' to the enclosing object so its own bookkeeping stays right.
                 Error(open, "'[' opened here is never closed");
+                _reportedUnclosed = true;
                 return;
             }
             ScanValue(path + "[]");

@@ -24,8 +24,12 @@ internal static class KeyChecker
                 diagnostics.Error(keyPath, $"unknown key; {hint}");
                 continue;
             }
-            if (value.IsObject() && knownValue.IsObject() && !FreeForm.Contains(key))
+            if (!knownValue.IsObject() || FreeForm.Contains(key))
+                continue;
+            if (value.IsObject())
                 Check(diagnostics, value.GetObject(), knownValue.GetObject(), keyPath);
+            else
+                diagnostics.Error(keyPath, $"{LayeredReader.Describe(value)} is not an object; write {key} {{ ... }}");
         }
     }
 
@@ -36,7 +40,7 @@ internal static class KeyChecker
         var bestDistance = int.MaxValue;
         foreach (var candidate in candidates)
         {
-            var d = Levenshtein(key.ToLowerInvariant(), candidate.ToLowerInvariant());
+            var d = EditDistance(key.ToLowerInvariant(), candidate.ToLowerInvariant());
             var limit = Math.Min(2, Math.Max(1, candidate.Length / 3));
             if (d <= limit && d < bestDistance)
             {
@@ -47,22 +51,24 @@ internal static class KeyChecker
         return best;
     }
 
-    public static int Levenshtein(string a, string b)
+    /// <summary>Edit distance counting a swap of two neighbours as one edit (restrat → restart).</summary>
+    public static int EditDistance(string a, string b)
     {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++)
+            d[i, 0] = i;
         for (var j = 0; j <= b.Length; j++)
-            previous[j] = j;
+            d[0, j] = j;
         for (var i = 1; i <= a.Length; i++)
         {
-            current[0] = i;
             for (var j = 1; j <= b.Length; j++)
             {
                 var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
             }
-            (previous, current) = (current, previous);
         }
-        return previous[b.Length];
+        return d[a.Length, b.Length];
     }
 }

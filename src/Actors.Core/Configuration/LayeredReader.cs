@@ -83,13 +83,13 @@ internal sealed class LayeredReader(Diagnostics diagnostics, IReadOnlyList<Layer
         if (Find(key) is not var (value, layer))
             return new Read<IReadOnlyList<T>>([], TopPath(key), false);
         var path = PathOf(layer, key);
-        if (!value.IsArray())
+        if (!IsList(value))
         {
             diagnostics.Error(path, $"{Describe(value)} is not a list; use e.g. [{hint}]");
             return new Read<IReadOnlyList<T>>([], path, layer.IsUser);
         }
         var items = new List<T>();
-        var elements = value.GetArray();
+        var elements = Elements(value);
         for (var i = 0; i < elements.Count; i++)
         {
             var element = elements[i];
@@ -131,8 +131,15 @@ internal sealed class LayeredReader(Diagnostics diagnostics, IReadOnlyList<Layer
         return reference is not null && IsScalar(reference) && parse(reference.GetString() ?? "", out var v) ? v : default!;
     }
 
-    public static bool IsScalar(HoconValue value) => !value.IsObject() && !value.IsArray();
+    public static bool IsScalar(HoconValue value) => !value.IsObject() && !IsList(value);
+
+    // Akka's IsArray() is false for an empty list written as [] (but true for [ ]), so look at the elements.
+    public static bool IsList(HoconValue value) =>
+        value.IsArray() || (value.Values.Count > 0 && value.Values.All(e => e is HoconArray));
+
+    private static List<HoconValue> Elements(HoconValue value) =>
+        value.Values.OfType<HoconArray>().SelectMany(a => a).ToList();
 
     public static string Describe(HoconValue value) =>
-        value.IsObject() ? "an object { }" : value.IsArray() ? "a list [ ]" : $"\"{value.GetString()}\"";
+        value.IsObject() ? "an object { }" : IsList(value) ? "a list [ ]" : $"\"{value.GetString()}\"";
 }
