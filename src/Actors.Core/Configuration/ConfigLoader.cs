@@ -1,0 +1,188 @@
+using System.Text.RegularExpressions;
+using Akka.Configuration;
+using Akka.Configuration.Hocon;
+
+namespace Actors.Configuration;
+
+/// <summary>
+/// Loads an Actors HOCON file over the built-in reference and validates it completely: every problem
+/// is reported at once, each with file, line and full key path. User mistakes never throw.
+/// </summary>
+public static partial class ConfigLoader
+{
+    /// <summary>The file name problems use when the text came from no file (the embedded demo).</summary>
+    public const string EmbeddedFileName = "<embedded>";
+
+    [GeneratedRegex(@"^[A-Za-z0-9._-]+$")]
+    private static partial Regex ValidName();
+
+    [GeneratedRegex(@"at position (\d+)")]
+    private static partial Regex ParserPosition();
+
+    [GeneratedRegex(@"Unresolved substitution: (\S+)")]
+    private static partial Regex UnresolvedSubstitution();
+
+    /// <summary>Reads and validates a file; relative paths in it resolve against its folder.</summary>
+    public static ConfigLoadResult LoadFile(string path)
+    {
+        string fullPath;
+        string text;
+        try
+        {
+            fullPath = Path.GetFullPath(path);
+            text = File.ReadAllText(fullPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            var problem = new ConfigProblem(path, null, "", $"cannot read the configuration file: {e.Message}");
+            return new ConfigLoadResult(null, [problem], []);
+        }
+        return LoadText(text, fullPath, Path.GetDirectoryName(fullPath) ?? "/");
+    }
+
+    /// <summary>Validates HOCON text; <paramref name="sourceFile"/> null names it <c>&lt;embedded&gt;</c> in problems.</summary>
+    public static ConfigLoadResult LoadText(string text, string? sourceFile, string baseDirectory)
+    {
+        var index = HoconLineIndex.Build(text);
+        var d = new Diagnostics(sourceFile ?? EmbeddedFileName, index);
+        if (Parse(text, index, d) is not { } root)
+            return new ConfigLoadResult(null, d.Errors, d.Warnings);
+        var settings = Build(root, sourceFile, new PathResolver(baseDirectory), d);
+        return new ConfigLoadResult(d.HasErrors ? null : settings, d.Errors, d.Warnings);
+    }
+
+    private static HoconObject? Parse(string text, HoconLineIndex index, Diagnostics d)
+    {
+        // Structural errors first: Akka's parser accepts some of them silently and loops on others.
+        foreach (var (line, message) in index.SyntaxErrors)
+            d.ErrorAtLine(line, $"syntax error: {message}");
+        foreach (var line in index.IncludeLines)
+            d.ErrorAtLine(line, "include is not supported; write everything in this one file");
+        if (d.HasErrors)
+            return null;
+        try
+        {
+            var root = ConfigurationFactory.ParseString(text).Root;
+            return root.IsObject() ? root.GetObject() : new HoconObject();
+        }
+        catch (Exception e)
+        {
+            // The parser throws many types for bad input; the user gets its message, never a stack trace.
+            var message = e.Message.Split('\n')[0].Trim().TrimEnd(':');
+            int? line = null;
+            if (ParserPosition().Match(message) is { Success: true } position)
+                line = index.LineAtOffset(int.Parse(position.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            else if (UnresolvedSubstitution().Match(message) is { Success: true } substitution)
+                line = LineContaining(text, "${" + substitution.Groups[1].Value);
+            d.ErrorAtLine(line, $"syntax error: {message}");
+            return null;
+        }
+    }
+
+    private static int? LineContaining(string text, string fragment)
+    {
+        var at = text.IndexOf(fragment, StringComparison.Ordinal);
+        return at < 0 ? null : text[..at].Count(c => c == '\n') + 1;
+    }
+
+    private static ActorsSettings? Build(HoconObject root, string? sourceFile, PathResolver paths, Diagnostics d)
+    {
+        var reference = ReferenceConfig.Config.Root.GetObject().Items["actors"].GetObject();
+        if (!root.Items.TryGetValue("actors", out var actorsValue))
+        {
+            var near = KeyChecker.Suggest("actors", root.Items.Keys);
+            d.Error("actors", near is null
+                ? "is missing; the file must declare actors { processes { NAME { command = ... } } }"
+                : $"is missing; did you mean to write actors instead of {near}?");
+            return null;
+        }
+        if (!actorsValue.IsObject())
+        {
+            d.Error("actors", $"{LayeredReader.Describe(actorsValue)} is not an object; write actors {{ processes {{ ... }} }}");
+            return null;
+        }
+        var actors = actorsValue.GetObject();
+        CheckUnknownKeys(actors, reference, d);
+
+        var node = ReadNode(actors, reference, paths, d);
+        var userDefaults = ObjectAt(actors, "defaults", "actors.defaults", d);
+        var defaultsLayers = new List<Layer>
+        {
+            new(userDefaults, "actors.defaults", true),
+            new(reference.Items["defaults"].GetObject(), "actors.defaults", false),
+        };
+        // Checks the user's defaults even when no process uses them; repeats are reported once.
+        new ProcessReader(new LayeredReader(d, defaultsLayers), paths, node.LogDir).Read("defaults", checkFileSystem: false);
+
+        var processes = new List<ProcessSettings>();
+        var processesObject = ObjectAt(actors, "processes", "actors.processes", d);
+        // Akka's HoconObject keeps keys in a Dictionary that is only ever added to, which preserves
+        // insertion order: the processes come out in the order the file declares them.
+        foreach (var (name, value) in processesObject?.Items ?? [])
+        {
+            var path = $"actors.processes.{name}";
+            if (!ValidName().IsMatch(name))
+                d.Error(path, "is not a valid process name; use letters, digits, '-', '_' and '.'");
+            if (!value.IsObject())
+            {
+                d.Error(path, $"{LayeredReader.Describe(value)} is not a process; write {name} {{ command = ... }}");
+                continue;
+            }
+            var layers = new List<Layer> { new(value.GetObject(), path, true) };
+            layers.AddRange(defaultsLayers);
+            processes.Add(new ProcessReader(new LayeredReader(d, layers), paths, node.LogDir).Read(name, checkFileSystem: true));
+        }
+        if (processes.Count == 0 && processesObject?.Items.Count is null or 0)
+            d.Warn("actors.processes", "declares no process; the node will run with nothing to supervise");
+        return new ActorsSettings(sourceFile, node, processes);
+    }
+
+    private static void CheckUnknownKeys(HoconObject actors, HoconObject reference, Diagnostics d)
+    {
+        foreach (var (key, value) in actors.Items)
+        {
+            if (!reference.Items.TryGetValue(key, out var known))
+            {
+                var suggestion = KeyChecker.Suggest(key, reference.Items.Keys);
+                d.Error($"actors.{key}", suggestion is null
+                    ? $"unknown key; known keys here: {string.Join(", ", reference.Items.Keys)}"
+                    : $"unknown key; did you mean {suggestion}?");
+            }
+            else if (key != "processes" && value.IsObject())
+                KeyChecker.Check(d, value.GetObject(), known.GetObject(), $"actors.{key}");
+        }
+        if (!actors.Items.TryGetValue("processes", out var processes) || !processes.IsObject())
+            return;
+        var processKeys = reference.Items["defaults"].GetObject();
+        foreach (var (name, process) in processes.GetObject().Items)
+        {
+            if (process.IsObject())
+                KeyChecker.Check(d, process.GetObject(), processKeys, $"actors.processes.{name}");
+        }
+    }
+
+    private static NodeSettings ReadNode(HoconObject actors, HoconObject reference, PathResolver paths, Diagnostics d)
+    {
+        var r = new LayeredReader(d, [
+            new(ObjectAt(actors, "node", "actors.node", d), "actors.node", true),
+            new(reference.Items["node"].GetObject(), "actors.node", false),
+        ]);
+        var stateDir = r.String("state-dir");
+        var logDir = r.String("log-dir");
+        var shutdown = r.Duration("shutdown-timeout");
+        if (shutdown.Value <= TimeSpan.Zero)
+            d.Error(shutdown.Path, $"{HoconScalars.Format(shutdown.Value)} is out of range; use a duration above 0, e.g. 30s");
+        return new NodeSettings(paths.Resolve(stateDir.Value), paths.Resolve(logDir.Value), shutdown.Value);
+    }
+
+    /// <summary>The object at <paramref name="key"/>, null when absent; a non-object is reported.</summary>
+    private static HoconObject? ObjectAt(HoconObject parent, string key, string path, Diagnostics d)
+    {
+        if (!parent.Items.TryGetValue(key, out var value))
+            return null;
+        if (value.IsObject())
+            return value.GetObject();
+        d.Error(path, $"{LayeredReader.Describe(value)} is not an object; write {key} {{ ... }}");
+        return null;
+    }
+}

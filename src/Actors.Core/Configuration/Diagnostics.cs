@@ -1,0 +1,33 @@
+namespace Actors.Configuration;
+
+/// <summary>
+/// Collects every problem found while reading one file, so a user fixes them all in one pass
+/// instead of one per run. Locates each problem through the line index of the raw text.
+/// </summary>
+internal sealed class Diagnostics(string file, HoconLineIndex lines)
+{
+    private readonly List<ConfigProblem> _errors = [];
+    private readonly List<ConfigProblem> _warnings = [];
+
+    public string File { get; } = file;
+
+    public bool HasErrors => _errors.Count > 0;
+
+    public void Error(string path, string message) => Add(_errors, path, message);
+
+    public void Warn(string path, string message) => Add(_warnings, path, message);
+
+    public void ErrorAtLine(int? line, string message) => _errors.Add(new ConfigProblem(File, line, "", message));
+
+    // A value inherited from actors.defaults is read once per process; the same problem is reported once.
+    private void Add(List<ConfigProblem> list, string path, string message)
+    {
+        var problem = new ConfigProblem(File, lines.LineOf(path), path, message);
+        if (!list.Contains(problem))
+            list.Add(problem);
+    }
+
+    public IReadOnlyList<ConfigProblem> Errors => _errors;
+
+    public IReadOnlyList<ConfigProblem> Warnings => _warnings;
+}

@@ -1,0 +1,171 @@
+namespace Actors.Configuration;
+
+/// <summary>
+/// Reads one process through its layers and checks every rule, reporting all problems.
+/// Returns settings even when something is wrong (defaults stand in) so the caller keeps checking.
+/// </summary>
+internal sealed class ProcessReader(LayeredReader r, PathResolver paths, string logDir)
+{
+    private Diagnostics D => r.Diagnostics;
+
+    /// <param name="name">The process name.</param>
+    /// <param name="checkFileSystem">False when checking actors.defaults on its own: no process runs it.</param>
+    public ProcessSettings Read(string name, bool checkFileSystem)
+    {
+        var description = r.String("description").Value;
+        var shell = r.Bool("shell").Value;
+        var (command, args) = ReadCommand(shell, checkFileSystem);
+        var workingDir = ReadWorkingDir(checkFileSystem);
+        return new ProcessSettings(
+            name,
+            description.Length == 0 ? null : description,
+            command,
+            args,
+            shell,
+            workingDir,
+            ReadEnv(),
+            ReadRestart(),
+            ReadSuccessExitCodes(),
+            ReadBackoff(),
+            ReadStartLimit(),
+            ReadStop(),
+            ReadLog(name));
+    }
+
+    private (string Command, IReadOnlyList<string> Args) ReadCommand(bool shell, bool checkFileSystem)
+    {
+        var command = r.String("command");
+        var args = r.List<string>("args", (string t, out string v) => { v = t; return true; }, "a string", "\"-m\", \"http.server\"");
+        if (command.Value.Trim().Length == 0)
+        {
+            if (checkFileSystem)
+                D.Error(command.IsUser ? command.Path : r.TopPath("command"),
+                    "is required and must not be empty: the program to run, e.g. command = \"/usr/bin/python3\"");
+            return ("", args.Value);
+        }
+        if (shell)
+        {
+            if (args.Value.Count > 0)
+                D.Error(args.Path, "must be empty when shell = on: the command is the whole shell line, so put the arguments in it");
+            return ("/bin/sh", ["-c", command.Value]);
+        }
+        if (!command.Value.Contains('/'))
+        {
+            if (checkFileSystem && !PathResolver.IsOnPath(command.Value))
+                D.Warn(command.Path, $"\"{command.Value}\" is not found on PATH now; starting will fail unless it appears");
+            return (command.Value, args.Value);
+        }
+        var resolved = paths.Resolve(command.Value);
+        if (checkFileSystem && !File.Exists(resolved))
+            D.Warn(command.Path, $"{resolved} does not exist; starting will fail unless it appears");
+        else if (checkFileSystem && !PathResolver.IsExecutableFile(resolved))
+            D.Warn(command.Path, $"{resolved} is not executable (chmod +x it)");
+        return (resolved, args.Value);
+    }
+
+    private string ReadWorkingDir(bool checkFileSystem)
+    {
+        var dir = r.String("working-dir");
+        var resolved = paths.Resolve(dir.Value.Length == 0 ? "." : dir.Value);
+        if (checkFileSystem && !Directory.Exists(resolved))
+            D.Warn(dir.Path, $"{resolved} does not exist; the process will fail to start until it does");
+        return resolved;
+    }
+
+    private IReadOnlyDictionary<string, string> ReadEnv()
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value, path) in r.MergedObject("env"))
+        {
+            if (key.Length == 0 || key.Contains('='))
+                D.Error(path, "is not a valid environment variable name: it must be non-empty and have no '='");
+            else if (!LayeredReader.IsScalar(value))
+                D.Error(path, $"{LayeredReader.Describe(value)} is not allowed; env values are strings, numbers or booleans");
+            else
+                env[key] = value.GetString() ?? "";
+        }
+        return env;
+    }
+
+    private RestartPolicy ReadRestart()
+    {
+        return r.Scalar<RestartPolicy>("restart", TryRestart, "allowed", "use always, on-failure or never").Value;
+
+        static bool TryRestart(string text, out RestartPolicy value)
+        {
+            (var ok, value) = text.Trim().ToLowerInvariant() switch
+            {
+                "always" => (true, RestartPolicy.Always),
+                "on-failure" => (true, RestartPolicy.OnFailure),
+                "never" => (true, RestartPolicy.Never),
+                _ => (false, RestartPolicy.Always),
+            };
+            return ok;
+        }
+    }
+
+    private IReadOnlySet<int> ReadSuccessExitCodes()
+    {
+        var codes = r.List<int>("success-exit-codes", TryExitCode, "an exit code 0..255", "0, 3");
+        return codes.Value.ToHashSet();
+
+        static bool TryExitCode(string text, out int value) => HoconScalars.TryInt(text, out value) && value is >= 0 and <= 255;
+    }
+
+    private BackoffSettings ReadBackoff()
+    {
+        var min = r.Duration("backoff.min");
+        var max = r.Duration("backoff.max");
+        var factor = r.Scalar<double>("backoff.random-factor", HoconScalars.TryDouble, "a number", "use e.g. 0.2");
+        var resetAfter = r.Duration("backoff.reset-after");
+        NotNegative(min);
+        NotNegative(max);
+        NotNegative(resetAfter);
+        if (factor.Value is < 0 or > 1)
+            D.Error(factor.Path, $"{factor.Value} is out of range; use a number from 0 to 1 (0.2 = ±20%)");
+        if (min.Value >= TimeSpan.Zero && max.Value < min.Value)
+            D.Error(max.IsUser ? max.Path : min.Path,
+                $"backoff.max ({HoconScalars.Format(max.Value)}) must be at least backoff.min ({HoconScalars.Format(min.Value)})");
+        return new BackoffSettings(min.Value, max.Value, factor.Value, resetAfter.Value);
+    }
+
+    private StartLimitSettings ReadStartLimit()
+    {
+        var burst = r.Int("start-limit.burst");
+        var interval = r.Duration("start-limit.interval");
+        if (burst.Value < 1)
+            D.Error(burst.Path, $"{burst.Value} is out of range; use 1 or more starts");
+        if (interval.Value <= TimeSpan.Zero)
+            D.Error(interval.Path, $"{HoconScalars.Format(interval.Value)} is out of range; use a duration above 0, e.g. 10m");
+        return new StartLimitSettings(burst.Value, interval.Value);
+    }
+
+    private StopSettings ReadStop()
+    {
+        var signal = r.Scalar<int>("stop.signal", Signals.TryParse, "a signal",
+            "use a name such as TERM, INT, HUP, QUIT, KILL, USR1, USR2, WINCH (SIG prefix optional) or a number 1..64");
+        var timeout = r.Duration("stop.timeout");
+        NotNegative(timeout);
+        return new StopSettings(signal.Value, Signals.NameOf(signal.Value), timeout.Value);
+    }
+
+    private LogSettings ReadLog(string name)
+    {
+        var file = r.String("log.file");
+        var maxSize = r.Scalar<long>("log.max-size", HoconScalars.TrySize, "a size", HoconScalars.SizeHint);
+        var keep = r.Int("log.keep");
+        var timestamps = r.Bool("log.timestamps");
+        if (maxSize.Value <= 0)
+            D.Error(maxSize.Path, $"{maxSize.Value} is out of range; use a size above 0, e.g. 50MB");
+        if (keep.Value < 0)
+            D.Error(keep.Path, $"{keep.Value} is out of range; use 0 (keep no rotated files) or more");
+        var path = file.Value.Length == 0 ? Path.Combine(logDir, name + ".log") : paths.Resolve(file.Value);
+        return new LogSettings(path, maxSize.Value, keep.Value, timestamps.Value);
+    }
+
+    private void NotNegative(Read<TimeSpan> value)
+    {
+        if (value.Value < TimeSpan.Zero)
+            D.Error(value.Path, $"{HoconScalars.Format(value.Value)} is negative; use 0 or more, e.g. 1s");
+    }
+}
