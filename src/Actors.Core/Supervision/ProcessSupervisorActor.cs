@@ -32,6 +32,7 @@ internal sealed class ProcessSupervisorActor : ReceiveActor, IWithTimers
     private ExitStatus? _lastExit;
     private bool _startAfterStop;
     private string? _lastEndReason;
+    private string? _stopReason;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -110,6 +111,7 @@ internal sealed class ProcessSupervisorActor : ReceiveActor, IWithTimers
         {
             case ProcessState.Starting or ProcessState.Running:
                 _stopWaiters.Add(Sender);
+                _stopReason = m.Reason;
                 Enter(ProcessState.Stopping, $"{m.Reason}; SIG{_settings.Stop.SignalName} to the group, SIGKILL after {Seconds(_settings.Stop.Timeout)}");
                 _runner!.Tell(new ProcessRunner.Stop(m.Reason));
                 break;
@@ -170,7 +172,7 @@ internal sealed class ProcessSupervisorActor : ReceiveActor, IWithTimers
 
         if (_state == ProcessState.Stopping)
         {
-            Enter(ProcessState.Stopped, $"stopped ({what})");
+            Enter(ProcessState.Stopped, $"{_stopReason}; {what}");
             foreach (var waiter in _stopWaiters) waiter.Tell(new ProcessStopped(Name));
             _stopWaiters.Clear();
             if (_startAfterStop)

@@ -10,10 +10,9 @@ internal static class NodeLogging
 
     public static Serilog.ILogger Create(string logDir) => new LoggerConfiguration()
         .MinimumLevel.Information()
-        // Akka's own chatter at startup and shutdown is noise for an operator; warnings still come through.
-        .MinimumLevel.Override("Akka", LogEventLevel.Warning)
+        // Akka.Hosting logs every actor under one category (Akka.Actor.ActorSystem), ours included, so Akka
+        // stays at Information; its own messages at that level are a line or two per start and stop.
         .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-        .MinimumLevel.Override("Actors", LogEventLevel.Information)
         .WriteTo.Console(outputTemplate: Template)
         .WriteTo.File(Path.Combine(logDir, "node.log"), outputTemplate: Template,
             fileSizeLimitBytes: 50L * 1024 * 1024, rollOnFileSizeLimit: true, retainedFileCountLimit: 5)
