@@ -12,6 +12,7 @@ public static partial class ConfigLoader
 {
     /// <summary>The file name problems use when the text came from no file (the embedded demo).</summary>
     public const string EmbeddedFileName = "<embedded>";
+    private static readonly TimeSpan ParseDeadline = TimeSpan.FromSeconds(5);
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]+$")]
     private static partial Regex ValidName();
@@ -62,11 +63,21 @@ public static partial class ConfigLoader
             return null;
         try
         {
-            var root = ConfigurationFactory.ParseString(text).Root;
+            // Akka's parser has loops that never end on some malformed input. The scan above stops the ones we
+            // know; for any other, a deadline turns a hang into a clear error (the stuck thread is abandoned).
+            var parse = Task.Run(() => ConfigurationFactory.ParseString(index.TextForParser()).Root);
+            if (!parse.Wait(ParseDeadline))
+            {
+                d.ErrorAtLine(null, $"syntax error: the HOCON parser could not make sense of this file within {ParseDeadline.TotalSeconds:0}s; check brackets, quotes and '=' signs");
+                return null;
+            }
+            var root = parse.Result;
             return root.IsObject() ? root.GetObject() : new HoconObject();
         }
         catch (Exception e)
         {
+            if (e is AggregateException { InnerException: { } inner })
+                e = inner;
             // The parser throws many types for bad input; the user gets its message, never a stack trace.
             var message = e.Message.Split('\n')[0].Trim().TrimEnd(':');
             int? line = null;

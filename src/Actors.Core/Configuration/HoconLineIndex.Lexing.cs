@@ -52,7 +52,7 @@ internal sealed partial class HoconLineIndex
             _pos++;
     }
 
-    private void SkipBlank(bool newlinesToo, bool commasToo = false)
+    private void SkipBlank(bool newlinesToo, bool commasToo = false, bool fieldSeparators = false)
     {
         while (!AtEnd)
         {
@@ -60,7 +60,11 @@ internal sealed partial class HoconLineIndex
             if (c == '#' || LookingAt("//"))
                 SkipRestOfLine();
             else if (c == '\n' ? newlinesToo : char.IsWhiteSpace(c) || (commasToo && c == ','))
+            {
+                if (c == ',' && fieldSeparators)
+                    _fieldCommas.Add(_pos);
                 Advance();
+            }
             else
                 return;
         }

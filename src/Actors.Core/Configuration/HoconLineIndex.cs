@@ -12,6 +12,7 @@ internal sealed partial class HoconLineIndex
 {
     private readonly Dictionary<string, int> _lines = new(StringComparer.Ordinal);
     private readonly List<(int Line, string Message)> _syntaxErrors = [];
+    private readonly List<int> _fieldCommas = [];
     private readonly string _text;
     private int _pos;
     private int _line = 1;
@@ -30,6 +31,21 @@ internal sealed partial class HoconLineIndex
         var index = new HoconLineIndex(text);
         index.ScanRoot();
         return index;
+    }
+
+    /// <summary>
+    /// The text to give Akka's parser: the same, except that commas separating the fields of an object are
+    /// newlines. HOCON treats both alike, but Akka's parser rejects a comma right after a closing brace
+    /// (<c>backoff { min = 0s }, stop.timeout = 1s</c>). Same length, so parser offsets still map to lines.
+    /// </summary>
+    public string TextForParser()
+    {
+        if (_fieldCommas.Count == 0)
+            return _text;
+        var chars = _text.ToCharArray();
+        foreach (var at in _fieldCommas)
+            chars[at] = '\n';
+        return new string(chars);
     }
 
     /// <summary>The line of <paramref name="path"/>, or of its nearest written ancestor.</summary>
@@ -95,7 +111,7 @@ internal sealed partial class HoconLineIndex
     {
         while (true)
         {
-            SkipBlank(newlinesToo: true, commasToo: true);
+            SkipBlank(newlinesToo: true, commasToo: true, fieldSeparators: true);
             if (AtEnd)
             {
                 // Only the innermost unclosed '{' is the mistake; its parents are unclosed because of it.
@@ -218,6 +234,13 @@ internal sealed partial class HoconLineIndex
             var c = Cur;
             if (c is '\n' or ',' or '}' or ']' || LookingAt("#") || LookingAt("//"))
                 return;
+            if (c == '=' && path.EndsWith("[]", StringComparison.Ordinal))
+            {
+                // Akka's parser loops forever on a key-value pair inside a list: stop it here.
+                Error(_line, "'=' inside a list: a list holds values, e.g. args = [\"-m\", \"http.server\"]; an object goes in braces: [{ a = 1 }]");
+                Advance();
+                continue;
+            }
             if (c == '{')
             {
                 var open = _line;

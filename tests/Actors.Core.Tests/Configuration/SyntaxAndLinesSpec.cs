@@ -76,13 +76,31 @@ public sealed class SyntaxAndLinesSpec : IDisposable
     }
 
     [Fact]
+    public void A_key_value_pair_inside_a_list_is_an_error_not_a_hang()
+    {
+        var result = ConfigLoader.LoadText("actors.processes {\n  a {\n    command = sh\n    args = [ a = 1 ]\n  }\n}", "f.conf", _temp.Dir);
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("f.conf:4: syntax error: '=' inside a list", error.ToString());
+    }
+
+    [Fact]
+    public void Fields_separated_by_commas_after_a_closing_brace_are_accepted_and_lines_stay_right()
+    {
+        var result = ConfigLoader.LoadText(
+            "actors.processes {\n  a { command = x, backoff { min = 0s, max = 0s }, stop { timeout = 1s }, log.keep = 1 }\n" +
+            "  b { command = x, start-limit { burst = 2 }, restart = sometimes }\n}\n", "f.conf", _temp.Dir);
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("f.conf:3: actors.processes.b.restart:", error.ToString());
+    }
+
+    [Fact]
     public void A_parser_error_with_a_position_gets_its_line()
     {
-        // Akka's parser rejects a ',' right after a closing '}' and reports a character position.
-        var result = ConfigLoader.LoadText("actors {\n  processes {\n    a { command = sh }, b { command = sh }\n  }\n}", null, _temp.Dir);
+        // Only Akka's parser sees this one (a value after an object on the same line); it reports a character position.
+        var result = ConfigLoader.LoadText("actors {\n  processes {\n    a { command = sh }\n    b { command = sh } c\n  }\n}", null, _temp.Dir);
 
         var error = Assert.Single(result.Errors);
-        Assert.Equal(3, error.Line);
+        Assert.Equal(4, error.Line);
         Assert.Contains("syntax error", error.Message);
     }
 
