@@ -5,23 +5,27 @@ public sealed record LogLine(long Sequence, DateTimeOffset At, string Text);
 
 /// <summary>
 /// The last lines of a process's output, so <c>actors logs NAME</c> and <c>logs --follow</c> work without
-/// reading files. A fixed ring: old lines are overwritten, memory stays bounded however much a process prints.
+/// reading files. A ring: old lines are overwritten, memory stays bounded however much a process prints. It
+/// starts small and grows to its capacity, so the many processes that print little cost little.
 /// Thread-safe: the I/O loop adds while the control API reads.
 /// </summary>
 public sealed class LogTail
 {
     private readonly Lock _gate = new();
-    private readonly LogLine?[] _ring;
+    private const int InitialSize = 16;
+    private readonly int _capacity;
+    private LogLine?[] _ring;
     private long _lastSequence;
 
     public LogTail(int capacity = 1000)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _ring = new LogLine?[capacity];
+        _capacity = capacity;
+        _ring = new LogLine?[Math.Min(capacity, InitialSize)];
     }
 
     /// <summary>How many lines are kept.</summary>
-    public int Capacity => _ring.Length;
+    public int Capacity => _capacity;
 
     /// <summary>The sequence number of the newest line, 0 before the first one.</summary>
     public long LastSequence
@@ -55,7 +59,20 @@ public sealed class LogTail
         lock (_gate)
         {
             _lastSequence++;
+            if (_lastSequence > _ring.Length && _ring.Length < _capacity)
+                Grow();
             _ring[Slot(_lastSequence)] = new LogLine(_lastSequence, at, text);
+        }
+    }
+
+    private void Grow()
+    {
+        var old = _ring;
+        _ring = new LogLine?[Math.Min(_capacity, old.Length * 2)];
+        foreach (var line in old)
+        {
+            if (line is not null)
+                _ring[Slot(line.Sequence)] = line;
         }
     }
 

@@ -12,14 +12,20 @@ public static class LaunchSpecs
     /// </summary>
     public static LaunchSpec From(ProcessSettings settings)
     {
-        var env = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
-            env[(string)entry.Key] = (string?)entry.Value ?? "";
-        foreach (var (key, value) in settings.Env) env[key] = value;
-        env["ACTORS_PROCESS"] = settings.Name;
+        // The node's own entries are built once and shared by every process; only overrides are new strings.
+        var env = new Dictionary<string, string>(NodeEnvironment.Value, StringComparer.Ordinal);
+        foreach (var (key, value) in settings.Env) env[key] = $"{key}={value}";
+        env["ACTORS_PROCESS"] = $"ACTORS_PROCESS={settings.Name}";
         var argv = new List<string>(settings.Args.Count + 1) { settings.Command };
         argv.AddRange(settings.Args);
-        return new LaunchSpec(settings.Name, settings.Command, argv, settings.WorkingDir,
-            env.Select(kv => $"{kv.Key}={kv.Value}").ToArray());
+        return new LaunchSpec(settings.Name, settings.Command, argv, settings.WorkingDir, env.Values.ToArray());
     }
+
+    private static readonly Lazy<Dictionary<string, string>> NodeEnvironment = new(() =>
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
+            env[(string)entry.Key] = $"{entry.Key}={entry.Value}";
+        return env;
+    });
 }
