@@ -30,6 +30,15 @@ public class LogSpec : IntegrationSpec
     }
 
     [Fact]
+    public void A_child_inherits_stdin_stdout_and_stderr_and_no_other_descriptor_of_the_node()
+    {
+        // ls opens one descriptor of its own (3) to read the folder.
+        var supervisor = Supervise(Process("fds", "/bin/ls", ["/proc/self/fd"]) with { Restart = RestartPolicy.Never });
+        AwaitState(supervisor, ProcessState.Stopped);
+        Assert.Equal(["0", "1", "2", "3"], File.ReadAllLines(Path.Combine(Dir, "fds.log")));
+    }
+
+    [Fact]
     public void Logs_rotate_at_max_size_on_line_boundaries_and_keep_the_newest_files()
     {
         const int count = 30_000;

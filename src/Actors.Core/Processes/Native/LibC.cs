@@ -65,6 +65,7 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib)] public static partial int posix_spawn_file_actions_adddup2(void* fa, int fd, int newfd);
     [LibraryImport(Lib)] public static partial int posix_spawn_file_actions_addopen(void* fa, int fd, byte* path, int oflag, uint mode);
     [LibraryImport(Lib)] public static partial int posix_spawn_file_actions_addchdir_np(void* fa, byte* path);
+    [LibraryImport(Lib)] public static partial int posix_spawn_file_actions_addclosefrom_np(void* fa, int from);
     [LibraryImport(Lib)] public static partial int posix_spawnattr_init(void* attr);
     [LibraryImport(Lib)] public static partial int posix_spawnattr_destroy(void* attr);
     [LibraryImport(Lib)] public static partial int posix_spawnattr_setflags(void* attr, short flags);

@@ -6,7 +6,7 @@ namespace Actors.Processes.Native;
 /// <summary>
 /// Starts a child with <c>posix_spawn</c>: one exec, no fork of the runtime's address space, the child the
 /// leader of a new session and process group (PID == PGID), stdin from /dev/null, stdout and stderr both
-/// dup'ed onto one pipe so their lines stay in order of arrival, every signal back to its default
+/// dup'ed onto one pipe so their lines stay in order of arrival, no other descriptor of the node's inherited, every signal back to its default
 /// disposition (.NET ignores SIGPIPE; a child must not inherit that) and an empty signal mask.
 /// </summary>
 internal static unsafe class Spawner
@@ -45,6 +45,9 @@ internal static unsafe class Spawner
             LibC.posix_spawn_file_actions_adddup2(actions, writeFd, 1);
             LibC.posix_spawn_file_actions_adddup2(actions, writeFd, 2);
             LibC.posix_spawn_file_actions_addchdir_np(actions, cDir);
+            // The runtime keeps descriptors of its own open without close-on-exec (a /dev/null, its signal
+            // pipe): a child gets stdin, stdout and stderr and nothing else of the node's.
+            LibC.posix_spawn_file_actions_addclosefrom_np(actions, 3);
 
             LibC.posix_spawnattr_init(attr);
             LibC.posix_spawnattr_setflags(attr,
