@@ -200,6 +200,7 @@ internal sealed class ProcessSupervisorActor : ReceiveActor, IWithTimers
         }
         _nextStartAt = now + delay;
         Enter(ProcessState.BackingOff, $"{what}; next start in {Seconds(delay)}");
+        // The scheduler would round a zero delay up to its tick (10 ms): go straight through the mailbox.
         if (delay <= TimeSpan.Zero) Self.Tell(new BackoffElapsed());
         else Timers.StartSingleTimer(BackoffTimer, new BackoffElapsed(), delay);
     }
