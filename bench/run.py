@@ -15,7 +15,7 @@ def sh(*cmd):
 def build():
     sh("dotnet", "publish", os.path.join(ROOT, "src/Actors.Node"), "-c", "Release", "-o", OUT, "--nologo")
     os.makedirs(TOOLS, exist_ok=True)
-    for tool in ("stamp", "lines"):
+    for tool in ("stamp", "lines", "restart_floor", "spawn_floor"):
         sh("gcc", "-O2", "-o", os.path.join(TOOLS, tool), os.path.join(ROOT, "bench", "tools", tool + ".c"))
 
 
@@ -111,6 +111,36 @@ def bench_lines(folder, count=1_000_000):
     return {"1M lines s": (done - t0) / 1e9, "lines lost": lost}
 
 
+def bench_seq(folder, count=1_000_000):
+    """The issue's black-box check: `seq` (stdio-buffered, 4 KiB writes) into the log; exact content."""
+    log = os.path.join(folder, "logs", "seq.log")
+    expected = "".join("%d\n" % i for i in range(1, count + 1))
+    t0 = time.monotonic()
+    node = Node('  seq { command = "seq", args = ["%d"], restart = never }' % count, folder).start()
+    try:
+        wait_for(lambda: os.path.exists(log) and os.path.getsize(log) >= len(expected), 120, step=0.001)
+        done = time.monotonic()
+        identical = open(log).read() == expected
+    finally:
+        node.stop()
+    return {"seq 1M: node start to all in log s": done - t0, "seq 1M identical": 1.0 if identical else 0.0}
+
+
+def bench_floors(folder):
+    """What this machine allows at all, measured the same way without the node."""
+    stamps = os.path.join(folder, "stamps")
+    subprocess.run([os.path.join(TOOLS, "restart_floor"), os.path.join(TOOLS, "stamp"), stamps], check=True)
+    t = [int(x) for x in open(stamps).read().split()][10:61]
+    gaps = sorted((b - a) / 1e6 for a, b in zip(t, t[1:]))
+    out = subprocess.run([os.path.join(TOOLS, "spawn_floor")], check=True, capture_output=True, text=True).stdout
+    t0 = time.monotonic()
+    with open(os.devnull, "w") as null:
+        subprocess.run([os.path.join(TOOLS, "lines"), "1000000", os.path.join(folder, "st")], stdout=null, check=True)
+    return {"floor restart p50 ms": statistics.median(gaps), "floor restart p95 ms": gaps[int(len(gaps) * 0.95) - 1],
+            "floor 500 spawns s": float(out.split(":")[1].split()[0]),
+            "floor 1M writes to /dev/null s": time.monotonic() - t0}
+
+
 def bench_stop(folder):
     node = Node(sleepers(100), folder).start()
     wait_for(lambda: len(children(node.proc.pid)) >= 100, 60)
@@ -124,7 +154,8 @@ def bench_stop(folder):
     return {"stop 100 s": gone, "node exit after SIGTERM s": exited, "node exit code": node.proc.returncode}
 
 
-BENCHES = {"restart": bench_restart, "sleepers": bench_sleepers, "lines": bench_lines, "stop": bench_stop}
+BENCHES = {"restart": bench_restart, "sleepers": bench_sleepers, "lines": bench_lines, "seq": bench_seq,
+           "stop": bench_stop, "floors": bench_floors}
 
 
 def main():

@@ -48,6 +48,30 @@ public sealed class NodeSpec : IDisposable
     }
 
     [Fact]
+    public void Shutdown_timeout_bounds_the_stop_and_still_leaves_no_process_behind()
+    {
+        var config = Config($$"""
+            actors.node.shutdown-timeout = 2s
+            actors.processes.stubborn {
+              command = "{{TestPaths.DotnetHost}}"
+              args = ["{{TestPaths.TestDummy}}", "ignore-sigterm"]
+              stop.timeout = 60s
+            }
+            """);
+        using var node = NodeProcess.Start(_dir, "run", config);
+        int pid = PidIn(node.AwaitLine("stubborn: running", Patience));
+        Assert.True(SpinWait.SpinUntil(() => File.Exists(Path.Combine(_dir, ".actors", "logs", "stubborn.log"))
+            && File.ReadAllText(Path.Combine(_dir, ".actors", "logs", "stubborn.log")).Contains("ready"), Patience), "handlers installed");
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        node.Signal(15);
+        node.WaitForExit(Patience);
+        // Well before the 60 s stop timeout: the node's own bound wins, and the group is killed on the way out.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
+        Assert.Empty(GroupMembers(pid));
+    }
+
+    [Fact]
     public void An_invalid_config_starts_nothing_and_exits_2_naming_file_line_and_key()
     {
         var config = Config("actors.processes.web {\n  command = \"/bin/true\"\n  restart = sometimes\n}\n");

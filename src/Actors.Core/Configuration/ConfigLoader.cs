@@ -143,9 +143,32 @@ public static partial class ConfigLoader
             layers.AddRange(defaultsLayers);
             processes.Add(new ProcessReader(new LayeredReader(d, layers), paths, node.LogDir).Read(name, checkFileSystem: true));
         }
+        CheckLogFilesAreTheirOwn(processes, node, d);
         if (processes.Count == 0 && processesObject?.Items.Count is null or 0)
             d.Warn("actors.processes", "declares no process; the node will run with nothing to supervise");
         return new ActorsSettings(sourceFile, node, processes);
+    }
+
+    /// <summary>
+    /// Two writers in one log file would interleave and rotate each other's lines: every process needs a file
+    /// of its own, and none may take the node's own node.log. /dev/null is the one file all may share.
+    /// </summary>
+    private static void CheckLogFilesAreTheirOwn(List<ProcessSettings> processes, NodeSettings node, Diagnostics d)
+    {
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [Path.GetFullPath(Path.Combine(node.LogDir, "node.log"))] = "the node's own log",
+        };
+        foreach (var process in processes)
+        {
+            var file = Path.GetFullPath(process.Log.File);
+            if (file == "/dev/null")
+                continue;
+            if (owners.TryGetValue(file, out var owner))
+                d.Error($"actors.processes.{process.Name}.log.file", $"{file} is already {owner}; give this process a log.file of its own");
+            else
+                owners[file] = $"the log of {process.Name}";
+        }
     }
 
     private static void CheckUnknownKeys(HoconObject actors, HoconObject reference, Diagnostics d)

@@ -25,6 +25,9 @@ public static class NodeSupervisor
     public sealed record GetNodeStatus;
 
     public sealed record NodeStatus(IReadOnlyList<ProcessStatus> Processes);
+
+    /// <summary>The key of the root supervisor in Akka.Hosting's <c>ActorRegistry</c>.</summary>
+    public sealed class RegistryKey;
 }
 
 internal sealed class NodeSupervisorActor : ReceiveActor

@@ -20,8 +20,8 @@ internal sealed class ProcessSupervisorActor : ReceiveActor, IWithTimers
     private readonly TransitionTrail _trail = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<IActorRef> _stopWaiters = new();
+    private readonly LogTail _tail;
     private ProcessLogWriter? _output;
-    private LogTail _tail = null!;
 
     private ProcessState _state = ProcessState.Stopped;
     private string _reason = "not started yet";
@@ -42,6 +42,7 @@ internal sealed class ProcessSupervisorActor : ReceiveActor, IWithTimers
         _options = options;
         _spec = LaunchSpecs.From(settings);
         _limiter = new StartLimiter(settings.StartLimit);
+        _tail = new LogTail(options.TailLines);
 
         Receive<StartProcess>(m => { OnStart(m.Reason); Sender.Tell(Status()); });
         Receive<StopProcess>(OnStop);
@@ -49,8 +50,9 @@ internal sealed class ProcessSupervisorActor : ReceiveActor, IWithTimers
         Receive<BackoffElapsed>(_ => { if (_state == ProcessState.BackingOff) StartRun(RestartReason(), automatic: true); });
         Receive<ProcessRunner.Started>(OnRunnerStarted);
         Receive<ProcessRunner.Finished>(m => OnRunEnded(new RunEnded(Sender, m.Exit, Describe(m.Exit, m.Note), false)));
+        // Runs end through Finished or a failure (RunEnded), never through Terminated: Terminated can overtake
+        // a runner's last message, so runners are not watched.
         Receive<RunEnded>(OnRunEnded);
-        Receive<Terminated>(_ => { });
     }
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
@@ -58,7 +60,6 @@ internal sealed class ProcessSupervisorActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        _tail = new LogTail(_options.TailLines);
         try
         {
             _output = _options.OpenLog(_settings, _tail);
@@ -144,7 +145,6 @@ internal sealed class ProcessSupervisorActor : ReceiveActor, IWithTimers
         _startedAt = now;
         _nextStartAt = null;
         _runner = Context.ActorOf(ProcessRunner.Props(_spec, _settings, _options.Launcher, _output), $"runner-{_runs}");
-        Context.Watch(_runner);
         Enter(ProcessState.Starting, reason);
     }
 

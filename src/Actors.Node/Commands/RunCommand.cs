@@ -49,7 +49,6 @@ public static class RunCommand
         }
         finally
         {
-            await Serilog.Log.CloseAndFlushAsync();
             (logger as IDisposable)?.Dispose();
         }
     }

@@ -40,7 +40,7 @@ internal static class NodeHost
             {
                 var options = new SupervisorOptions(launcher);
                 var root = system.ActorOf(NodeSupervisor.Props(settings, options), NodeSupervisor.Name);
-                registry.Register<NodeSupervisor.StopAll>(root);
+                registry.Register<NodeSupervisor.RegistryKey>(root);
                 CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-processes",
                     async () =>
                     {

@@ -13,6 +13,26 @@ public sealed class ValidationSpec : IDisposable
         ConfigLoader.LoadText($"actors.processes.web {{\n  command = sh\n  {body}\n}}", null, _temp.Dir);
 
     [Fact]
+    public void Each_process_needs_a_log_file_of_its_own_and_none_may_take_the_nodes_log()
+    {
+        var result = ConfigLoader.LoadText("""
+            actors.processes {
+              node { command = sh }
+              a { command = sh, log.file = "shared.log" }
+              b { command = sh, log.file = "shared.log" }
+              c { command = sh, log.file = "/dev/null" }
+              d { command = sh, log.file = "/dev/null" }
+            }
+            """, "f.conf", _temp.Dir);
+
+        Assert.Equal(2, result.Errors.Count);
+        Assert.StartsWith("f.conf:2: actors.processes.node.log.file:", result.Errors[0].ToString());
+        Assert.Contains("is already the node's own log", result.Errors[0].Message);
+        Assert.StartsWith("f.conf:4: actors.processes.b.log.file:", result.Errors[1].ToString());
+        Assert.Contains("is already the log of a", result.Errors[1].Message);
+    }
+
+    [Fact]
     public void Check_reports_every_problem_at_once_with_file_line_and_key()
     {
         var path = _temp.Write("""
