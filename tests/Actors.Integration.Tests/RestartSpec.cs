@@ -34,6 +34,19 @@ public class RestartSpec : IntegrationSpec
     }
 
     [Fact]
+    public void A_log_file_that_cannot_be_opened_fails_that_process_naming_the_path()
+    {
+        File.WriteAllText(Path.Combine(Dir, "blocker"), "");
+        var path = Path.Combine(Dir, "blocker", "x.log");
+        var settings = Dummy("unlogged", "hang") with { Log = new LogSettings(path, 1 << 20, 1, false) };
+        var unlogged = Supervise(settings);
+        var healthy = Supervise(Dummy("healthy", "hang"));
+        var failed = AwaitState(unlogged, ProcessState.Failed);
+        Assert.Contains(path, failed.Reason);
+        AwaitState(healthy, ProcessState.Running);
+    }
+
+    [Fact]
     public void What_is_left_of_a_group_after_its_main_process_exits_is_stopped_before_the_restart()
     {
         var marker = Path.Combine(Dir, "bg.pid");
