@@ -5,7 +5,7 @@ namespace Actors.Logging;
 /// <summary>
 /// One open log file: an append stream with our own write buffer, its size, and size rotation
 /// (<c>name.log</c> → <c>name.log.1</c> … <c>name.log.keep</c>). Every I/O failure becomes a
-/// <see cref="LogWriteException"/> naming the file. Not thread-safe: <see cref="ProcessLogWriter"/> locks.
+/// <see cref="LogWriteException"/> naming the file. Only regular files rotate. Not thread-safe: <see cref="ProcessLogWriter"/> locks.
 /// </summary>
 internal sealed class LogFile : IDisposable
 {
@@ -13,6 +13,7 @@ internal sealed class LogFile : IDisposable
 
     private readonly string _path;
     private readonly int _keep;
+    private readonly bool _rotatable;
     private FileStream _stream;
     private byte[]? _buffer;
     private int _buffered;
@@ -22,8 +23,9 @@ internal sealed class LogFile : IDisposable
         _path = path;
         _keep = keep;
         _stream = Guard("open", () => OpenStream(path));
-        Size = _stream.Length;
-        EndedMidLine = Size > 0 && Guard("read", () => LastByte(path, Size)) != (byte)'\n';
+        _rotatable = FileKind.IsRegularFile(path);
+        Size = _rotatable ? _stream.Length : 0;
+        EndedMidLine = _rotatable && Size > 0 && Guard("read", () => LastByte(path, Size)) != (byte)'\n';
     }
 
     /// <summary>Bytes in the current file, including bytes still in the buffer.</summary>
@@ -66,6 +68,12 @@ internal sealed class LogFile : IDisposable
     /// </summary>
     public LogWriteException? Rotate()
     {
+        if (!_rotatable)
+        {
+            // A device or pipe (/dev/null, a FIFO) has no size to bound and must never be renamed.
+            Size = 0;
+            return null;
+        }
         Flush();
         _stream.Dispose();
         LogWriteException? failure = null;

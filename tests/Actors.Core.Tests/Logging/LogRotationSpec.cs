@@ -10,6 +10,32 @@ public sealed class LogRotationSpec : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
+    [Fact]
+    public async Task A_log_file_that_is_not_a_regular_file_is_never_rotated_or_renamed()
+    {
+        // A FIFO stands in for /dev/null: the same "not a regular file" path, and harmless if it were renamed.
+        var fifo = _folder.File("pipe.log");
+        System.Diagnostics.Process.Start("mkfifo", [fifo])!.WaitForExit();
+        var received = new MemoryStream();
+        var reader = Task.Run(() =>
+        {
+            using var stream = new FileStream(fifo, FileMode.Open, FileAccess.Read);
+            stream.CopyTo(received);
+        });
+        var lines = string.Concat(Enumerable.Range(1, 1000).Select(i => $"line {i}\n"));
+        using (var writer = new ProcessLogWriter(LogTest.Settings(fifo, maxSize: 100, keep: 2), new LogTail()))
+        {
+            writer.Write(Encoding.UTF8.GetBytes(lines));
+            writer.Flush();
+        }
+        await reader.WaitAsync(TimeSpan.FromSeconds(10)); // the reader saw the end of the pipe
+
+        Assert.Equal(lines, Encoding.UTF8.GetString(received.ToArray()));
+        Assert.False(File.Exists(fifo + ".1"));
+        Assert.False(FileKind.IsRegularFile(fifo));
+        Assert.True(File.Exists(fifo));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
