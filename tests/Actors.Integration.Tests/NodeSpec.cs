@@ -23,6 +23,20 @@ public sealed class NodeSpec : IDisposable
         Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit))
             .Select(n => int.Parse(n!)).Where(pid => ProcStat.ReadProcessGroup(pid) == pgid && !ProcStat.IsZombie(pid)).ToList();
 
+    [Theory]
+    [InlineData(1)]  // SIGHUP: a closed terminal must not orphan the children
+    [InlineData(2)]  // SIGINT: Ctrl-C
+    public void Sighup_and_sigint_stop_the_children_too(int signal)
+    {
+        var config = Config("actors.processes.family { command = \"/bin/sh\", args = [\"-c\", \"sleep 1000 & wait\"] }\n");
+        using var node = NodeProcess.Start(_dir, "run", config);
+        int family = PidIn(node.AwaitLine("family: running", Patience));
+        Assert.True(SpinWait.SpinUntil(() => GroupMembers(family).Count == 2, Patience), "the shell and its sleep");
+        node.Signal(signal);
+        Assert.Equal(0, node.WaitForExit(Patience));
+        Assert.Empty(GroupMembers(family));
+    }
+
     [Fact]
     public void Sigterm_stops_every_child_and_grandchild_then_the_node_exits_0()
     {

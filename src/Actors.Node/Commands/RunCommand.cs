@@ -1,5 +1,7 @@
 using Actors.Node.Hosting;
 using Actors.Processes;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Actors.Node.Commands;
@@ -38,6 +40,15 @@ public static class RunCommand
             logger.Information("actors {Version} supervising {Count} process(es) from {Source}",
                 VersionCommand.Version, settings.Processes.Count, settings.SourceFile ?? "the built-in demo configuration");
             using var host = NodeHost.Build(settings, logger, launcher);
+            // SIGHUP would otherwise kill the node outright (a closed terminal, a dropped SSH session) and leave
+            // every child running, orphaned in its own session. Until it means reload, it means an orderly stop.
+            var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+            using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            {
+                context.Cancel = true;
+                logger.Information("SIGHUP: stopping the node");
+                lifetime.StopApplication();
+            });
             await host.RunAsync();
             logger.Information("node stopped");
             return ExitCodes.Ok;
