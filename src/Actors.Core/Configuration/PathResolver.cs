@@ -37,10 +37,14 @@ internal sealed class PathResolver(string baseDirectory)
     }
 
     /// <summary>Whether a bare command name is found on the node's PATH now (the real lookup happens at start).</summary>
-    public static bool IsOnPath(string command)
-    {
-        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
-        return path.Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Any(dir => IsExecutableFile(Path.Combine(dir, command)));
-    }
+    public static bool IsOnPath(string command) => FindOnPath(command, Environment.GetEnvironmentVariable("PATH")) is not null;
+
+    /// <summary>
+    /// The first executable file named <paramref name="command"/> in the folders of <paramref name="pathVariable"/>
+    /// (a shell's default PATH when null), or null. Used by check-config and by the launcher alike.
+    /// </summary>
+    public static string? FindOnPath(string command, string? pathVariable) =>
+        (pathVariable ?? "/usr/local/bin:/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, command))
+            .FirstOrDefault(IsExecutableFile);
 }

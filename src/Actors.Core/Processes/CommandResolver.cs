@@ -1,3 +1,4 @@
+using Actors.Configuration;
 using Actors.Processes.Native;
 
 namespace Actors.Processes;
@@ -17,13 +18,9 @@ public static class CommandResolver
             reason = CheckExecutable(command);
             return reason is null ? command : null;
         }
-        foreach (var dir in (pathVariable ?? "/usr/local/bin:/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(dir, command);
-            if (CheckExecutable(candidate) is null) return candidate;
-        }
-        reason = $"command not found: {command} (not in PATH)";
-        return null;
+        var found = PathResolver.FindOnPath(command, pathVariable);
+        if (found is null) reason = $"command not found: {command} (not in PATH)";
+        return found;
     }
 
     private static unsafe string? CheckExecutable(string path)
