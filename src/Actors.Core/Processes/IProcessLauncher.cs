@@ -34,6 +34,9 @@ public interface IProcessHandle
     /// <summary>Start time from /proc (clock ticks since boot); 0 for a simulated process.</summary>
     long StartTime { get; }
 
+    /// <summary>Sends <paramref name="signal"/> to the main process only (an operator's <c>actors signal</c>). False when it is gone.</summary>
+    bool Signal(int signal);
+
     /// <summary>Sends <paramref name="signal"/> to every process left in the group. False when none is left.</summary>
     bool SignalGroup(int signal);
 

@@ -16,6 +16,13 @@ internal sealed class LinuxProcessHandle(int pid, long startTime) : IProcessHand
 
     internal void MarkReaped() => _reaped = true;
 
+    public bool Signal(int signal)
+    {
+        // Once reaped the pid may belong to anyone; before that, the start time proves it is still ours.
+        if (_reaped || !ProcStat.Matches(Pid, StartTime)) return false;
+        return LibC.kill(Pid, signal) == 0;
+    }
+
     public bool SignalGroup(int signal)
     {
         // A main process still unreaped is ours by construction; checking its start time costs one small read

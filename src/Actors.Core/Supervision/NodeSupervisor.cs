@@ -21,10 +21,40 @@ public static class NodeSupervisor
 
     public sealed record AllStopped;
 
-    /// <summary>Answered with <see cref="NodeStatus"/>.</summary>
-    public sealed record GetNodeStatus;
+    /// <summary>
+    /// Answered with <see cref="NodeStatus"/> for the named processes (all when <paramref name="Names"/> is null
+    /// or empty), or <see cref="UnknownProcesses"/> when a name is not declared. The answer is assembled from
+    /// each process's own supervisor.
+    /// </summary>
+    public sealed record GetNodeStatus(IReadOnlyList<string>? Names = null);
 
     public sealed record NodeStatus(IReadOnlyList<ProcessStatus> Processes);
+
+    /// <summary>
+    /// Send <paramref name="Command"/> (StartProcess, StopProcess, RestartProcess, SignalProcess, GetLogTail) to
+    /// the named processes (all when <paramref name="Names"/> is null), at the same time. Answered with
+    /// <see cref="ProcessReplies"/> in declaration order once every one answered, or <see cref="UnknownProcesses"/>
+    /// (then nothing was sent to anyone).
+    /// </summary>
+    public sealed record ToProcesses(IReadOnlyList<string>? Names, object Command);
+
+    public sealed record ProcessReplies(IReadOnlyList<object> Replies);
+
+    /// <summary>Some names are not declared processes; nothing was done.</summary>
+    public sealed record UnknownProcesses(IReadOnlyList<string> Unknown, IReadOnlyList<string> Known);
+
+    /// <summary>
+    /// Apply a new, already validated configuration: added processes start, removed ones stop (and their
+    /// supervisors go), changed ones restart with the new settings, unchanged ones are not touched. Reloads are
+    /// applied one at a time. Answered with <see cref="Reloaded"/> once everything settled.
+    /// </summary>
+    public sealed record Reload(ActorsSettings Settings);
+
+    public sealed record Reloaded(
+        IReadOnlyList<string> Added,
+        IReadOnlyList<string> Removed,
+        IReadOnlyList<string> Changed,
+        IReadOnlyList<string> Unchanged);
 
     /// <summary>The key of the root supervisor in Akka.Hosting's <c>ActorRegistry</c>.</summary>
     public sealed class RegistryKey;

@@ -13,6 +13,8 @@ public enum ProcessState
     Stopping,
     /// <summary>Not running, and not meant to be until started again.</summary>
     Stopped,
+    /// <summary>Exited with a success code and its restart policy does not run it again (a finished one-shot).</summary>
+    Completed,
     /// <summary>Given up (start limit, or a failure with restart = never); the reason says why.</summary>
     Failed,
 }

@@ -12,22 +12,67 @@ namespace Actors.Supervision;
 /// </summary>
 public static class ProcessSupervisor
 {
-    public static Props Props(ProcessSettings settings, SupervisorOptions options) =>
-        Akka.Actor.Props.Create(() => new ProcessSupervisorActor(settings, options));
+    /// <param name="saved">What a previous node run saved for this process, if anything.</param>
+    public static Props Props(ProcessSettings settings, SupervisorOptions options, SavedIntent? saved = null) =>
+        Akka.Actor.Props.Create(() => new ProcessSupervisorActor(settings, options, saved ?? SavedIntent.Default));
 
-    /// <summary>Start the process if it is not running. Clears a give-up: the start limit counts afresh.</summary>
+    /// <summary>
+    /// Start the process if it is not running. Clears a give-up: the start limit counts afresh, and an operator's
+    /// sticky stop is lifted. Answered with <see cref="ProcessStatus"/> once the start has settled: running (pid
+    /// known), or backing-off / failed when the launch failed. A process already running answers at once.
+    /// </summary>
     public sealed record StartProcess(string Reason = "started by request");
 
-    /// <summary>Stop the process and keep it stopped. Answered with <see cref="ProcessStopped"/> once its group is gone.</summary>
-    public sealed record StopProcess(string Reason = "stopped by request");
+    /// <summary>
+    /// Stop the process and keep it stopped until the next <see cref="StartProcess"/>. Answered with
+    /// <see cref="ProcessStopped"/> once its group is gone. <paramref name="Persist"/>: the operator's intent,
+    /// saved so that a restarted node keeps the process stopped too (a node shutdown stops without it).
+    /// </summary>
+    public sealed record StopProcess(string Reason = "stopped by request", bool Persist = false);
 
     public sealed record ProcessStopped(string Name);
+
+    /// <summary>
+    /// Stop the current run (if any) and start a new one; never two instances, also when sent during stopping.
+    /// Lifts a sticky stop and resets the start limit like <see cref="StartProcess"/>. Answered like StartProcess.
+    /// </summary>
+    public sealed record RestartProcess(string Reason = "restarted by request");
+
+    /// <summary>
+    /// Send a signal to the running main process (or its whole group). Answered with <see cref="SignalSent"/>,
+    /// or <see cref="CommandRefused"/> when nothing runs.
+    /// </summary>
+    public sealed record SignalProcess(int Signal, string SignalName, bool WholeGroup = false);
+
+    public sealed record SignalSent(string Name, int Pid, string SignalName);
+
+    /// <summary>A command that cannot apply in the current state; the reason says why, for the operator.</summary>
+    public sealed record CommandRefused(string Name, string Reason);
+
+    /// <summary>
+    /// Reload: the process's declaration changed. The current run (if any) stops and a run with the new settings
+    /// starts; a process kept stopped by the operator takes the new settings and stays stopped. Answered with
+    /// <see cref="ProcessStatus"/> once settled, like <see cref="StartProcess"/>.
+    /// </summary>
+    public sealed record ApplySettings(ProcessSettings Settings);
+
+    /// <summary>Answered with <see cref="LogTailView"/>: the in-memory tail of the process's output (thread-safe to read).</summary>
+    public sealed record GetLogTail;
+
+    public sealed record LogTailView(string Name, LogTail Tail);
+
+    /// <summary>
+    /// Sent to the parent whenever what must survive a node restart changes: the operator's sticky stop and the
+    /// restart count.
+    /// </summary>
+    public sealed record IntentChanged(string Name, SavedIntent Intent);
 
     public sealed record GetStatus;
 
     /// <summary>A snapshot of one supervised process.</summary>
     public sealed record ProcessStatus(
         string Name,
+        string? Description,
         ProcessState State,
         int? Pid,
         DateTimeOffset? RunningSince,
@@ -36,6 +81,15 @@ public static class ProcessSupervisor
         DateTimeOffset? NextStartAt,
         string Reason,
         IReadOnlyList<Transition> Trail);
+}
+
+/// <summary>
+/// What survives a node restart for one process: whether the operator stopped it (and why, when), and its
+/// restart count. Saved by the node in its state-dir.
+/// </summary>
+public sealed record SavedIntent(bool KeptStopped, string? StopReason, DateTimeOffset? StoppedAt, int Restarts)
+{
+    public static readonly SavedIntent Default = new(false, null, null, 0);
 }
 
 /// <summary>What the supervisors need from their surroundings; tests swap the launcher, the log and the randomness.</summary>
@@ -49,4 +103,10 @@ public sealed record SupervisorOptions(IProcessLauncher Launcher)
 
     /// <summary>Lines kept in memory per process for the control plane.</summary>
     public int TailLines { get; init; } = 1000;
+
+    /// <summary>
+    /// Where the node keeps operator intent and restart counters (<c>state.json</c> in the state-dir); null
+    /// keeps nothing (tests, simulations).
+    /// </summary>
+    public string? StateFile { get; init; }
 }

@@ -36,7 +36,7 @@ internal sealed class ProcessSupervisorActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public ProcessSupervisorActor(ProcessSettings settings, SupervisorOptions options)
+    public ProcessSupervisorActor(ProcessSettings settings, SupervisorOptions options, SavedIntent saved)
     {
         _settings = settings;
         _options = options;
@@ -233,7 +233,7 @@ internal sealed class ProcessSupervisorActor : ReceiveActor, IWithTimers
     private void Log(LogLevel level, string text) => _log.Log(level, null, "{0}", text);
 
     private ProcessStatus Status() =>
-        new(Name, _state, _pid, _runningSince, _restarts, _lastExit, _nextStartAt, _reason, _trail.ToList());
+        new(Name, _settings.Description, _state, _pid, _runningSince, _restarts, _lastExit, _nextStartAt, _reason, _trail.ToList());
 
     private static string Describe(ExitStatus exit, string? note) =>
         note is null ? $"exited with {exit}" : $"exited with {exit}; {note}";

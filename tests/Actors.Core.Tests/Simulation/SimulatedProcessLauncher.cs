@@ -69,6 +69,8 @@ public sealed class SimulatedProcessLauncher(IScheduler scheduler, Func<string, 
         public int Pid { get; } = pid;
         public long StartTime => 0;
 
+        public bool Signal(int signal) => SignalGroup(signal);
+
         public bool SignalGroup(int signal)
         {
             if (!_alive) return false;
