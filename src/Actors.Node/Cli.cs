@@ -9,11 +9,24 @@ public static class Cli
         usage: actors <command> [arguments]
 
         commands:
-          run [CONFIG]            supervise the processes CONFIG declares, in the foreground
-                                  (no CONFIG: the built-in demo configuration)
-          check-config CONFIG     report every problem in CONFIG at once; exit 0 when valid
-          version                 print the version
-          help                    print this text
+          run [CONFIG]                 supervise the processes CONFIG declares, in the foreground
+                                       (no CONFIG: the built-in demo configuration)
+          check-config CONFIG          report every problem in CONFIG at once; exit 0 when valid
+          status [NAME...] [--watch]   state, pid, uptime, restarts, last exit and reason of each process
+                                       (with names: their last 20 transitions too)
+          logs NAME...|--all [-n N] [-f]
+                                       the last N lines (default 50), merged; -f follows until Ctrl-C
+          start NAME...|--all          start (a failed process gets a fresh start limit)
+          stop NAME...|--all           stop and keep stopped, across node restarts too, until start
+          restart NAME...|--all        stop, then start again
+          signal NAME SIGNAL [--group] send a signal to the main process (or its whole group)
+          reload                       re-read the configuration file and apply what changed
+          shutdown [--no-wait]         stop every process and the node
+          version                      print the version
+          help                         print this text
+
+        The client commands (status to shutdown) take --json for the API's JSON, and find the node by
+        --socket PATH, else --config FILE, else $ACTORS_SOCKET, else ./actors.conf, else ./.actors/control.sock.
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
@@ -32,6 +45,22 @@ public static class Cli
                 return await RunCommand.ExecuteAsync(rest, stdout, stderr);
             case "check-config":
                 return CheckConfigCommand.Execute(rest, stdout, stderr);
+            case "status":
+                return await StatusCommand.ExecuteAsync(rest, stdout, stderr);
+            case "logs":
+                return await LogsCommand.ExecuteAsync(rest, stdout, stderr);
+            case "start":
+                return await StartCommand.ExecuteAsync(rest, stdout, stderr);
+            case "stop":
+                return await StopCommand.ExecuteAsync(rest, stdout, stderr);
+            case "restart":
+                return await RestartCommand.ExecuteAsync(rest, stdout, stderr);
+            case "signal":
+                return await SignalCommand.ExecuteAsync(rest, stdout, stderr);
+            case "reload":
+                return await ReloadCommand.ExecuteAsync(rest, stdout, stderr);
+            case "shutdown":
+                return await ShutdownCommand.ExecuteAsync(rest, stdout, stderr);
             case "version" or "--version":
                 stdout.WriteLine($"actors {VersionCommand.Version}");
                 return ExitCodes.Ok;

@@ -7,8 +7,12 @@ public static class ExitCodes
     public const int Ok = 0;
     /// <summary>The node could not run: an unusable log or state folder, or an unexpected error.</summary>
     public const int Failure = 1;
-    /// <summary>The configuration is invalid; nothing was started.</summary>
+    /// <summary>The configuration is invalid; nothing was started (<c>run</c>) or changed (<c>reload</c>).</summary>
     public const int InvalidConfig = 2;
+    /// <summary>A client verb found no node listening on the control socket (or may not use it).</summary>
+    public const int NoNode = 3;
+    /// <summary>A client verb named a process the node does not declare; the message lists the known ones.</summary>
+    public const int UnknownProcess = 4;
     /// <summary>Wrong command-line usage.</summary>
     public const int Usage = 64;
 }

@@ -48,8 +48,9 @@ public static partial class ConfigLoader
         var d = new Diagnostics(sourceFile ?? EmbeddedFileName, index);
         if (Parse(text, index, d) is not { } root)
             return new ConfigLoadResult(null, d.Errors, d.Warnings);
-        var settings = Build(root, sourceFile, new PathResolver(baseDirectory), d);
-        return new ConfigLoadResult(d.HasErrors ? null : settings, d.Errors, d.Warnings);
+        var settings = Build(root, sourceFile, new PathResolver(baseDirectory), d, out var node);
+        var nodeValid = node is not null && !d.Errors.Any(e => e.Path == "actors.node" || e.Path.StartsWith("actors.node.", StringComparison.Ordinal));
+        return new ConfigLoadResult(d.HasErrors ? null : settings, d.Errors, d.Warnings) { Node = nodeValid ? node : null };
     }
 
     private static HoconObject? Parse(string text, HoconLineIndex index, Diagnostics d)
@@ -96,8 +97,9 @@ public static partial class ConfigLoader
         return at < 0 ? null : text[..at].Count(c => c == '\n') + 1;
     }
 
-    private static ActorsSettings? Build(HoconObject root, string? sourceFile, PathResolver paths, Diagnostics d)
+    private static ActorsSettings? Build(HoconObject root, string? sourceFile, PathResolver paths, Diagnostics d, out NodeSettings? nodeSettings)
     {
+        nodeSettings = null;
         var reference = ReferenceConfig.Config.Root.GetObject().Items["actors"].GetObject();
         if (!root.Items.TryGetValue("actors", out var actorsValue))
         {
@@ -116,6 +118,7 @@ public static partial class ConfigLoader
         CheckUnknownKeys(actors, reference, d);
 
         var node = ReadNode(actors, reference, paths, d);
+        nodeSettings = node;
         var userDefaults = ObjectAt(actors, "defaults", "actors.defaults", d);
         var defaultsLayers = new List<Layer>
         {
@@ -195,6 +198,9 @@ public static partial class ConfigLoader
         }
     }
 
+    /// <summary>The longest unix socket path Linux accepts (sun_path is 108 bytes including the NUL).</summary>
+    public const int MaxSocketPathBytes = 107;
+
     private static NodeSettings ReadNode(HoconObject actors, HoconObject reference, PathResolver paths, Diagnostics d)
     {
         var r = new LayeredReader(d, [
@@ -206,7 +212,13 @@ public static partial class ConfigLoader
         var shutdown = r.Duration("shutdown-timeout");
         if (shutdown.Value <= TimeSpan.Zero)
             d.Error(shutdown.Path, $"{HoconScalars.Format(shutdown.Value)} is out of range; use a duration above 0, e.g. 30s");
-        return new NodeSettings(paths.Resolve(stateDir.Value), paths.Resolve(logDir.Value), shutdown.Value);
+        var resolvedStateDir = paths.Resolve(stateDir.Value);
+        var socket = r.String("control-socket");
+        var socketPath = socket.Value.Length == 0 ? Path.Combine(resolvedStateDir, "control.sock") : paths.Resolve(socket.Value);
+        // sun_path holds 108 bytes with the terminating NUL; a longer path cannot be bound at all.
+        if (System.Text.Encoding.UTF8.GetByteCount(socketPath) > MaxSocketPathBytes)
+            d.Error(socket.Path, $"the control socket path {socketPath} is longer than {MaxSocketPathBytes} bytes, which a unix socket cannot use; set actors.node.control-socket to a shorter path, e.g. /run/actors/NAME.sock");
+        return new NodeSettings(resolvedStateDir, paths.Resolve(logDir.Value), shutdown.Value) { ControlSocket = socketPath };
     }
 
     /// <summary>The object at <paramref name="key"/>, null when absent; a non-object is reported.</summary>

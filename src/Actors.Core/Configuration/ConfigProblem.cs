@@ -21,4 +21,10 @@ public sealed record ConfigLoadResult(
     IReadOnlyList<ConfigProblem> Warnings)
 {
     public bool IsValid => Errors.Count == 0;
+
+    /// <summary>
+    /// The node section alone, when it is valid even if other parts are not: the CLI still finds the control
+    /// socket of a file being edited (so <c>reload</c> can show the node's own verdict on it).
+    /// </summary>
+    public NodeSettings? Node { get; init; }
 }

@@ -44,7 +44,11 @@ public sealed record ProcessSettings(
 }
 
 /// <summary>Node-wide settings (<c>actors.node</c>).</summary>
-public sealed record NodeSettings(string StateDir, string LogDir, TimeSpan ShutdownTimeout);
+public sealed record NodeSettings(string StateDir, string LogDir, TimeSpan ShutdownTimeout)
+{
+    /// <summary>The unix socket of the control API; <c>&lt;state-dir&gt;/control.sock</c> unless set.</summary>
+    public string ControlSocket { get; init; } = Path.Combine(StateDir, "control.sock");
+}
 
 /// <summary>A whole validated configuration: the node and its processes in declaration order.</summary>
 public sealed record ActorsSettings(string? SourceFile, NodeSettings Node, IReadOnlyList<ProcessSettings> Processes);

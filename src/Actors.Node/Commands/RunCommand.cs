@@ -1,3 +1,4 @@
+using Actors.Node.Control;
 using Actors.Node.Hosting;
 using Actors.Processes;
 using System.Runtime.InteropServices;
@@ -33,23 +34,38 @@ public static class RunCommand
             }
         }
 
+        try
+        {
+            ControlSocket.Prepare(settings.Node.ControlSocket, settings.Node.StateDir);
+        }
+        catch (ControlSocketException e)
+        {
+            stderr.WriteLine($"actors: {e.Message}");
+            return ExitCodes.Failure;
+        }
+
         var logger = NodeLogging.Create(settings.Node.LogDir);
         try
         {
             using var launcher = new LinuxProcessLauncher((what, e) => logger.Error("output pump: {What}: {Error}", what, e.Message));
             logger.Information("actors {Version} supervising {Count} process(es) from {Source}",
                 VersionCommand.Version, settings.Processes.Count, settings.SourceFile ?? "the built-in demo configuration");
-            using var host = NodeHost.Build(settings, logger, launcher);
-            // SIGHUP would otherwise kill the node outright (a closed terminal, a dropped SSH session) and leave
-            // every child running, orphaned in its own session. Until it means reload, it means an orderly stop.
-            var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+            var node = new NodeInfo(Environment.ProcessId, DateTimeOffset.UtcNow, settings.SourceFile, VersionCommand.Version,
+                settings.Node.ControlSocket, settings.Node.StateDir);
+            await using var host = NodeHost.Build(settings, logger, launcher, node);
+            // SIGHUP means reload, as for most daemons; without a handler it would kill the node outright and
+            // leave every child running, orphaned in its own session.
+            var reload = host.Services.GetRequiredService<ReloadService>();
             using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
             {
                 context.Cancel = true;
-                logger.Information("SIGHUP: stopping the node");
-                lifetime.StopApplication();
+                _ = reload.ReloadAsync("SIGHUP").ContinueWith(
+                    t => logger.Error(t.Exception, "reload on SIGHUP failed"), TaskContinuationOptions.OnlyOnFaulted);
             });
-            await host.RunAsync();
+            await host.StartAsync();
+            ControlSocket.LockDown(settings.Node.ControlSocket);
+            logger.Information("control API listening on {Socket}", settings.Node.ControlSocket);
+            await host.WaitForShutdownAsync();
             logger.Information("node stopped");
             return ExitCodes.Ok;
         }

@@ -1,28 +1,45 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Actors.Configuration;
+using Actors.Node.Commands;
+using Actors.Node.Control;
 using Actors.Processes;
 using Actors.Supervision;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Serilog;
 
 namespace Actors.Node.Hosting;
 
 /// <summary>
-/// The standalone node: the generic host (console lifetime: SIGTERM/SIGINT stop it), Serilog, and an
-/// ActorSystem through Akka.Hosting whose root is the <see cref="NodeSupervisor"/>. On stop, a coordinated
-/// shutdown task stops every process (last declared first) before the ActorSystem goes.
+/// The standalone node: a bare web host (console lifetime: SIGTERM/SIGINT stop it; no configuration files
+/// read from the current folder), Serilog, an ActorSystem through Akka.Hosting whose root is the
+/// <see cref="NodeSupervisor"/>, and Kestrel serving the control API on the node's unix socket. On stop, a
+/// coordinated shutdown task stops every process (last declared first) before the ActorSystem goes.
 /// </summary>
 internal static class NodeHost
 {
-    public static IHost Build(ActorsSettings settings, Serilog.ILogger logger, LinuxProcessLauncher launcher)
+    public static WebApplication Build(ActorsSettings settings, Serilog.ILogger logger, LinuxProcessLauncher launcher, NodeInfo node)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "actors" });
         var shutdownTimeout = settings.Node.ShutdownTimeout;
         // The host must wait at least as long as the processes may take to stop.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout + TimeSpan.FromSeconds(5));
         builder.Services.AddSerilog(logger, dispose: false);
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.ListenUnixSocket(settings.Node.ControlSocket);
+            kestrel.Limits.MaxRequestBodySize = RequestBody.MaxBytes;
+            kestrel.AddServerHeader = false;
+        });
+        builder.Services.AddSingleton(node);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton<Func<IActorRef>>(services => () => services.GetRequiredService<ActorRegistry>().Get<NodeSupervisor.RegistryKey>());
+        builder.Services.AddSingleton<ReloadService>();
+        builder.Services.AddSingleton<ControlApi>();
         builder.Services.AddAkka("actors", (akka, _) =>
         {
             akka.AddHocon($$"""
@@ -38,7 +55,7 @@ internal static class NodeHost
             });
             akka.WithActors((system, registry) =>
             {
-                var options = new SupervisorOptions(launcher);
+                var options = new SupervisorOptions(launcher) { StateFile = Path.Combine(settings.Node.StateDir, "state.json") };
                 var root = system.ActorOf(NodeSupervisor.Props(settings, options), NodeSupervisor.Name);
                 registry.Register<NodeSupervisor.RegistryKey>(root);
                 CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-processes",
@@ -49,6 +66,9 @@ internal static class NodeHost
                     });
             });
         });
-        return builder.Build();
+        var app = builder.Build();
+        var api = app.Services.GetRequiredService<ControlApi>();
+        app.Run(api.HandleAsync);
+        return app;
     }
 }

@@ -1,0 +1,62 @@
+using System.Text.Json;
+
+namespace Actors.Node.Client;
+
+/// <summary>Renders the JSON of <c>GET /v1/status</c> for people: a header line, one row per process, trails on request.</summary>
+internal static class StatusTable
+{
+    private static readonly string[] Headers = ["NAME", "STATE", "PID", "UPTIME", "RESTARTS", "LAST EXIT", "REASON"];
+
+    public static void Write(JsonElement root, TextWriter stdout, Terminal terminal, bool withTrails)
+    {
+        var node = root.GetProperty("node");
+        var processes = root.GetProperty("processes").EnumerateArray().ToList();
+        stdout.WriteLine($"node pid {node.GetProperty("pid").GetInt32()}, up {HumanTime.Format(node.GetProperty("uptime-s").GetDouble())}, " +
+                         $"{node.GetProperty("config").GetString() ?? "built-in demo configuration"}, {processes.Count} process(es)");
+        var rows = processes.Select(p => Row(p)).ToList();
+        var widths = Headers.Select((h, i) => Math.Max(h.Length, rows.Select(r => r.Cells[i].Length).DefaultIfEmpty(0).Max())).ToArray();
+        stdout.WriteLine(Line(Headers, widths, terminal.Width));
+        foreach (var (cells, state) in rows)
+        {
+            var text = Line(cells, widths, terminal.Width);
+            // Colour after padding, so escape codes do not upset the column widths.
+            var column = widths[0] + 2;
+            stdout.WriteLine(text.Length < column + cells[1].Length ? text
+                : text[..column] + terminal.State(state, cells[1]) + text[(column + cells[1].Length)..]);
+        }
+        if (!withTrails) return;
+        foreach (var process in processes)
+        {
+            stdout.WriteLine();
+            var description = process.GetProperty("description").GetString();
+            stdout.WriteLine($"{process.GetProperty("name").GetString()}{(string.IsNullOrEmpty(description) ? "" : $" - {description}")}");
+            foreach (var t in process.GetProperty("trail").EnumerateArray())
+                stdout.WriteLine($"  {t.GetProperty("at").GetString()}  {t.GetProperty("state").GetString(),-11}  {t.GetProperty("reason").GetString()}");
+        }
+    }
+
+    private static (string[] Cells, string State) Row(JsonElement p)
+    {
+        var state = p.GetProperty("state").GetString()!;
+        var stateText = p.GetProperty("next-start-in-s") is { ValueKind: JsonValueKind.Number } next ? $"{state} {HumanTime.Format(next.GetDouble())}" : state;
+        return ([
+            p.GetProperty("name").GetString()!,
+            stateText,
+            p.GetProperty("pid") is { ValueKind: JsonValueKind.Number } pid ? pid.GetInt32().ToString() : "-",
+            p.GetProperty("uptime-s") is { ValueKind: JsonValueKind.Number } up ? HumanTime.Format(up.GetDouble()) : "-",
+            p.GetProperty("restarts").GetInt32().ToString(),
+            LastExit(p.GetProperty("last-exit")),
+            p.GetProperty("reason").GetString() ?? "",
+        ], state);
+    }
+
+    private static string LastExit(JsonElement exit) => exit.ValueKind != JsonValueKind.Object ? "-"
+        : exit.GetProperty("code") is { ValueKind: JsonValueKind.Number } code ? $"code {code.GetInt32()}"
+        : exit.GetProperty("signal").GetString() ?? "-";
+
+    private static string Line(string[] cells, int[] widths, int? maxWidth)
+    {
+        var text = string.Join("  ", cells.Select((c, i) => i == cells.Length - 1 ? c : c.PadRight(widths[i])));
+        return maxWidth is { } max && text.Length > max ? text[..(max - 1)] + "…" : text;
+    }
+}

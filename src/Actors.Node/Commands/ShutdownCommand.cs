@@ -1,0 +1,42 @@
+using Actors.Node.Client;
+
+namespace Actors.Node.Commands;
+
+/// <summary>
+/// <c>actors shutdown [--no-wait]</c>: the node stops every process (last declared first) and exits; the CLI
+/// waits until the node's process is gone, unless told not to.
+/// </summary>
+public static class ShutdownCommand
+{
+    public const string Usage = "actors shutdown [--no-wait] [--json] [--socket PATH | --config FILE]";
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
+
+    public static Task<int> ExecuteAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
+        ClientVerb.RunAsync(Usage, args, stdout, stderr, async (line, client) =>
+        {
+            if (line.Positionals.Count > 0) throw new UsageException("shutdown takes no arguments");
+            var response = await client.SendAsync("POST", "/v1/shutdown");
+            using var document = ClientVerb.Expect(response, stderr, 202);
+            var pid = document.RootElement.GetProperty("pid").GetInt32();
+            var timeout = TimeSpan.FromSeconds(document.RootElement.GetProperty("shutdown-timeout-s").GetDouble());
+            if (line.Json) ClientVerb.WriteRaw(response, stdout);
+            if (line.Has("--no-wait"))
+            {
+                if (!line.Json) stdout.WriteLine($"node {pid} is shutting down");
+                return ExitCodes.Ok;
+            }
+            // The socket is on this machine, so the node is a local process: wait for it to be gone.
+            var deadline = DateTime.UtcNow + timeout + TimeSpan.FromSeconds(15);
+            while (Directory.Exists($"/proc/{pid}"))
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    stderr.WriteLine($"actors: node {pid} is still running {HumanTime.Format((timeout + TimeSpan.FromSeconds(15)).TotalSeconds)} after the shutdown request; see its log");
+                    return ExitCodes.Failure;
+                }
+                await Task.Delay(Poll);
+            }
+            if (!line.Json) stdout.WriteLine($"node {pid} stopped");
+            return ExitCodes.Ok;
+        }, flags: ["--no-wait"]);
+}

@@ -1,0 +1,60 @@
+using Actors.Node.Client;
+
+namespace Actors.Node.Commands;
+
+/// <summary><c>actors status [NAME...] [--json] [--watch]</c>: the table, trails of named processes, or the API's JSON.</summary>
+public static class StatusCommand
+{
+    public const string Usage = "actors status [NAME...] [--json] [--watch] [--socket PATH | --config FILE]";
+    private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
+
+    public static Task<int> ExecuteAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
+        ClientVerb.RunAsync(Usage, args, stdout, stderr, async (line, client) =>
+        {
+            var target = "/v1/status" + (line.Positionals.Count > 0 ? "?" + ClientVerb.NameQuery(line.Positionals) : "");
+            if (!line.Has("--watch")) return await ShowAsync(client, target, line, stdout, stderr, clear: false);
+
+            using var cancel = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                var terminal = new Terminal(stdout);
+                while (!cancel.IsCancellationRequested)
+                {
+                    await ShowAsync(client, target, line, stdout, stderr, clear: terminal.Colour);
+                    try
+                    {
+                        await Task.Delay(WatchInterval, cancel.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
+                }
+                return ExitCodes.Ok;
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+        }, flags: ["--watch"]);
+
+    private static async Task<int> ShowAsync(ControlClient client, string target, CommandLine line, TextWriter stdout, TextWriter stderr, bool clear)
+    {
+        var response = await client.SendAsync("GET", target);
+        using var document = ClientVerb.Expect(response, stderr, 200);
+        if (line.Json)
+        {
+            ClientVerb.WriteRaw(response, stdout);
+            return ExitCodes.Ok;
+        }
+        var terminal = new Terminal(stdout);
+        var text = new StringWriter();
+        StatusTable.Write(document.RootElement, text, terminal, withTrails: line.Positionals.Count > 0);
+        // One write per screen, so a watched table does not flicker.
+        stdout.Write((clear ? "\e[H\e[2J" : "") + text);
+        stdout.Flush();
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,107 @@
+using System.Buffers;
+using System.Text.Json;
+using Akka.Actor;
+using Actors.Logging;
+using Actors.Supervision;
+using Microsoft.AspNetCore.Http;
+
+namespace Actors.Node.Control;
+
+/// <summary>
+/// <c>GET /v1/logs?name=A&amp;name=B|all=true&amp;n=50&amp;follow=true</c>: the last n lines of the merged output
+/// (ordered by the time each line was read), then with follow every new line until the client goes or the
+/// node stops. Newline-delimited JSON, one object per line: <c>{"name","seq","at","line"}</c>, and
+/// <c>{"name","dropped"}</c> when a follower fell so far behind that lines left the in-memory tail.
+/// </summary>
+internal static class LogsEndpoint
+{
+    public const int DefaultLines = 50;
+    private static readonly TimeSpan FollowInterval = TimeSpan.FromMilliseconds(100);
+
+    public static async Task HandleAsync(HttpContext ctx, IActorRef root, CancellationToken nodeStopping)
+    {
+        var names = Query.Names(ctx);
+        var all = Query.Flag(ctx, "all");
+        if (names is null && !all) throw new ApiError(400, "name which logs: name=NAME (repeatable) or all=true");
+        if (names is not null && all) throw new ApiError(400, "give either name= or all=true, not both");
+        var n = Query.Int(ctx, "n", DefaultLines, 0, 1_000_000);
+        var follow = Query.Flag(ctx, "follow");
+
+        var answer = await root.Ask(new NodeSupervisor.ToProcesses(names, new ProcessSupervisor.GetLogTail()), ControlApi.QueryTimeout);
+        if (answer is NodeSupervisor.UnknownProcesses unknown) throw ControlApi.Unknown(unknown);
+        var tails = ((NodeSupervisor.ProcessReplies)answer).Replies.OfType<ProcessSupervisor.LogTailView>().ToArray();
+
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "application/x-ndjson";
+        var seen = new long[tails.Length];
+        var backlog = new List<(LogLine Line, int Source)>();
+        for (var i = 0; i < tails.Length; i++)
+        {
+            var lines = tails[i].Tail.Last(n);
+            seen[i] = lines.Count > 0 ? lines[^1].Sequence : tails[i].Tail.LastSequence;
+            foreach (var line in lines) backlog.Add((line, i));
+        }
+        // One process's lines are already in order; across processes the time they were read decides.
+        backlog.Sort((a, b) => a.Line.At != b.Line.At ? a.Line.At.CompareTo(b.Line.At) : a.Source != b.Source ? a.Source.CompareTo(b.Source) : a.Line.Sequence.CompareTo(b.Line.Sequence));
+        await WriteAsync(ctx, backlog.Skip(Math.Max(0, backlog.Count - n)).Select(x => (tails[x.Source].Name, x.Line)), null);
+        if (!follow) return;
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, nodeStopping);
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(FollowInterval, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            var batch = new List<(string, LogLine)>();
+            var dropped = new List<(string, long)>();
+            for (var i = 0; i < tails.Length; i++)
+            {
+                var lines = tails[i].Tail.Since(seen[i]);
+                if (lines.Count == 0) continue;
+                if (lines[0].Sequence > seen[i] + 1) dropped.Add((tails[i].Name, lines[0].Sequence - seen[i] - 1));
+                seen[i] = lines[^1].Sequence;
+                foreach (var line in lines) batch.Add((tails[i].Name, line));
+            }
+            batch.Sort((a, b) => a.Item2.At.CompareTo(b.Item2.At));
+            if (batch.Count > 0 || dropped.Count > 0) await WriteAsync(ctx, batch, dropped);
+        }
+    }
+
+    private static async Task WriteAsync(HttpContext ctx, IEnumerable<(string Name, LogLine Line)> lines, List<(string Name, long Count)>? dropped)
+    {
+        var buffer = new ArrayBufferWriter<byte>(8192);
+        var options = new JsonWriterOptions { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        using (var w = new Utf8JsonWriter(buffer, options))
+        {
+            foreach (var (name, count) in dropped ?? [])
+            {
+                w.WriteStartObject();
+                w.WriteString("name", name);
+                w.WriteNumber("dropped", count);
+                w.WriteEndObject();
+                w.Flush();
+                buffer.Write("\n"u8);
+                w.Reset();
+            }
+            foreach (var (name, line) in lines)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", name);
+                w.WriteNumber("seq", line.Sequence);
+                w.WriteString("at", StatusJson.Timestamp(line.At));
+                w.WriteString("line", line.Text);
+                w.WriteEndObject();
+                w.Flush();
+                buffer.Write("\n"u8);
+                w.Reset();
+            }
+        }
+        await ctx.Response.Body.WriteAsync(buffer.WrittenMemory, ctx.RequestAborted);
+        await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+    }
+}

@@ -1,0 +1,4 @@
+namespace Actors.Node.Control;
+
+/// <summary>What the control API says about the node itself (the <c>node</c> object of <c>status</c>).</summary>
+internal sealed record NodeInfo(int Pid, DateTimeOffset StartedAt, string? ConfigPath, string Version, string Socket, string StateDir);

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using Akka.Actor;
+using Actors.Configuration;
+using Actors.Supervision;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using static Actors.Supervision.ProcessSupervisor;
+
+namespace Actors.Node.Control;
+
+/// <summary>
+/// <c>POST /v1/start|stop|restart|signal</c> with <c>{"names": [...]}</c> or <c>{"all": true}</c> (signal adds
+/// <c>"signal": "HUP"</c> and optionally <c>"group": true</c>). The answer lists one result per process:
+/// <c>{"name", "ok", "message", "status"?}</c>; it comes once every process has settled (stopped, running...).
+/// </summary>
+internal sealed class ProcessCommands(IActorRef root, IHostApplicationLifetime lifetime)
+{
+    private const string Expected = "{\"names\": [\"NAME\", ...]} or {\"all\": true}";
+
+    public async Task HandleAsync(HttpContext ctx, string verb)
+    {
+        var body = await RequestBody.ReadObjectAsync(ctx, verb == "signal" ? "{\"names\": [\"NAME\"], \"signal\": \"HUP\"}" : Expected);
+        var names = RequestBody.Targets(body, Expected);
+        object command = verb switch
+        {
+            "start" => new StartProcess(),
+            "stop" => new StopProcess(Persist: true),
+            "restart" => new RestartProcess(),
+            _ => SignalCommand(body),
+        };
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+            throw new ApiError(503, "the node is shutting down");
+        // The supervisors bound every wait (stop timeouts); this only guards against a lost answer.
+        var answer = await root.Ask(new NodeSupervisor.ToProcesses(names, command), TimeSpan.FromHours(1), ctx.RequestAborted);
+        if (answer is NodeSupervisor.UnknownProcesses unknown) throw ControlApi.Unknown(unknown);
+        var replies = ((NodeSupervisor.ProcessReplies)answer).Replies;
+        var now = DateTimeOffset.UtcNow;
+        await JsonResponse.WriteAsync(ctx, 200, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("results");
+            foreach (var reply in replies) WriteResult(w, reply, now);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    }
+
+    private static SignalProcess SignalCommand(JsonElement body)
+    {
+        var name = RequestBody.OptionalString(body, "signal")
+            ?? throw new ApiError(400, "no \"signal\" given; expected a name like HUP, SIGUSR1 or a number 1-64");
+        if (!Signals.TryParse(name, out var number))
+            throw new ApiError(400, $"unknown signal '{name}'; use a name like HUP, TERM, USR1, SIGUSR2 or a number 1-64");
+        return new SignalProcess(number, Signals.NameOf(number), RequestBody.OptionalBool(body, "group"));
+    }
+
+    private static void WriteResult(Utf8JsonWriter w, object reply, DateTimeOffset now)
+    {
+        w.WriteStartObject();
+        switch (reply)
+        {
+            case ProcessStatus status:
+                var ok = status.State is ProcessState.Running or ProcessState.Completed;
+                w.WriteString("name", status.Name);
+                w.WriteBoolean("ok", ok);
+                w.WriteString("message", ok && status.Pid is { } pid
+                    ? $"{status.State.ToDisplay()} (pid {pid})"
+                    : $"{status.State.ToDisplay()}: {status.Reason}");
+                w.WritePropertyName("status");
+                StatusJson.WriteProcess(w, status, now);
+                break;
+            case ProcessStopped stopped:
+                w.WriteString("name", stopped.Name);
+                w.WriteBoolean("ok", true);
+                w.WriteString("message", "stopped");
+                break;
+            case SignalSent sent:
+                w.WriteString("name", sent.Name);
+                w.WriteBoolean("ok", true);
+                w.WriteString("message", $"SIG{sent.SignalName} sent to pid {sent.Pid}");
+                break;
+            case CommandRefused refused:
+                w.WriteString("name", refused.Name);
+                w.WriteBoolean("ok", false);
+                w.WriteString("message", refused.Reason);
+                break;
+            default:
+                w.WriteString("name", "?");
+                w.WriteBoolean("ok", false);
+                w.WriteString("message", $"unexpected answer {reply.GetType().Name}");
+                break;
+        }
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,60 @@
+using Akka.Actor;
+using Actors.Configuration;
+using Actors.Node.Commands;
+using Actors.Supervision;
+using Microsoft.Extensions.Logging;
+
+namespace Actors.Node.Control;
+
+/// <summary>What a reload did, or every reason it did nothing.</summary>
+internal sealed record ReloadOutcome(
+    NodeSupervisor.Reloaded? Applied,
+    IReadOnlyList<string> Errors,
+    IReadOnlyList<string> Warnings);
+
+/// <summary>
+/// Re-reads the node's configuration file and hands a valid result to the root supervisor, which applies the
+/// difference. An invalid file changes nothing. Used by <c>POST /v1/reload</c> and by SIGHUP.
+/// </summary>
+internal sealed class ReloadService(ActorsSettings initial, Func<IActorRef> root, ILogger<ReloadService> log)
+{
+    public TimeSpan ShutdownTimeout => initial.Node.ShutdownTimeout;
+
+    public async Task<ReloadOutcome> ReloadAsync(string trigger)
+    {
+        var source = initial.SourceFile ?? "the built-in demo configuration";
+        log.LogInformation("reload ({Trigger}): reading {Source}", trigger, source);
+        var result = ConfigSource.Load(initial.SourceFile);
+        var warnings = result.Warnings.Select(w => w.ToString()).ToList();
+        if (!result.IsValid)
+        {
+            var errors = result.Errors.Select(e => e.ToString()).ToList();
+            log.LogError("reload rejected: {Count} problem(s) in {Source}; nothing changed:{Problems}",
+                errors.Count, source, string.Concat(errors.Select(e => "\n  " + e)));
+            return new ReloadOutcome(null, errors, warnings);
+        }
+        var settings = result.Settings!;
+        warnings.AddRange(NodeChanges(initial.Node, settings.Node));
+        foreach (var warning in warnings) log.LogWarning("reload: {Warning}", warning);
+
+        // A reload waits for changed and removed processes to stop; each stop is bounded by its stop timeout.
+        var longestStop = initial.Processes.Concat(settings.Processes).Select(p => p.Stop.Timeout).DefaultIfEmpty().Max();
+        var applied = await root().Ask<NodeSupervisor.Reloaded>(new NodeSupervisor.Reload(settings), longestStop * 2 + TimeSpan.FromMinutes(1));
+        log.LogInformation("reload applied: added [{Added}], removed [{Removed}], changed [{Changed}], {Unchanged} unchanged",
+            string.Join(", ", applied.Added), string.Join(", ", applied.Removed), string.Join(", ", applied.Changed), applied.Unchanged.Count);
+        return new ReloadOutcome(applied, [], warnings);
+    }
+
+    /// <summary>Node settings are fixed for the node's life (its socket, its folders): say so instead of ignoring the edit.</summary>
+    private static IEnumerable<string> NodeChanges(NodeSettings before, NodeSettings after)
+    {
+        if (before.StateDir != after.StateDir) yield return Unapplied("state-dir", before.StateDir, after.StateDir);
+        if (before.LogDir != after.LogDir) yield return Unapplied("log-dir", before.LogDir, after.LogDir);
+        if (before.ControlSocket != after.ControlSocket) yield return Unapplied("control-socket", before.ControlSocket, after.ControlSocket);
+        if (before.ShutdownTimeout != after.ShutdownTimeout)
+            yield return Unapplied("shutdown-timeout", $"{before.ShutdownTimeout.TotalSeconds:0.###}s", $"{after.ShutdownTimeout.TotalSeconds:0.###}s");
+    }
+
+    private static string Unapplied(string key, string before, string after) =>
+        $"actors.node.{key} changed from {before} to {after}; node settings take effect when the node restarts";
+}

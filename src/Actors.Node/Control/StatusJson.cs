@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text.Json;
+using Actors.Supervision;
+
+namespace Actors.Node.Control;
+
+/// <summary>
+/// The JSON shape of a process's status, written by hand so the schema is explicit here (it is documented in
+/// README.md and stable) and no reflection is needed.
+/// </summary>
+internal static class StatusJson
+{
+    public static void WriteProcess(Utf8JsonWriter w, ProcessSupervisor.ProcessStatus s, DateTimeOffset now)
+    {
+        w.WriteStartObject();
+        w.WriteString("name", s.Name);
+        if (string.IsNullOrEmpty(s.Description)) w.WriteNull("description");
+        else w.WriteString("description", s.Description);
+        w.WriteString("state", s.State.ToDisplay());
+        WriteNumberOrNull(w, "pid", s.Pid);
+        WriteSecondsOrNull(w, "uptime-s", s.RunningSince is { } since ? now - since : null);
+        w.WriteNumber("restarts", s.Restarts);
+        w.WritePropertyName("last-exit");
+        if (s.LastExit is { } exit)
+        {
+            w.WriteStartObject();
+            WriteNumberOrNull(w, "code", exit.Code);
+            if (exit.Signal is { } signal) w.WriteString("signal", "SIG" + Configuration.Signals.NameOf(signal));
+            else w.WriteNull("signal");
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNullValue();
+        }
+        WriteSecondsOrNull(w, "next-start-in-s", s.NextStartAt is { } next ? Max(next - now, TimeSpan.Zero) : null);
+        w.WriteString("reason", s.Reason);
+        w.WriteStartArray("trail");
+        foreach (var t in s.Trail)
+        {
+            w.WriteStartObject();
+            w.WriteString("at", Timestamp(t.At));
+            w.WriteString("state", t.State.ToDisplay());
+            w.WriteString("reason", t.Reason);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    public static void WriteNode(Utf8JsonWriter w, NodeInfo node, DateTimeOffset now)
+    {
+        w.WriteStartObject("node");
+        w.WriteNumber("pid", node.Pid);
+        WriteSecondsOrNull(w, "uptime-s", now - node.StartedAt);
+        if (node.ConfigPath is null) w.WriteNull("config");
+        else w.WriteString("config", node.ConfigPath);
+        w.WriteString("version", node.Version);
+        w.WriteString("socket", node.Socket);
+        w.WriteString("state-dir", node.StateDir);
+        w.WriteEndObject();
+    }
+
+    /// <summary>UTC, milliseconds, ISO 8601: 2026-11-23T10:04:05.123Z.</summary>
+    public static string Timestamp(DateTimeOffset at) =>
+        at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static void WriteNumberOrNull(Utf8JsonWriter w, string key, int? value)
+    {
+        if (value is { } v) w.WriteNumber(key, v);
+        else w.WriteNull(key);
+    }
+
+    /// <summary>Seconds with millisecond precision.</summary>
+    private static void WriteSecondsOrNull(Utf8JsonWriter w, string key, TimeSpan? span)
+    {
+        if (span is { } s) w.WriteNumber(key, Math.Round(s.TotalSeconds, 3));
+        else w.WriteNull(key);
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}

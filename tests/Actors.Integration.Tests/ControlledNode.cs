@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Actors.Node;
+
+namespace Actors.Integration.Tests;
+
+/// <summary>The output and exit code of one CLI call.</summary>
+public sealed record CliResult(int Code, string Out, string Err)
+{
+    public JsonElement Json => JsonDocument.Parse(Out).RootElement;
+    public override string ToString() => $"exit {Code}\nstdout:\n{Out}\nstderr:\n{Err}";
+}
+
+/// <summary>
+/// A real node (the <c>actors</c> executable) in a temp folder with its config, driven through the CLI: the
+/// CLI's entry point is called in-process (same code, same socket, same exit codes), or spawned for real.
+/// </summary>
+public sealed class ControlledNode : IDisposable
+{
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    public string Dir { get; } = Directory.CreateTempSubdirectory("actors-ctl-").FullName;
+    public string ConfigPath => Path.Combine(Dir, "node.conf");
+    public string Socket => Path.Combine(Dir, ".actors", "control.sock");
+    public NodeProcess? Process { get; private set; }
+
+    /// <summary>A process that runs until stopped: a TERM-obeying shell sleeping in a loop.</summary>
+    public const string Sleeper = "command = \"/bin/sh\", args = [\"-c\", \"while true; do sleep 0.2; done\"]";
+
+    public void WriteConfig(string processes) =>
+        File.WriteAllText(ConfigPath, $"actors {{\n  processes {{\n{processes}\n  }}\n}}\n");
+
+    public ControlledNode Start()
+    {
+        Process = NodeProcess.Start(Dir, "run", ConfigPath);
+        Process.AwaitLine("control API listening", Patience);
+        return this;
+    }
+
+    public async Task<CliResult> CliAsync(params string[] args)
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var code = await global::Actors.Node.Cli.RunAsync([args[0], "--socket", Socket, .. args[1..]], stdout, stderr);
+        return new CliResult(code, stdout.ToString(), stderr.ToString());
+    }
+
+    public CliResult Cli(params string[] args) => CliAsync(args).GetAwaiter().GetResult();
+
+    /// <summary>The status of one process, from <c>status NAME --json</c>.</summary>
+    public JsonElement Status(string name)
+    {
+        var result = Cli("status", name, "--json");
+        if (result.Code != 0) throw new InvalidOperationException(result.ToString());
+        return result.Json.GetProperty("processes")[0];
+    }
+
+    public string State(string name) => Status(name).GetProperty("state").GetString()!;
+
+    public int? Pid(string name) => Status(name).GetProperty("pid") is { ValueKind: JsonValueKind.Number } pid ? pid.GetInt32() : null;
+
+    /// <summary>Polls status (bounded) until <paramref name="condition"/> holds for the process.</summary>
+    public JsonElement AwaitStatus(string name, Func<JsonElement, bool> condition, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        JsonElement last = default;
+        while (clock.Elapsed < Patience)
+        {
+            last = Status(name);
+            if (condition(last)) return last;
+            Thread.Sleep(20);
+        }
+        throw new TimeoutException($"{name} never {what}; last status: {last}\nnode output:\n{Process?.Output}");
+    }
+
+    public JsonElement AwaitState(string name, string state) =>
+        AwaitStatus(name, s => s.GetProperty("state").GetString() == state, $"reached {state}");
+
+    public void Dispose()
+    {
+        Process?.Dispose();
+        try
+        {
+            Directory.Delete(Dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A process of a failed test may still write there; the temp folder is cleaned by the OS anyway.
+        }
+    }
+}

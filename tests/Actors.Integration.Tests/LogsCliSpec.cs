@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Xunit;
+
+namespace Actors.Integration.Tests;
+
+/// <summary><c>actors logs</c> from the node's in-memory tails: history, merged view, follow.</summary>
+public sealed class LogsCliSpec : IDisposable
+{
+    private readonly ControlledNode _node = new();
+
+    public LogsCliSpec()
+    {
+        _node.WriteConfig("""
+                alpha { command = "/bin/sh", args = ["-c", "i=0; while true; do i=$((i+1)); echo alpha-$i; sleep 0.05; done"] }
+                beta { command = "/bin/sh", args = ["-c", "i=0; while true; do i=$((i+1)); echo beta-$i; sleep 0.05; done"] }
+                quiet { command = "/bin/sh", args = ["-c", "echo one; echo two; echo three; exec sleep 1000"] }
+            """);
+        _node.Start();
+    }
+
+    public void Dispose() => _node.Dispose();
+
+    [Fact]
+    public void Logs_of_one_process_are_its_last_lines_without_prefix()
+    {
+        _node.AwaitState("quiet", "running");
+        var clock = Stopwatch.StartNew();
+        CliResult result;
+        do result = _node.Cli("logs", "quiet", "-n", "2");
+        while (result.Out != "two\nthree\n" && clock.Elapsed < ControlledNode.Patience);
+        Assert.Equal("two\nthree\n", result.Out);
+    }
+
+    [Fact]
+    public void Logs_all_follow_run_as_a_real_command_shows_new_lines_from_two_processes_with_their_names()
+    {
+        var info = new ProcessStartInfo(TestPaths.DotnetHost) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { TestPaths.Node, "logs", "--all", "-f", "-n", "0", "--socket", _node.Socket }) info.ArgumentList.Add(arg);
+        using var cli = Process.Start(info)!;
+        var lines = new BlockingCollection<string>();
+        cli.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Add(e.Data); };
+        cli.BeginOutputReadLine();
+        try
+        {
+            var seen = new HashSet<string>();
+            var clock = Stopwatch.StartNew();
+            while (seen.Count < 2 && lines.TryTake(out var line, ControlledNode.Patience - clock.Elapsed))
+            {
+                Assert.Matches(@"^(alpha|beta |quiet) \| ", line);
+                if (line.StartsWith("alpha | alpha-")) seen.Add("alpha");
+                if (line.StartsWith("beta  | beta-") || line.StartsWith("beta | beta-")) seen.Add("beta");
+            }
+            Assert.Equal(["alpha", "beta"], seen.Order());
+        }
+        finally
+        {
+            cli.Kill();
+            cli.WaitForExit();
+        }
+    }
+
+    [Fact]
+    public void Merged_history_is_ordered_by_time_and_prefixed()
+    {
+        _node.AwaitStatus("alpha", s => s.GetProperty("uptime-s").GetDouble() > 0.5, "ran half a second");
+        var result = _node.Cli("logs", "alpha", "beta", "-n", "10");
+        Assert.Equal(0, result.Code);
+        var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(10, lines.Length);
+        Assert.Contains(lines, l => l.StartsWith("alpha | "));
+        Assert.Contains(lines, l => l.StartsWith("beta  | "));
+        // Within one process the lines stay in their order.
+        var alpha = lines.Where(l => l.StartsWith("alpha")).Select(l => int.Parse(l.Split('-')[^1])).ToList();
+        Assert.Equal(alpha.Order(), alpha);
+    }
+}
