@@ -154,8 +154,60 @@ def bench_stop(folder):
     return {"stop 100 s": gone, "node exit after SIGTERM s": exited, "node exit code": node.proc.returncode}
 
 
+def api_round_trips(sock_path, target, count):
+    """Round trips of GET target on one kept-alive connection, in ms, as a minimal client sees them."""
+    import socket
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sock_path)
+    request = ("GET %s HTTP/1.1\r\nHost: actors\r\n\r\n" % target).encode()
+    times = []
+    for _ in range(count):
+        t0 = time.perf_counter()
+        s.sendall(request)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += s.recv(65536)
+        head, body = data.split(b"\r\n\r\n", 1)
+        length = int([l.split(b":")[1] for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")][0])
+        while len(body) < length:
+            body += s.recv(65536)
+        times.append((time.perf_counter() - t0) * 1000)
+    s.close()
+    return sorted(times)
+
+
+def bench_control(folder):
+    node = Node(sleepers(500), folder).start()
+    sock = os.path.join(folder, "state", "control.sock")
+    try:
+        wait_for(lambda: len(children(node.proc.pid)) >= 500 and os.path.exists(sock), 120)
+        time.sleep(2)
+        def wall(*args):
+            runs = []
+            for _ in range(7):
+                t0 = time.monotonic()
+                subprocess.run([ACTORS, *args, "--socket", sock], check=True, stdout=subprocess.DEVNULL)
+                runs.append((time.monotonic() - t0) * 1000)
+            return statistics.median(runs)
+        one = api_round_trips(sock, "/v1/status?name=s1", 2000)[200:]  # the first 200 warm up
+        everything = api_round_trips(sock, "/v1/status", 200)[20:]
+        return {"status 500 wall ms": wall("status"), "status --json 500 wall ms": wall("status", "--json"),
+                "version wall ms (start-up floor)": statistics.median([timed([ACTORS, "version"]) for _ in range(7)]),
+                "API RTT p50 ms (1 process)": statistics.median(one),
+                "API RTT p95 ms (1 process)": one[int(len(one) * 0.95) - 1],
+                "API RTT p50 ms (500 processes)": statistics.median(everything)}
+    finally:
+        node.stop()
+
+
+def timed(cmd):
+    t0 = time.monotonic()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return (time.monotonic() - t0) * 1000
+
+
 BENCHES = {"restart": bench_restart, "sleepers": bench_sleepers, "lines": bench_lines, "seq": bench_seq,
-           "stop": bench_stop, "floors": bench_floors}
+           "stop": bench_stop, "floors": bench_floors, "control": bench_control}
 
 
 def main():
