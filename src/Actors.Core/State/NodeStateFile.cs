@@ -29,8 +29,11 @@ public static class NodeStateFile
         byte[] bytes;
         try
         {
-            if (!File.Exists(path)) return empty;
             bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return empty; // first run: nothing saved yet
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
