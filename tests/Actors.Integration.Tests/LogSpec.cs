@@ -11,7 +11,7 @@ public class LogSpec : IntegrationSpec
     {
         const int count = 100_000;
         var supervisor = Supervise(Dummy("printer", "print", count.ToString()) with { Restart = RestartPolicy.Never });
-        AwaitState(supervisor, ProcessState.Stopped);
+        AwaitState(supervisor, ProcessState.Completed);
         var lines = File.ReadAllLines(Path.Combine(Dir, "printer.log"));
         Assert.Equal(count, lines.Length);
         for (int i = 0; i < count; i++)
@@ -22,7 +22,7 @@ public class LogSpec : IntegrationSpec
     public void Stdout_and_stderr_are_merged_in_the_order_they_were_written()
     {
         var supervisor = Supervise(Dummy("both", "print-both", "2000") with { Restart = RestartPolicy.Never });
-        AwaitState(supervisor, ProcessState.Stopped);
+        AwaitState(supervisor, ProcessState.Completed);
         var lines = File.ReadAllLines(Path.Combine(Dir, "both.log"));
         Assert.Equal(2000, lines.Length);
         for (int i = 0; i < lines.Length; i++)
@@ -34,7 +34,7 @@ public class LogSpec : IntegrationSpec
     {
         // ls opens one descriptor of its own (3) to read the folder.
         var supervisor = Supervise(Process("fds", "/bin/ls", ["/proc/self/fd"]) with { Restart = RestartPolicy.Never });
-        AwaitState(supervisor, ProcessState.Stopped);
+        AwaitState(supervisor, ProcessState.Completed);
         Assert.Equal(["0", "1", "2", "3"], File.ReadAllLines(Path.Combine(Dir, "fds.log")));
     }
 
@@ -48,7 +48,7 @@ public class LogSpec : IntegrationSpec
             Log = new LogSettings(Path.Combine(Dir, "rotor.log"), 64 * 1024, 3, false),
         };
         var supervisor = Supervise(settings);
-        AwaitState(supervisor, ProcessState.Stopped);
+        AwaitState(supervisor, ProcessState.Completed);
 
         var files = new[] { "rotor.log.3", "rotor.log.2", "rotor.log.1", "rotor.log" }.Select(f => Path.Combine(Dir, f)).ToList();
         Assert.All(files, f => Assert.True(File.Exists(f), $"{f} missing"));

@@ -62,7 +62,7 @@ public class StopSpec : IntegrationSpec
     public void Stopping_a_stopped_process_succeeds_at_once()
     {
         var supervisor = Supervise(Dummy("brief", "exit", "0") with { Restart = RestartPolicy.Never });
-        AwaitState(supervisor, ProcessState.Stopped);
+        AwaitState(supervisor, ProcessState.Completed);
         supervisor.Tell(new StopProcess());
         ExpectMsg<ProcessStopped>();
     }

@@ -18,6 +18,16 @@ public static class ProcessRunner
     /// <summary>Stop the process: stop signal (and SIGCONT) to the group, SIGKILL after the stop timeout.</summary>
     public sealed record Stop(string Reason);
 
+    /// <summary>
+    /// Send <paramref name="Signal"/> to the main process (or, with <paramref name="WholeGroup"/>, to its whole
+    /// group) on an operator's request. Answered to the sender with <see cref="SignalResult"/>, which carries
+    /// <paramref name="Tag"/> back untouched so the sender knows whom to answer.
+    /// </summary>
+    public sealed record SendSignal(int Signal, bool WholeGroup, object Tag);
+
+    /// <summary>Whether the signal reached a process: false when the main process (or group) is already gone.</summary>
+    public sealed record SignalResult(int Pid, bool Delivered, object Tag);
+
     /// <summary>The main process is running.</summary>
     public sealed record Started(int Pid, long StartTime);
 

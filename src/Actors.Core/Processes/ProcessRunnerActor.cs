@@ -47,6 +47,8 @@ internal sealed class ProcessRunnerActor : ReceiveActor, IWithTimers
         });
         Receive<ProcessLaunchFailed>(m => throw new ProcessFailedException(null, m.Reason));
         Receive<ProcessRunner.Stop>(m => _stopReason ??= m.Reason);
+        // Nothing to signal yet (the parent only asks once it knows the pid, so this is a race at most).
+        Receive<ProcessRunner.SendSignal>(m => Sender.Tell(new ProcessRunner.SignalResult(0, false, m.Tag)));
     }
 
     private void Running()
@@ -63,6 +65,14 @@ internal sealed class ProcessRunnerActor : ReceiveActor, IWithTimers
             CheckGroup();
         });
         Receive<Kill>(_ => KillGroup());
+        Receive<ProcessRunner.SendSignal>(OnSendSignal);
+    }
+
+    private void OnSendSignal(ProcessRunner.SendSignal m)
+    {
+        var handle = _handle!;
+        bool delivered = m.WholeGroup ? handle.SignalGroup(m.Signal) : handle.Signal(m.Signal);
+        Sender.Tell(new ProcessRunner.SignalResult(handle.Pid, delivered, m.Tag));
     }
 
     /// <summary>The main process is gone; what else of its group is left gets the stop treatment first.</summary>
@@ -72,6 +82,8 @@ internal sealed class ProcessRunnerActor : ReceiveActor, IWithTimers
         Receive<Poll>(_ => CheckGroup());
         Receive<Kill>(_ => KillGroup());
         Receive<GiveUp>(_ => Finish("processes of its group outlived SIGKILL (stuck in the kernel, or zombies nobody reaps)"));
+        // The main process is gone (Signal says so); what is left of the group can still be signalled.
+        Receive<ProcessRunner.SendSignal>(OnSendSignal);
     }
 
     private void CheckGroup()

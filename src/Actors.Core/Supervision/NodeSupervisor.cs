@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Event;
 using Actors.Configuration;
 using static Actors.Supervision.ProcessSupervisor;
 
@@ -58,66 +57,4 @@ public static class NodeSupervisor
 
     /// <summary>The key of the root supervisor in Akka.Hosting's <c>ActorRegistry</c>.</summary>
     public sealed class RegistryKey;
-}
-
-internal sealed class NodeSupervisorActor : ReceiveActor
-{
-    private readonly ActorsSettings _settings;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly List<(string Name, IActorRef Ref)> _processes = new();
-    private readonly List<IActorRef> _stopWaiters = new();
-    private int _stopIndex = -1;
-
-    public NodeSupervisorActor(ActorsSettings settings, SupervisorOptions options)
-    {
-        _settings = settings;
-        foreach (var process in settings.Processes)
-            _processes.Add((process.Name, Context.ActorOf(ProcessSupervisor.Props(process, options), process.Name)));
-
-        Receive<NodeSupervisor.StopAll>(_ => OnStopAll());
-        Receive<ProcessStopped>(_ => StopNext());
-        ReceiveAsync<NodeSupervisor.GetNodeStatus>(async _ =>
-        {
-            var replyTo = Sender;
-            var statuses = await Task.WhenAll(_processes.Select(p => p.Ref.Ask<ProcessStatus>(new GetStatus(), TimeSpan.FromSeconds(5))));
-            replyTo.Tell(new NodeSupervisor.NodeStatus(statuses));
-        });
-    }
-
-    /// <summary>
-    /// A bug in a process's supervisor must not take the node down: restart that supervisor (its runner stops
-    /// with it and kills what it ran), and stop it for good if it keeps crashing.
-    /// </summary>
-    protected override SupervisorStrategy SupervisorStrategy() =>
-        new OneForOneStrategy(10, 60_000, e =>
-        {
-            _log.Error(e, "supervisor of a process crashed; restarting it");
-            return Directive.Restart;
-        }, loggingEnabled: false);
-
-    private void OnStopAll()
-    {
-        _stopWaiters.Add(Sender);
-        if (_stopIndex >= 0) return; // already stopping: answer everyone at the end
-        _log.Info("stopping {0} process(es), last declared first", _processes.Count);
-        _stopIndex = _processes.Count;
-        StopNext();
-    }
-
-    private void StopNext()
-    {
-        if (_stopIndex <= 0)
-        {
-            if (_stopIndex == 0)
-            {
-                _log.Info("all processes stopped");
-                foreach (var waiter in _stopWaiters) waiter.Tell(new NodeSupervisor.AllStopped());
-                _stopWaiters.Clear();
-                _stopIndex = -2;
-            }
-            return;
-        }
-        _stopIndex--;
-        _processes[_stopIndex].Ref.Tell(new StopProcess("node shutting down"));
-    }
 }

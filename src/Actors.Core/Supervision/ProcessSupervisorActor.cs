@@ -7,30 +7,46 @@ using static Actors.Supervision.ProcessSupervisor;
 
 namespace Actors.Supervision;
 
-internal sealed class ProcessSupervisorActor : ReceiveActor, IWithTimers
+/// <summary>
+/// The run lifecycle of one process: starts, exits, backoff and the start limit. The operator's commands
+/// (start, stop, restart, signal, new settings) are in <c>ProcessSupervisorActor.Commands.cs</c>.
+/// </summary>
+internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
 {
+    /// <summary>
+    /// Answered with <see cref="ProcessStatus"/> once the current start has settled (at once when none is under
+    /// way). The node uses it to wait for a process it has just created.
+    /// </summary>
+    public sealed record AwaitSettled;
+
     private const string BackoffTimer = "backoff";
     private sealed record BackoffElapsed;
     private sealed record RunEnded(IActorRef Runner, ExitStatus? Exit, string Reason, bool Failed);
 
-    private readonly ProcessSettings _settings;
     private readonly SupervisorOptions _options;
-    private readonly LaunchSpec _spec;
-    private readonly StartLimiter _limiter;
     private readonly TransitionTrail _trail = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<IActorRef> _stopWaiters = new();
+    // Askers of a start (start, restart, new settings) waiting for it to settle: running, or the launch failed.
+    private readonly List<IActorRef> _startWaiters = new();
     private readonly LogTail _tail;
+    private ProcessSettings _settings;
+    private LaunchSpec _spec;
+    private StartLimiter _limiter;
     private ProcessLogWriter? _output;
+    // True until the log is open for the current settings: first start, after a failed open, after new log settings.
+    private bool _logStale = true;
+    private SavedIntent _intent;
 
     private ProcessState _state = ProcessState.Stopped;
     private string _reason = "not started yet";
     private IActorRef? _runner;
-    private int _runs, _attempt, _restarts;
+    private int _runs, _attempt;
     private int? _pid;
     private DateTimeOffset? _runningSince, _startedAt, _nextStartAt;
     private ExitStatus? _lastExit;
-    private bool _startAfterStop;
+    // A start (its reason) to run once the current stop completes: never two instances at a time.
+    private string? _queuedStart;
     private string? _lastEndReason;
     private string? _stopReason;
 
@@ -43,10 +59,21 @@ internal sealed class ProcessSupervisorActor : ReceiveActor, IWithTimers
         _spec = LaunchSpecs.From(settings);
         _limiter = new StartLimiter(settings.StartLimit);
         _tail = new LogTail(options.TailLines);
+        _intent = saved;
 
-        Receive<StartProcess>(m => { OnStart(m.Reason); Sender.Tell(Status()); });
+        Receive<StartProcess>(OnStart);
         Receive<StopProcess>(OnStop);
+        Receive<RestartProcess>(OnRestart);
+        Receive<SignalProcess>(OnSignal);
+        Receive<ProcessRunner.SignalResult>(OnSignalResult);
+        Receive<ApplySettings>(OnApply);
+        Receive<GetLogTail>(_ => Sender.Tell(new LogTailView(Name, _tail)));
         Receive<GetStatus>(_ => Sender.Tell(Status()));
+        Receive<AwaitSettled>(_ =>
+        {
+            if (StartUnderWay) _startWaiters.Add(Sender);
+            else Sender.Tell(Status());
+        });
         Receive<BackoffElapsed>(_ => { if (_state == ProcessState.BackingOff) StartRun(RestartReason(), automatic: true); });
         Receive<ProcessRunner.Started>(OnRunnerStarted);
         Receive<ProcessRunner.Finished>(m => OnRunEnded(new RunEnded(Sender, m.Exit, Describe(m.Exit, m.Note), false)));
@@ -57,16 +84,16 @@ internal sealed class ProcessSupervisorActor : ReceiveActor, IWithTimers
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
     private string Name => _settings.Name;
+    private bool StartUnderWay => _state == ProcessState.Starting || _queuedStart is not null;
 
     protected override void PreStart()
     {
-        try
+        if (_intent.KeptStopped)
         {
-            _output = _options.OpenLog(_settings, _tail);
-        }
-        catch (LogWriteException e)
-        {
-            Enter(ProcessState.Failed, e.Message);
+            // The operator stopped it before the node went down; a node restart must not undo that.
+            var at = _intent.StoppedAt is { } t ? $" at {t.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}" : "";
+            Enter(ProcessState.Stopped,
+                $"{_intent.StopReason ?? "stopped by request"}{at}; kept across node restarts; start it with 'actors start {Name}'");
             return;
         }
         StartRun("initial start", automatic: false);
@@ -85,54 +112,18 @@ internal sealed class ProcessSupervisorActor : ReceiveActor, IWithTimers
         return Directive.Stop;
     }, loggingEnabled: false);
 
-    private void OnStart(string reason)
+    /// <summary>An operator's start: a fresh start-limit budget and backoff.</summary>
+    private void FreshStart(string reason)
     {
-        switch (_state)
-        {
-            case ProcessState.Stopped or ProcessState.Failed:
-                _limiter.Reset();
-                _attempt = 0;
-                StartRun(reason, automatic: false);
-                break;
-            case ProcessState.BackingOff:
-                Timers.Cancel(BackoffTimer);
-                StartRun(reason, automatic: false);
-                break;
-            case ProcessState.Stopping:
-                // Queued: the start runs once the stop completes, so there are never two instances.
-                _startAfterStop = true;
-                break;
-        }
-    }
-
-    private void OnStop(StopProcess m)
-    {
-        _startAfterStop = false;
-        switch (_state)
-        {
-            case ProcessState.Starting or ProcessState.Running:
-                _stopWaiters.Add(Sender);
-                _stopReason = m.Reason;
-                Enter(ProcessState.Stopping, $"{m.Reason}; SIG{_settings.Stop.SignalName} to the group, SIGKILL after {Seconds(_settings.Stop.Timeout)}");
-                _runner!.Tell(new ProcessRunner.Stop(m.Reason));
-                break;
-            case ProcessState.Stopping:
-                _stopWaiters.Add(Sender);
-                break;
-            case ProcessState.BackingOff:
-                Timers.Cancel(BackoffTimer);
-                _nextStartAt = null;
-                Enter(ProcessState.Stopped, $"{m.Reason} (pending restart cancelled)");
-                Sender.Tell(new ProcessStopped(Name));
-                break;
-            default:
-                Sender.Tell(new ProcessStopped(Name));
-                break;
-        }
+        Timers.Cancel(BackoffTimer);
+        _limiter.Reset();
+        _attempt = 0;
+        StartRun(reason, automatic: false);
     }
 
     private void StartRun(string reason, bool automatic)
     {
+        if (!EnsureLog()) return;
         var now = Now;
         if (!_limiter.Allows(now))
         {
@@ -140,12 +131,31 @@ internal sealed class ProcessSupervisorActor : ReceiveActor, IWithTimers
             return;
         }
         _limiter.Record(now);
-        if (automatic) _restarts++;
+        if (automatic) SetIntent(_intent with { Restarts = _intent.Restarts + 1 });
         _runs++;
         _startedAt = now;
         _nextStartAt = null;
         _runner = Context.ActorOf(ProcessRunner.Props(_spec, _settings, _options.Launcher, _output), $"runner-{_runs}");
         Enter(ProcessState.Starting, reason);
+    }
+
+    /// <summary>Opens the log for the current settings if needed; only ever called while no run writes to it.</summary>
+    private bool EnsureLog()
+    {
+        if (!_logStale) return true;
+        _output?.Dispose();
+        _output = null;
+        try
+        {
+            _output = _options.OpenLog(_settings, _tail);
+        }
+        catch (LogWriteException e)
+        {
+            Enter(ProcessState.Failed, e.Message);
+            return false;
+        }
+        _logStale = false;
+        return true;
     }
 
     private void OnRunnerStarted(ProcessRunner.Started m)
@@ -175,10 +185,10 @@ internal sealed class ProcessSupervisorActor : ReceiveActor, IWithTimers
             Enter(ProcessState.Stopped, $"{_stopReason}; {what}");
             foreach (var waiter in _stopWaiters) waiter.Tell(new ProcessStopped(Name));
             _stopWaiters.Clear();
-            if (_startAfterStop)
+            if (_queuedStart is { } queued)
             {
-                _startAfterStop = false;
-                OnStart("started by request (queued during stop)");
+                _queuedStart = null;
+                FreshStart(queued);
             }
             return;
         }
@@ -187,7 +197,8 @@ internal sealed class ProcessSupervisorActor : ReceiveActor, IWithTimers
         if (!restart)
         {
             var policy = $"restart = {_settings.Restart.ToString().ToLowerInvariant().Replace("onfailure", "on-failure")}";
-            Enter(m.Failed ? ProcessState.Failed : ProcessState.Stopped, $"{what}; {policy}");
+            // A success the policy does not repeat is a finished job, not an operator's stop.
+            Enter(m.Failed ? ProcessState.Failed : ProcessState.Completed, $"{what}; {policy}");
             return;
         }
         var delay = BackoffPolicy.Delay(_settings.Backoff, _attempt, _options.Random);
@@ -205,7 +216,7 @@ internal sealed class ProcessSupervisorActor : ReceiveActor, IWithTimers
         else Timers.StartSingleTimer(BackoffTimer, new BackoffElapsed(), delay);
     }
 
-    private string RestartReason() => $"restart {_restarts + 1}" + (_lastEndReason is null ? "" : $" after: {_lastEndReason}");
+    private string RestartReason() => $"restart {_intent.Restarts + 1}" + (_lastEndReason is null ? "" : $" after: {_lastEndReason}");
 
     private void GiveUp()
     {
@@ -228,12 +239,27 @@ internal sealed class ProcessSupervisorActor : ReceiveActor, IWithTimers
             _ => LogLevel.InfoLevel,
         };
         Log(level, $"{Name}: {state.ToDisplay()} ({reason})");
+        // Settled: running, or the launch failed, or it was stopped before it got anywhere.
+        if (!StartUnderWay && state != ProcessState.Stopping && _startWaiters.Count > 0)
+        {
+            var status = Status();
+            foreach (var waiter in _startWaiters) waiter.Tell(status);
+            _startWaiters.Clear();
+        }
+    }
+
+    /// <summary>Records what must survive a node restart and tells the node, which saves it.</summary>
+    private void SetIntent(SavedIntent intent)
+    {
+        if (intent == _intent) return;
+        _intent = intent;
+        Context.Parent.Tell(new IntentChanged(Name, intent));
     }
 
     private void Log(LogLevel level, string text) => _log.Log(level, null, "{0}", text);
 
     private ProcessStatus Status() =>
-        new(Name, _settings.Description, _state, _pid, _runningSince, _restarts, _lastExit, _nextStartAt, _reason, _trail.ToList());
+        new(Name, _settings.Description, _state, _pid, _runningSince, _intent.Restarts, _lastExit, _nextStartAt, _reason, _trail.ToList());
 
     private static string Describe(ExitStatus exit, string? note) =>
         note is null ? $"exited with {exit}" : $"exited with {exit}; {note}";

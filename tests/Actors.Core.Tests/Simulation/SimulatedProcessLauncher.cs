@@ -19,6 +19,9 @@ public sealed record SimulatedRun
     public static SimulatedRun CannotLaunch(string reason) => new() { LaunchFailure = reason };
 }
 
+/// <summary>A signal a simulated process received: to its main process only, or to its whole group.</summary>
+public sealed record SimulatedSignal(string Name, int Pid, int Signal, bool WholeGroup);
+
 /// <summary>Something the simulated "operating system" saw, told to the observer in order.</summary>
 public sealed record SimulatedEvent(string Name, int Run, string What, DateTimeOffset At);
 
@@ -60,6 +63,13 @@ public sealed class SimulatedProcessLauncher(IScheduler scheduler, Func<string, 
 
     public int RunsOf(string name) { lock (_gate) return _runs.GetValueOrDefault(name); }
 
+    /// <summary>Every signal sent to a simulated process, in order (SIGCONT included).</summary>
+    public IReadOnlyList<SimulatedSignal> Signals { get { lock (_gate) return _signals.ToList(); } }
+
+    private readonly List<SimulatedSignal> _signals = new();
+
+    private void Record(SimulatedSignal signal) { lock (_gate) _signals.Add(signal); }
+
     private void Observe(string name, int run, string what) => observer?.Tell(new SimulatedEvent(name, run, what, scheduler.Now));
 
     private sealed class SimulatedProcess(SimulatedProcessLauncher launcher, string name, int run, int pid, SimulatedRun behaviour, IActorRef owner) : IProcessHandle
@@ -69,11 +79,20 @@ public sealed class SimulatedProcessLauncher(IScheduler scheduler, Func<string, 
         public int Pid { get; } = pid;
         public long StartTime => 0;
 
-        public bool Signal(int signal) => SignalGroup(signal);
+        /// <summary>Main process only: SIGKILL and SIGTERM end it (unless it ignores the stop signal); others are just seen.</summary>
+        public bool Signal(int signal)
+        {
+            if (!IsGroupAlive()) return false;
+            launcher.Record(new SimulatedSignal(name, Pid, signal, false));
+            launcher.Observe(name, run, $"pid-signal {signal}");
+            if (signal == 9 || (signal == 15 && !behaviour.IgnoresStopSignal)) End(ExitStatus.Killed(signal));
+            return true;
+        }
 
         public bool SignalGroup(int signal)
         {
-            if (!_alive) return false;
+            if (!IsGroupAlive()) return false;
+            launcher.Record(new SimulatedSignal(name, Pid, signal, true));
             if (signal == 18) return true; // SIGCONT: a running simulated process carries on
             launcher.Observe(name, run, $"signal {signal}");
             if (signal == 9 || !behaviour.IgnoresStopSignal) End(ExitStatus.Killed(signal));

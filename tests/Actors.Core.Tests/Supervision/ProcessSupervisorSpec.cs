@@ -101,10 +101,10 @@ public class ProcessSupervisorSpec : SupervisionSpec
     }
 
     [Theory]
-    [InlineData(RestartPolicy.OnFailure, 0, ProcessState.Stopped)]
-    [InlineData(RestartPolicy.OnFailure, 3, ProcessState.Stopped)] // 3 is declared a success
+    [InlineData(RestartPolicy.OnFailure, 0, ProcessState.Completed)]
+    [InlineData(RestartPolicy.OnFailure, 3, ProcessState.Completed)] // 3 is declared a success
     [InlineData(RestartPolicy.OnFailure, 4, ProcessState.BackingOff)]
-    [InlineData(RestartPolicy.Never, 0, ProcessState.Stopped)]
+    [InlineData(RestartPolicy.Never, 0, ProcessState.Completed)]
     [InlineData(RestartPolicy.Never, 4, ProcessState.Failed)]
     [InlineData(RestartPolicy.Always, 0, ProcessState.BackingOff)]
     [InlineData(RestartPolicy.Always, 3, ProcessState.BackingOff)]
@@ -179,14 +179,14 @@ public class ProcessSupervisorSpec : SupervisionSpec
         supervisor.Tell(new StopProcess());
         ExpectOs("signal 15");
         supervisor.Tell(new StartProcess());
-        ExpectMsg<ProcessStatus>(s => s.State == ProcessState.Stopping);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
         Clock.Advance(TimeSpan.FromSeconds(10));
         ExpectOs("signal 9");
         ExpectOs("exited");
         ExpectMsg<ProcessStopped>();
-        // One instance at a time: the queued start launches only after the stop completed.
+        // One instance at a time: the queued start launches only after the stop completed, and is answered then.
         ExpectOs("launched");
-        AwaitState(supervisor, ProcessState.Running);
+        ExpectMsg<ProcessStatus>(s => s.State == ProcessState.Running && s.Pid is not null);
         Assert.Equal(2, Launcher.RunsOf("web"));
     }
 }

@@ -76,6 +76,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib)] public static partial byte* strerror(int errnum);
 
     [LibraryImport(Lib, SetLastError = true)] public static partial int access(byte* path, int mode);
+    // For the node's state file: a rename is only durable once its folder is synced (.NET cannot open folders).
+    [LibraryImport(Lib, SetLastError = true)] public static partial int open(byte* path, int flags);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int fsync(int fd);
     public const int X_OK = 1;
 
     public static int PidfdOpen(int pid) => (int)syscall(SYS_pidfd_open, pid, 0);

@@ -1,0 +1,41 @@
+namespace Actors.Configuration;
+
+/// <summary>
+/// Compares two declarations of a process field by field, by content. Record equality does not do it:
+/// <see cref="ProcessSettings"/> holds lists, dictionaries and sets, which records compare by reference, so two
+/// loads of the same file would always look "changed" to a reload.
+/// </summary>
+public sealed class ProcessSettingsEquality : IEqualityComparer<ProcessSettings>
+{
+    public static readonly ProcessSettingsEquality Instance = new();
+
+    public bool Equals(ProcessSettings? a, ProcessSettings? b)
+    {
+        if (ReferenceEquals(a, b)) return true;
+        if (a is null || b is null) return false;
+        return a.Name == b.Name
+            && a.Description == b.Description
+            && a.Command == b.Command
+            && a.Args.SequenceEqual(b.Args)
+            && a.Shell == b.Shell
+            && a.WorkingDir == b.WorkingDir
+            && SameEnv(a.Env, b.Env)
+            && a.Restart == b.Restart
+            && a.SuccessExitCodes.SetEquals(b.SuccessExitCodes)
+            // These are records of scalars and strings: their own equality is by content.
+            && a.Backoff == b.Backoff
+            && a.StartLimit == b.StartLimit
+            && a.Stop == b.Stop
+            && a.Log == b.Log;
+    }
+
+    public int GetHashCode(ProcessSettings settings) => HashCode.Combine(settings.Name, settings.Command, settings.Args.Count);
+
+    private static bool SameEnv(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b)
+    {
+        if (a.Count != b.Count) return false;
+        foreach (var (key, value) in a)
+            if (!b.TryGetValue(key, out var other) || other != value) return false;
+        return true;
+    }
+}

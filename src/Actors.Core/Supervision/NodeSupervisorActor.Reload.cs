@@ -1,0 +1,131 @@
+using Akka.Actor;
+using Akka.Event;
+using Actors.Configuration;
+using Actors.Processes;
+using static Actors.Supervision.ProcessSupervisor;
+
+namespace Actors.Supervision;
+
+/// <summary>
+/// Reload: the new declarations are compared with the current ones by content. Added processes start, removed
+/// ones stop and their supervisors go, changed ones take the new settings (and restart), unchanged ones are not
+/// touched. One reload at a time; the node keeps answering everything else meanwhile.
+/// </summary>
+internal sealed partial class NodeSupervisorActor
+{
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>One part of the reload in progress has answered (or timed out).</summary>
+    private sealed record ReloadStep;
+
+    /// <summary>A removed process has stopped: its supervisor can go.</summary>
+    private sealed record RemovedStopped(IActorRef Child);
+
+    private sealed class ReloadInProgress(IActorRef replyTo)
+    {
+        public IActorRef ReplyTo { get; } = replyTo;
+        public NodeSupervisor.Reloaded? Result { get; set; }
+        public int Pending { get; set; }
+    }
+
+    private readonly Queue<(NodeSupervisor.Reload Request, IActorRef ReplyTo)> _reloads = new();
+    // Supervisors of removed processes, until they are gone; their names cannot be reused before that.
+    private readonly Dictionary<IActorRef, string> _leaving = new();
+    private ReloadInProgress? _reload;
+
+    private void ReceiveReload()
+    {
+        Receive<NodeSupervisor.Reload>(m =>
+        {
+            if (_stopIndex != -1)
+            {
+                Sender.Tell(new Status.Failure(new InvalidOperationException("the node is shutting down; nothing reloaded")));
+                return;
+            }
+            _reloads.Enqueue((m, Sender));
+            if (_reload is null) BeginNextReload();
+        });
+        Receive<ReloadStep>(_ => StepDone());
+        Receive<RemovedStopped>(m => Context.Stop(m.Child));
+    }
+
+    private void BeginNextReload()
+    {
+        if (!_reloads.TryDequeue(out var next)) return;
+        var wanted = next.Request.Settings.Processes;
+        var current = _processes.ToDictionary(c => c.Name);
+        var names = wanted.Select(p => p.Name).ToHashSet();
+        var added = new List<string>();
+        var changed = new List<string>();
+        var unchanged = new List<string>();
+        var removed = _processes.Where(c => !names.Contains(c.Name)).ToList();
+        var reload = _reload = new ReloadInProgress(next.ReplyTo);
+
+        foreach (var child in removed)
+        {
+            _leaving[child.Ref] = child.Name;
+            reload.Pending++;
+            // Done when the supervisor is gone (Terminated), not when the stop is answered: only then is the name free.
+            var timeout = child.Settings.Stop.Timeout + ProcessRunner.KillGrace + SettleTimeout;
+            child.Ref.Ask<ProcessStopped>(new StopProcess("removed from the configuration"), timeout)
+                .ContinueWith(_ => new RemovedStopped(child.Ref), TaskContinuationOptions.ExecuteSynchronously)
+                .PipeTo(Self);
+        }
+
+        // The new order is the new declaration order: it decides the order of the node's stop.
+        _processes.Clear();
+        foreach (var settings in wanted)
+        {
+            if (!current.TryGetValue(settings.Name, out var existing))
+            {
+                var child = Create(settings, SavedIntent.Default);
+                _processes.Add(child);
+                added.Add(settings.Name);
+                Await(child.Ref.Ask<ProcessStatus>(new ProcessSupervisorActor.AwaitSettled(), SettleTimeout));
+            }
+            else if (ProcessSettingsEquality.Instance.Equals(existing.Settings, settings))
+            {
+                _processes.Add(existing);
+                unchanged.Add(settings.Name);
+            }
+            else
+            {
+                _processes.Add(existing with { Settings = settings });
+                changed.Add(settings.Name);
+                var longest = existing.Settings.Stop.Timeout > settings.Stop.Timeout ? existing.Settings.Stop.Timeout : settings.Stop.Timeout;
+                Await(existing.Ref.Ask<ProcessStatus>(new ApplySettings(settings), longest + ProcessRunner.KillGrace + SettleTimeout));
+            }
+        }
+
+        reload.Result = new NodeSupervisor.Reloaded(added, removed.Select(c => c.Name).ToList(), changed, unchanged);
+        _log.Info("reload: added [{0}], removed [{1}], changed [{2}], {3} unchanged",
+            string.Join(", ", added), string.Join(", ", removed.Select(c => c.Name)), string.Join(", ", changed), unchanged.Count);
+        if (reload.Pending == 0) FinishReload();
+
+        void Await(Task task)
+        {
+            reload.Pending++;
+            // A timeout is a step done too: the reload reports what it did, the process's status tells the rest.
+            task.ContinueWith(_ => new ReloadStep(), TaskContinuationOptions.ExecuteSynchronously).PipeTo(Self);
+        }
+    }
+
+    private void StepDone()
+    {
+        if (_reload is null) return;
+        if (--_reload.Pending == 0) FinishReload();
+    }
+
+    private void FinishReload()
+    {
+        _reload!.ReplyTo.Tell(_reload.Result!);
+        _reload = null;
+        BeginNextReload();
+    }
+
+    private void FailQueuedReloads()
+    {
+        while (_reloads.TryDequeue(out var queued))
+            queued.ReplyTo.Tell(new Status.Failure(new InvalidOperationException("the node is shutting down; nothing reloaded")));
+    }
+}

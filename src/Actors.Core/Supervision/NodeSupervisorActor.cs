@@ -1,0 +1,178 @@
+using Akka.Actor;
+using Akka.Event;
+using Actors.Configuration;
+using Actors.Processes;
+using Actors.State;
+using static Actors.Supervision.ProcessSupervisor;
+
+namespace Actors.Supervision;
+
+/// <summary>
+/// The root supervisor: one child per declared process (in declaration order), the state keeper, queries and
+/// commands fanned out to the processes, and the orderly node stop. Reloads are in
+/// <c>NodeSupervisorActor.Reload.cs</c>. Never blocks its mailbox: answers that need the children's answers
+/// are assembled from Asks and piped to the asker.
+/// </summary>
+internal sealed partial class NodeSupervisorActor : ReceiveActor
+{
+    /// <summary>Cannot collide with a process: process names have no '@'.</summary>
+    internal const string KeeperName = "@state";
+
+    private static readonly TimeSpan QuickAnswer = TimeSpan.FromSeconds(10);
+
+    /// <summary>A declared process: its current settings and its supervisor.</summary>
+    private sealed record Child(ProcessSettings Settings, IActorRef Ref)
+    {
+        public string Name => Settings.Name;
+    }
+
+    private readonly SupervisorOptions _options;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IActorRef? _keeper;
+    private readonly List<Child> _processes = new();
+    private readonly List<IActorRef> _stopWaiters = new();
+    private List<Child> _stopOrder = new();
+    private int _stopIndex = -1;
+
+    public NodeSupervisorActor(ActorsSettings settings, SupervisorOptions options)
+    {
+        _options = options;
+        IReadOnlyDictionary<string, SavedIntent> saved = new Dictionary<string, SavedIntent>();
+        if (options.StateFile is { } file)
+        {
+            saved = NodeStateFile.Load(file, out var warning);
+            if (warning is not null) _log.Warning("{0}", warning);
+            // Processes no longer declared are left out: the next write drops them.
+            var declared = settings.Processes.Select(p => p.Name).ToHashSet();
+            _keeper = Context.ActorOf(StateKeeper.Props(file, saved.Where(p => declared.Contains(p.Key)).ToDictionary()), KeeperName);
+        }
+        foreach (var process in settings.Processes)
+            _processes.Add(Create(process, saved.GetValueOrDefault(process.Name, SavedIntent.Default)));
+
+        Receive<IntentChanged>(m => _keeper?.Forward(m));
+        Receive<NodeSupervisor.StopAll>(_ => OnStopAll());
+        Receive<ProcessStopped>(m =>
+        {
+            if (_stopIndex >= 0 && _stopIndex < _stopOrder.Count && _stopOrder[_stopIndex].Name == m.Name) StopNext();
+        });
+        Receive<NodeSupervisor.GetNodeStatus>(OnGetNodeStatus);
+        Receive<NodeSupervisor.ToProcesses>(OnToProcesses);
+        Receive<Terminated>(OnTerminated);
+        ReceiveReload();
+    }
+
+    /// <summary>
+    /// A bug in a process's supervisor must not take the node down: restart that supervisor (its runner stops
+    /// with it and kills what it ran), and stop it for good if it keeps crashing.
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(10, 60_000, e =>
+        {
+            _log.Error(e, "supervisor of a process crashed; restarting it");
+            return Directive.Restart;
+        }, loggingEnabled: false);
+
+    private Child Create(ProcessSettings settings, SavedIntent saved)
+    {
+        var child = Context.ActorOf(ProcessSupervisor.Props(settings, _options, saved), settings.Name);
+        // Watched so that a supervisor gone for good (or removed by a reload) never leaves anyone waiting on it.
+        Context.Watch(child);
+        return new Child(settings, child);
+    }
+
+    /// <summary>The named processes in declaration order (all for null or empty), or the names that are not declared.</summary>
+    private bool TryResolve(IReadOnlyList<string>? names, out List<Child> targets)
+    {
+        targets = _processes;
+        if (names is null || names.Count == 0) return true;
+        var unknown = names.Where(n => _processes.All(c => c.Name != n)).Distinct().ToList();
+        if (unknown.Count > 0)
+        {
+            Sender.Tell(new NodeSupervisor.UnknownProcesses(unknown, _processes.Select(c => c.Name).ToList()));
+            return false;
+        }
+        targets = _processes.Where(c => names.Contains(c.Name)).ToList();
+        return true;
+    }
+
+    private void OnGetNodeStatus(NodeSupervisor.GetNodeStatus m)
+    {
+        if (!TryResolve(m.Names, out var targets)) return;
+        var asks = targets.Select(c => c.Ref.Ask<ProcessStatus>(new GetStatus(), QuickAnswer)).ToList();
+        Task.WhenAll(asks).PipeTo(Sender, success: statuses => new NodeSupervisor.NodeStatus(statuses), failure: e => new Status.Failure(e));
+    }
+
+    private void OnToProcesses(NodeSupervisor.ToProcesses m)
+    {
+        if (!TryResolve(m.Names, out var targets)) return;
+        var timeout = AnswerTimeout(m.Command, targets.Select(c => c.Settings));
+        var asks = targets.Select(c => AskOrRefuse(c.Ref, c.Name, m.Command, timeout)).ToList();
+        Task.WhenAll(asks).PipeTo(Sender, success: replies => new NodeSupervisor.ProcessReplies(replies), failure: e => new Status.Failure(e));
+    }
+
+    /// <summary>
+    /// How long a command may take: one that stops a run may wait for the longest stop timeout, the grace after
+    /// SIGKILL and then the new run's start; a start may wait for a stop in progress.
+    /// </summary>
+    private static TimeSpan AnswerTimeout(object command, IEnumerable<ProcessSettings> targets)
+    {
+        if (command is not (StopProcess or RestartProcess or ApplySettings or StartProcess)) return QuickAnswer;
+        var longest = targets.Select(s => s.Stop.Timeout).DefaultIfEmpty(TimeSpan.Zero).Max();
+        if (command is ApplySettings apply && apply.Settings.Stop.Timeout > longest) longest = apply.Settings.Stop.Timeout;
+        return longest + ProcessRunner.KillGrace + TimeSpan.FromSeconds(30);
+    }
+
+    /// <summary>The child's answer, or a refusal saying it did not come in time: one slow process spoils no one's answer.</summary>
+    private static Task<object> AskOrRefuse(IActorRef child, string name, object command, TimeSpan timeout) =>
+        child.Ask<object>(command, timeout).ContinueWith(t => t.IsCompletedSuccessfully
+            ? t.Result
+            : new CommandRefused(name, t.Exception?.GetBaseException() is AskTimeoutException or null
+                ? $"no answer within {timeout.TotalSeconds:0}s"
+                : t.Exception.GetBaseException().Message),
+            TaskContinuationOptions.ExecuteSynchronously);
+
+    private void OnStopAll()
+    {
+        _stopWaiters.Add(Sender);
+        if (_stopIndex >= 0) return; // already stopping: answer everyone at the end
+        FailQueuedReloads();
+        _log.Info("stopping {0} process(es), last declared first", _processes.Count);
+        _stopOrder = _processes.ToList();
+        _stopIndex = _stopOrder.Count;
+        StopNext();
+    }
+
+    private void StopNext()
+    {
+        if (_stopIndex > 0)
+        {
+            _stopIndex--;
+            _stopOrder[_stopIndex].Ref.Tell(new StopProcess("node shutting down"));
+            return;
+        }
+        if (_stopIndex < 0) return;
+        // Processes removed by a reload are still on their way out; "all stopped" includes them.
+        if (_leaving.Count > 0) return;
+        _log.Info("all processes stopped");
+        foreach (var waiter in _stopWaiters) waiter.Tell(new NodeSupervisor.AllStopped());
+        _stopWaiters.Clear();
+        _stopIndex = -2;
+    }
+
+    private void OnTerminated(Terminated m)
+    {
+        if (_leaving.Remove(m.ActorRef, out var name))
+        {
+            _keeper?.Tell(new StateKeeper.Forget(name));
+            StepDone();
+            if (_stopIndex == 0) StopNext();
+            return;
+        }
+        int index = _processes.FindIndex(c => c.Ref.Equals(m.ActorRef));
+        if (index < 0) return;
+        // Its supervisor kept crashing and was stopped for good (see SupervisorStrategy); its runs went with it.
+        _log.Warning("the supervisor of {0} is gone for good", _processes[index].Name);
+        _processes.RemoveAt(index);
+        if (_stopIndex >= 0 && _stopIndex < _stopOrder.Count && _stopOrder[_stopIndex].Ref.Equals(m.ActorRef)) StopNext();
+    }
+}
