@@ -90,7 +90,8 @@ public sealed class StatusCliSpec : IDisposable
         Assert.Equal("stubborn: stopped\n", stop.Out);
         var status = _node.Status("stubborn");
         Assert.Equal("SIGKILL", status.GetProperty("last-exit").GetProperty("signal").GetString());
-        Assert.Contains("SIGKILL after 1s", status.GetProperty("trail").EnumerateArray().Select(t => t.GetProperty("reason").GetString()).Last(r => r!.Contains("SIGKILL")));
+        Assert.Contains(status.GetProperty("trail").EnumerateArray(), t =>
+            t.GetProperty("state").GetString() == "stopping" && t.GetProperty("reason").GetString()!.Contains("SIGKILL after 1s"));
     }
 
     [Fact]

@@ -62,6 +62,10 @@ internal sealed class ControlApi(
         {
             await JsonResponse.WriteErrorAsync(ctx, 503, "the node did not answer in time; it may be shutting down");
         }
+        catch (Exception) when (lifetime.ApplicationStopping.IsCancellationRequested && !ctx.Response.HasStarted)
+        {
+            await JsonResponse.WriteErrorAsync(ctx, 503, "the node is shutting down");
+        }
         catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
         {
             // The client went away (Ctrl-C on logs -f): nothing to answer.
