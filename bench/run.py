@@ -13,7 +13,7 @@ def sh(*cmd):
 
 
 def build():
-    sh("dotnet", "publish", os.path.join(ROOT, "src/Actors.Node"), "-c", "Release", "-o", OUT, "--nologo")
+    sh("dotnet", "publish", os.path.join(ROOT, "src/Actors.Node"), "-c", "Release", "--use-current-runtime", "-o", OUT, "--nologo")
     os.makedirs(TOOLS, exist_ok=True)
     for tool in ("stamp", "lines", "restart_floor", "spawn_floor"):
         sh("gcc", "-O2", "-o", os.path.join(TOOLS, tool), os.path.join(ROOT, "bench", "tools", tool + ".c"))

@@ -40,7 +40,8 @@ public sealed class ControlledNode : IDisposable
     public async Task<CliResult> CliAsync(params string[] args)
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var code = await global::Actors.Node.Cli.RunAsync([args[0], "--socket", Socket, .. args[1..]], stdout, stderr);
+        // On a pool thread: the CLI uses blocking socket I/O, and concurrent calls must really run at once.
+        var code = await Task.Run(() => global::Actors.Node.Cli.RunAsync([args[0], "--socket", Socket, .. args[1..]], stdout, stderr));
         return new CliResult(code, stdout.ToString(), stderr.ToString());
     }
 

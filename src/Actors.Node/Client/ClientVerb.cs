@@ -14,9 +14,9 @@ internal sealed class VerbFailedException(int exitCode) : Exception
 /// </summary>
 internal static class ClientVerb
 {
-    public static async Task<int> RunAsync(
+    public static Task<int> RunAsync(
         string usage, string[] args, TextWriter stdout, TextWriter stderr,
-        Func<CommandLine, ControlClient, Task<int>> body,
+        Func<CommandLine, ControlClient, int> body,
         string[]? valued = null, string[]? flags = null)
     {
         CommandLine line;
@@ -25,27 +25,27 @@ internal static class ClientVerb
         {
             line = CommandLine.Parse(args, valued, flags);
             client = new ControlClient(SocketLocator.Locate(line));
-            return await body(line, client);
+            return Task.FromResult(body(line, client));
         }
         catch (UsageException e)
         {
             stderr.WriteLine($"actors: {e.Message}");
             stderr.WriteLine($"usage: {usage}");
-            return ExitCodes.Usage;
+            return Task.FromResult(ExitCodes.Usage);
         }
         catch (NodeUnreachableException e)
         {
             stderr.WriteLine($"actors: {e.Message}");
-            return ExitCodes.NoNode;
+            return Task.FromResult(ExitCodes.NoNode);
         }
         catch (VerbFailedException e)
         {
-            return e.ExitCode;
+            return Task.FromResult(e.ExitCode);
         }
         catch (IOException e)
         {
             stderr.WriteLine($"actors: the connection to the node broke: {e.Message}");
-            return ExitCodes.Failure;
+            return Task.FromResult(ExitCodes.Failure);
         }
     }
 

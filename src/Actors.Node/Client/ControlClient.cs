@@ -14,71 +14,84 @@ internal sealed class NodeUnreachableException(string message, bool permission) 
 internal sealed record ApiResponse(int Status, byte[] Body);
 
 /// <summary>
-/// A deliberately small HTTP/1.1 client for the node's unix socket: one request per connection, bodies
-/// with Content-Length or chunked. The CLI is started for every command, so it avoids HttpClient's start-up
-/// cost (tens of milliseconds of JIT) for what is a few hundred bytes each way.
+/// A deliberately small HTTP/1.1 client for the node's unix socket: one request per connection, bodies with
+/// Content-Length or chunked, blocking I/O. The CLI is started for every command and sends one request, so it
+/// avoids HttpClient's and the async socket engine's start-up cost (tens of milliseconds of JIT and threads)
+/// for what is a few hundred bytes each way.
 /// </summary>
 internal sealed class ControlClient(string socketPath)
 {
     public string SocketPath { get; } = socketPath;
 
-    public async Task<ApiResponse> SendAsync(string method, string target, string? jsonBody = null, CancellationToken ct = default)
+    public ApiResponse Send(string method, string target, string? jsonBody = null)
     {
-        using var socket = await ConnectAsync(ct);
-        await using var stream = new NetworkStream(socket, ownsSocket: false);
-        await WriteRequestAsync(stream, method, target, jsonBody, ct);
+        using var socket = Connect();
+        using var stream = new NetworkStream(socket, ownsSocket: false);
+        WriteRequest(stream, method, target, jsonBody);
         var reader = new HttpResponseReader(stream);
-        var status = await reader.ReadHeadAsync(ct);
+        var status = reader.ReadHead();
         using var body = new MemoryStream();
-        await foreach (var chunk in reader.ReadBodyAsync(ct)) body.Write(chunk.Span);
+        foreach (var chunk in reader.ReadBody()) body.Write(chunk.Span);
         return new ApiResponse(status, body.ToArray());
     }
 
     /// <summary>
     /// Sends a GET whose answer is streamed newline-delimited JSON, and hands each complete line to
-    /// <paramref name="onLine"/> as it arrives. An error status is returned with its whole body instead.
+    /// <paramref name="onLine"/> as it arrives, until the node ends the stream or <paramref name="ct"/> is
+    /// cancelled (then it returns null at once). An error status is returned with its whole body instead.
     /// </summary>
-    public async Task<ApiResponse?> StreamLinesAsync(string target, Action<ReadOnlyMemory<byte>> onLine, CancellationToken ct)
+    public ApiResponse? StreamLines(string target, Action<ReadOnlyMemory<byte>> onLine, CancellationToken ct)
     {
-        using var socket = await ConnectAsync(ct);
-        await using var stream = new NetworkStream(socket, ownsSocket: false);
-        await WriteRequestAsync(stream, "GET", target, null, ct);
+        using var socket = Connect();
+        // A blocking read ends when its socket is shut down: that is how Ctrl-C interrupts a follow.
+        using var interrupt = ct.Register(() => socket.Shutdown(SocketShutdown.Both));
+        using var stream = new NetworkStream(socket, ownsSocket: false);
+        WriteRequest(stream, "GET", target, null);
         var reader = new HttpResponseReader(stream);
-        var status = await reader.ReadHeadAsync(ct);
-        var pending = new MemoryStream();
-        await foreach (var chunk in reader.ReadBodyAsync(ct))
+        try
         {
-            if (status != 200)
+            var status = reader.ReadHead();
+            var pending = new MemoryStream();
+            foreach (var chunk in reader.ReadBody())
             {
-                pending.Write(chunk.Span);
-                continue;
-            }
-            var span = chunk;
-            while (span.Span.IndexOf((byte)'\n') is var newline and >= 0)
-            {
-                if (pending.Length > 0)
+                if (status != 200)
                 {
-                    pending.Write(span.Span[..newline]);
-                    onLine(pending.ToArray());
-                    pending.SetLength(0);
+                    pending.Write(chunk.Span);
+                    continue;
                 }
-                else
+                var span = chunk;
+                while (span.Span.IndexOf((byte)'\n') is var newline and >= 0)
                 {
-                    onLine(span[..newline]);
+                    if (pending.Length > 0)
+                    {
+                        pending.Write(span.Span[..newline]);
+                        onLine(pending.ToArray());
+                        pending.SetLength(0);
+                    }
+                    else
+                    {
+                        onLine(span[..newline]);
+                    }
+                    span = span[(newline + 1)..];
                 }
-                span = span[(newline + 1)..];
+                pending.Write(span.Span);
             }
-            pending.Write(span.Span);
+            return status == 200 ? null : new ApiResponse(status, pending.ToArray());
         }
-        return status == 200 ? null : new ApiResponse(status, pending.ToArray());
+        catch (IOException) when (ct.IsCancellationRequested)
+        {
+            return null;
+        }
     }
 
-    private async Task<Socket> ConnectAsync(CancellationToken ct)
+    private Socket Connect()
     {
+        // No socket file is the common case of "no node": say so without the cost of a failed connect.
+        if (!Path.Exists(SocketPath)) throw NotListening();
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath), ct);
+            socket.Connect(new UnixDomainSocketEndPoint(SocketPath));
             return socket;
         }
         catch (SocketException e)
@@ -86,11 +99,14 @@ internal sealed class ControlClient(string socketPath)
             socket.Dispose();
             if (e.SocketErrorCode == SocketError.AccessDenied)
                 throw new NodeUnreachableException($"permission denied on {SocketPath}; run this as the user the node runs as", permission: true);
-            throw new NodeUnreachableException($"no node is listening on {SocketPath} (start one with 'actors run')", permission: false);
+            throw NotListening();
         }
     }
 
-    private static async Task WriteRequestAsync(Stream stream, string method, string target, string? jsonBody, CancellationToken ct)
+    private NodeUnreachableException NotListening() =>
+        new($"no node is listening on {SocketPath} (start one with 'actors run')", permission: false);
+
+    private static void WriteRequest(Stream stream, string method, string target, string? jsonBody)
     {
         var body = jsonBody is null ? [] : Encoding.UTF8.GetBytes(jsonBody);
         var head = new StringBuilder()
@@ -101,7 +117,6 @@ internal sealed class ControlClient(string socketPath)
         else if (method != "GET")
             head.Append("Content-Length: 0\r\n");
         head.Append("\r\n");
-        var bytes = Encoding.ASCII.GetBytes(head.ToString());
-        await stream.WriteAsync(bytes.Concat(body).ToArray(), ct);
+        stream.Write([.. Encoding.ASCII.GetBytes(head.ToString()), .. body]);
     }
 }

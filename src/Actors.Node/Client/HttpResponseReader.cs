@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Actors.Node.Client;
@@ -11,13 +10,13 @@ internal sealed class HttpResponseReader(Stream stream)
     private long? _contentLength;
     private bool _chunked;
 
-    public async Task<int> ReadHeadAsync(CancellationToken ct)
+    public int ReadHead()
     {
-        var statusLine = await ReadLineAsync(ct) ?? throw Truncated("before the status line");
+        var statusLine = ReadLine() ?? throw Truncated("before the status line");
         var parts = statusLine.Split(' ', 3);
         if (parts.Length < 2 || !int.TryParse(parts[1], out var status))
             throw new IOException($"the node sent an unreadable status line: {statusLine}");
-        while (await ReadLineAsync(ct) is { Length: > 0 } header)
+        while (ReadLine() is { Length: > 0 } header)
         {
             var colon = header.IndexOf(':');
             if (colon <= 0) continue;
@@ -31,37 +30,37 @@ internal sealed class HttpResponseReader(Stream stream)
         return status;
     }
 
-    public async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadBodyAsync([EnumeratorCancellation] CancellationToken ct)
+    public IEnumerable<ReadOnlyMemory<byte>> ReadBody()
     {
         if (_chunked)
         {
             while (true)
             {
-                var sizeLine = await ReadLineAsync(ct) ?? throw Truncated("in a chunk header");
+                var sizeLine = ReadLine() ?? throw Truncated("in a chunk header");
                 var semicolon = sizeLine.IndexOf(';');
                 var size = Convert.ToInt64(semicolon >= 0 ? sizeLine[..semicolon] : sizeLine, 16);
                 if (size == 0) yield break;
-                await foreach (var piece in ReadExactlyAsync(size, ct)) yield return piece;
-                await ReadLineAsync(ct); // the CRLF after each chunk
+                foreach (var piece in ReadExactly(size)) yield return piece;
+                ReadLine(); // the CRLF after each chunk
             }
         }
         if (_contentLength is { } length)
         {
-            await foreach (var piece in ReadExactlyAsync(length, ct)) yield return piece;
+            foreach (var piece in ReadExactly(length)) yield return piece;
             yield break;
         }
-        while (await FillAsync(ct)) // no length: the body ends when the node closes the connection
+        while (Fill()) // no length: the body ends when the node closes the connection
         {
             yield return _buffer.AsMemory(_start, _end - _start);
             _start = _end;
         }
     }
 
-    private async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadExactlyAsync(long count, [EnumeratorCancellation] CancellationToken ct)
+    private IEnumerable<ReadOnlyMemory<byte>> ReadExactly(long count)
     {
         while (count > 0)
         {
-            if (_start == _end && !await FillAsync(ct)) throw Truncated("in the body");
+            if (_start == _end && !Fill()) throw Truncated("in the body");
             var take = (int)Math.Min(count, _end - _start);
             yield return _buffer.AsMemory(_start, take);
             _start += take;
@@ -69,7 +68,7 @@ internal sealed class HttpResponseReader(Stream stream)
         }
     }
 
-    private async Task<string?> ReadLineAsync(CancellationToken ct)
+    private string? ReadLine()
     {
         while (true)
         {
@@ -80,12 +79,12 @@ internal sealed class HttpResponseReader(Stream stream)
                 _start = newline + 1;
                 return line;
             }
-            if (!await FillAsync(ct)) return null;
+            if (!Fill()) return null;
         }
     }
 
     /// <summary>Reads more bytes, keeping the unread ones; false at the end of the stream.</summary>
-    private async Task<bool> FillAsync(CancellationToken ct)
+    private bool Fill()
     {
         if (_start > 0)
         {
@@ -94,7 +93,7 @@ internal sealed class HttpResponseReader(Stream stream)
             _start = 0;
         }
         if (_end == _buffer.Length) throw new IOException("the node sent a header line longer than 64 KiB");
-        var read = await stream.ReadAsync(_buffer.AsMemory(_end), ct);
+        var read = stream.Read(_buffer.AsSpan(_end));
         _end += read;
         return read > 0;
     }

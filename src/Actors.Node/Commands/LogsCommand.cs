@@ -14,7 +14,7 @@ public static class LogsCommand
     public const string Usage = "actors logs NAME... | --all [-n N] [-f|--follow] [--json] [--socket PATH | --config FILE]";
 
     public static Task<int> ExecuteAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
-        ClientVerb.RunAsync(Usage, args, stdout, stderr, async (line, client) =>
+        ClientVerb.RunAsync(Usage, args, stdout, stderr, (line, client) =>
         {
             var all = line.Has("--all");
             if (all == line.Positionals.Count > 0) throw new UsageException(all ? "give process names or --all, not both" : "name at least one process, or --all");
@@ -32,7 +32,7 @@ public static class LogsCommand
             try
             {
                 var printer = new LinePrinter(stdout, stderr, line.Json, prefix: all || line.Positionals.Count > 1);
-                var error = await client.StreamLinesAsync("/v1/logs?" + string.Join("&", query), printer.Print, cancel.Token);
+                var error = client.StreamLines("/v1/logs?" + string.Join("&", query), printer.Print, cancel.Token);
                 if (error is not null)
                 {
                     ClientVerb.Expect(error, stderr, 200).Dispose();
@@ -71,6 +71,12 @@ public static class LogsCommand
             }
             using var document = JsonDocument.Parse(ndjson);
             var root = document.RootElement;
+            if (root.TryGetProperty("processes", out var processes))
+            {
+                // The header: every name that can come, so the prefixes line up from the first line on.
+                _width = processes.EnumerateArray().Select(p => p.GetString()!.Length).DefaultIfEmpty(0).Max();
+                return;
+            }
             var name = root.GetProperty("name").GetString()!;
             if (root.TryGetProperty("dropped", out var dropped))
             {

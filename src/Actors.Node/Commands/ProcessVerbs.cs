@@ -11,9 +11,9 @@ internal static class ProcessVerb
     public static Task<int> ExecuteAsync(string verb, string[] args, TextWriter stdout, TextWriter stderr)
     {
         var usage = $"actors {verb} NAME... | --all [--json] [--socket PATH | --config FILE]";
-        return ClientVerb.RunAsync(usage, args, stdout, stderr, async (line, client) =>
+        return ClientVerb.RunAsync(usage, args, stdout, stderr, (line, client) =>
         {
-            var response = await client.SendAsync("POST", $"/v1/{verb}", ClientVerb.Targets(line, usage));
+            var response = client.Send("POST", $"/v1/{verb}", ClientVerb.Targets(line, usage));
             return ResultPrinter.Print(response, line, stdout, stderr);
         }, flags: ["--all"]);
     }

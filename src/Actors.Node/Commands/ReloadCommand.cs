@@ -12,10 +12,10 @@ public static class ReloadCommand
     public const string Usage = "actors reload [--json] [--socket PATH | --config FILE]";
 
     public static Task<int> ExecuteAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
-        ClientVerb.RunAsync(Usage, args, stdout, stderr, async (line, client) =>
+        ClientVerb.RunAsync(Usage, args, stdout, stderr, (line, client) =>
         {
             if (line.Positionals.Count > 0) throw new UsageException("reload takes no process names; it applies the whole file");
-            var response = await client.SendAsync("POST", "/v1/reload");
+            var response = client.Send("POST", "/v1/reload");
             using var document = ClientVerb.Expect(response, stderr, 200, 422);
             var root = document.RootElement;
             if (line.Json) ClientVerb.WriteRaw(response, stdout);

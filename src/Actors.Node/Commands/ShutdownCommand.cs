@@ -12,10 +12,10 @@ public static class ShutdownCommand
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
 
     public static Task<int> ExecuteAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
-        ClientVerb.RunAsync(Usage, args, stdout, stderr, async (line, client) =>
+        ClientVerb.RunAsync(Usage, args, stdout, stderr, (line, client) =>
         {
             if (line.Positionals.Count > 0) throw new UsageException("shutdown takes no arguments");
-            var response = await client.SendAsync("POST", "/v1/shutdown");
+            var response = client.Send("POST", "/v1/shutdown");
             using var document = ClientVerb.Expect(response, stderr, 202);
             var pid = document.RootElement.GetProperty("pid").GetInt32();
             var timeout = TimeSpan.FromSeconds(document.RootElement.GetProperty("shutdown-timeout-s").GetDouble());
@@ -34,7 +34,8 @@ public static class ShutdownCommand
                     stderr.WriteLine($"actors: node {pid} is still running {HumanTime.Format((timeout + TimeSpan.FromSeconds(15)).TotalSeconds)} after the shutdown request; see its log");
                     return ExitCodes.Failure;
                 }
-                await Task.Delay(Poll);
+                // A CLI waiting for another process to end: polling /proc is the portable way.
+                Thread.Sleep(Poll);
             }
             if (!line.Json) stdout.WriteLine($"node {pid} stopped");
             return ExitCodes.Ok;

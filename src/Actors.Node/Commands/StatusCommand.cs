@@ -9,10 +9,10 @@ public static class StatusCommand
     private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(1);
 
     public static Task<int> ExecuteAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
-        ClientVerb.RunAsync(Usage, args, stdout, stderr, async (line, client) =>
+        ClientVerb.RunAsync(Usage, args, stdout, stderr, (line, client) =>
         {
             var target = "/v1/status" + (line.Positionals.Count > 0 ? "?" + ClientVerb.NameQuery(line.Positionals) : "");
-            if (!line.Has("--watch")) return await ShowAsync(client, target, line, stdout, stderr, clear: false);
+            if (!line.Has("--watch")) return Show(client, target, line, stdout, stderr, clear: false);
 
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
@@ -22,15 +22,8 @@ public static class StatusCommand
                 var terminal = new Terminal(stdout);
                 while (!cancel.IsCancellationRequested)
                 {
-                    await ShowAsync(client, target, line, stdout, stderr, clear: terminal.Colour);
-                    try
-                    {
-                        await Task.Delay(WatchInterval, cancel.Token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        break;
-                    }
+                    Show(client, target, line, stdout, stderr, clear: terminal.Colour);
+                    cancel.Token.WaitHandle.WaitOne(WatchInterval);
                 }
                 return ExitCodes.Ok;
             }
@@ -40,9 +33,9 @@ public static class StatusCommand
             }
         }, flags: ["--watch"]);
 
-    private static async Task<int> ShowAsync(ControlClient client, string target, CommandLine line, TextWriter stdout, TextWriter stderr, bool clear)
+    private static int Show(ControlClient client, string target, CommandLine line, TextWriter stdout, TextWriter stderr, bool clear)
     {
-        var response = await client.SendAsync("GET", target);
+        var response = client.Send("GET", target);
         using var document = ClientVerb.Expect(response, stderr, 200);
         if (line.Json)
         {

@@ -10,7 +10,8 @@ namespace Actors.Node.Control;
 /// <summary>
 /// <c>GET /v1/logs?name=A&amp;name=B|all=true&amp;n=50&amp;follow=true</c>: the last n lines of the merged output
 /// (ordered by the time each line was read), then with follow every new line until the client goes or the
-/// node stops. Newline-delimited JSON, one object per line: <c>{"name","seq","at","line"}</c>, and
+/// node stops. Newline-delimited JSON, one object per line: first <c>{"processes": [names]}</c> (so a client can
+/// lay out its columns before the first line), then <c>{"name","seq","at","line"}</c> per line, and
 /// <c>{"name","dropped"}</c> when a follower fell so far behind that lines left the in-memory tail.
 /// </summary>
 internal static class LogsEndpoint
@@ -43,6 +44,7 @@ internal static class LogsEndpoint
         }
         // One process's lines are already in order; across processes the time they were read decides.
         backlog.Sort((a, b) => a.Line.At != b.Line.At ? a.Line.At.CompareTo(b.Line.At) : a.Source != b.Source ? a.Source.CompareTo(b.Source) : a.Line.Sequence.CompareTo(b.Line.Sequence));
+        await WriteHeaderAsync(ctx, tails.Select(t => t.Name));
         await WriteAsync(ctx, backlog.Skip(Math.Max(0, backlog.Count - n)).Select(x => (tails[x.Source].Name, x.Line)), null);
         if (!follow) return;
 
@@ -70,6 +72,21 @@ internal static class LogsEndpoint
             batch.Sort((a, b) => a.Item2.At.CompareTo(b.Item2.At));
             if (batch.Count > 0 || dropped.Count > 0) await WriteAsync(ctx, batch, dropped);
         }
+    }
+
+    private static async Task WriteHeaderAsync(HttpContext ctx, IEnumerable<string> names)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer, JsonResponse.Options))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("processes");
+            foreach (var name in names) w.WriteStringValue(name);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        buffer.Write("\n"u8);
+        await ctx.Response.Body.WriteAsync(buffer.WrittenMemory, ctx.RequestAborted);
     }
 
     private static async Task WriteAsync(HttpContext ctx, IEnumerable<(string Name, LogLine Line)> lines, List<(string Name, long Count)>? dropped)
