@@ -10,7 +10,7 @@ public static class Cli
 
         commands:
           run [CONFIG]                 supervise the processes CONFIG declares, in the foreground
-                                       (no CONFIG: the built-in demo configuration)
+                                       (no CONFIG: ./actors.conf if present, else the built-in demo)
           check-config CONFIG          report every problem in CONFIG at once; exit 0 when valid
           status [NAME...] [--watch]   state, pid, uptime, restarts, last exit and reason of each process
                                        (with names: their last 20 transitions too)

@@ -87,6 +87,28 @@ public sealed class ControlApiSpec : IDisposable
     }
 
     [Fact]
+    public void Run_and_status_without_arguments_use_actors_conf_in_the_current_folder()
+    {
+        var dir = Directory.CreateTempSubdirectory("actors-here-").FullName;
+        File.WriteAllText(Path.Combine(dir, "actors.conf"), $"actors.processes.here {{ {ControlledNode.Sleeper} }}\n");
+        using var node = NodeProcess.Start(dir, "run");
+        node.AwaitLine("control API listening", ControlledNode.Patience);
+        var info = new System.Diagnostics.ProcessStartInfo(TestPaths.DotnetHost) { WorkingDirectory = dir, RedirectStandardOutput = true };
+        info.ArgumentList.Add(TestPaths.Node);
+        info.ArgumentList.Add("status");
+        info.Environment.Remove("ACTORS_SOCKET");
+        using var status = System.Diagnostics.Process.Start(info)!;
+        var output = status.StandardOutput.ReadToEnd();
+        Assert.True(status.WaitForExit(ControlledNode.Patience));
+        Assert.Equal(0, status.ExitCode);
+        Assert.Contains(Path.Combine(dir, "actors.conf"), output);
+        Assert.Matches(@"\nhere\s+(starting|running)", output);
+        node.Signal(15);
+        Assert.Equal(0, node.WaitForExit(ControlledNode.Patience));
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
     public void Shutdown_through_the_cli_stops_the_processes_and_the_node()
     {
         var pid = _node.Pid("web")!.Value;

@@ -5,8 +5,8 @@ namespace Actors.Node.Client;
 /// <summary>
 /// Finds the control socket of the node a client verb talks to, first match wins:
 /// <c>--socket PATH</c>; <c>--config FILE</c> (its actors.node.control-socket); <c>$ACTORS_SOCKET</c>;
-/// <c>./actors.conf</c> if present; else <c>./.actors/control.sock</c>, where a node started here with the
-/// built-in demo listens.
+/// <c>./actors.conf</c> if present (what <c>actors run</c> without CONFIG runs); else
+/// <c>./.actors/control.sock</c>, where a node started here with the built-in demo listens.
 /// </summary>
 internal static class SocketLocator
 {

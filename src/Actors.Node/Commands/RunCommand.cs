@@ -17,7 +17,8 @@ public static class RunCommand
             stderr.WriteLine("usage: actors run [CONFIG]");
             return ExitCodes.Usage;
         }
-        var result = ConfigSource.Load(args.Length == 1 ? args[0] : null);
+        // Like the client verbs: no CONFIG means ./actors.conf when there is one, else the built-in demo.
+        var result = ConfigSource.Load(args.Length == 1 ? args[0] : File.Exists(Client.SocketLocator.DefaultConfig) ? Client.SocketLocator.DefaultConfig : null);
         ConfigSource.Report(result, stderr);
         if (!result.IsValid)
         {
