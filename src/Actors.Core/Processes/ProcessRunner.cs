@@ -42,7 +42,10 @@ public static class ProcessRunner
 }
 
 /// <summary>The run failed: a failure exit, or it could not be launched (then <see cref="Exit"/> is null).</summary>
-public sealed class ProcessFailedException(ExitStatus? exit, string reason) : Exception(reason)
+public sealed class ProcessFailedException(ExitStatus? exit, string reason, string? note = null) : Exception(reason)
 {
     public ExitStatus? Exit { get; } = exit;
+
+    /// <summary>What else happened to the run (e.g. its group had to be killed), said after its uptime.</summary>
+    public string? Note { get; } = note;
 }

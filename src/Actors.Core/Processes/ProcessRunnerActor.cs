@@ -121,7 +121,7 @@ internal sealed class ProcessRunnerActor : ReceiveActor, IWithTimers
         var exit = _exit!;
         bool failed = _stopReason is null && !(exit.Code is { } code && _settings.IsSuccess(code));
         if (_killed) note ??= $"the group did not stop within {_settings.Stop.Timeout.TotalSeconds:0.###}s of SIG{_settings.Stop.SignalName} and was killed";
-        if (failed) throw new ProcessFailedException(exit, note is null ? $"exited with {exit}" : $"exited with {exit}; {note}");
+        if (failed) throw new ProcessFailedException(exit, $"exited with {exit}", note);
         Context.Parent.Tell(new ProcessRunner.Finished(exit, note));
         Context.Stop(Self);
     }

@@ -8,7 +8,7 @@ namespace Actors.State;
 
 /// <summary>
 /// The node's <c>state.json</c>: per process, the operator's sticky stop and the restart count.
-/// <code>{"version":1,"processes":{"web":{"kept-stopped":true,"stop-reason":"...","stopped-at":"2026-11-23T10:00:00+00:00","restarts":3}}}</code>
+/// <code>{"version":1,"processes":{"web":{"kept-stopped":true,"stop-reason":"...","stopped-at":"2026-11-23T10:00:00.000Z","restarts":3}}}</code>
 /// Written atomically (temp file, fsync, rename, fsync of the folder), so a crash leaves the old or the new
 /// content, never half of one. Uses <see cref="Utf8JsonWriter"/> and <see cref="JsonDocument"/> only, no
 /// reflection, so the node stays trimmable.
@@ -87,7 +87,7 @@ public static class NodeStateFile
         {
             using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
             {
-                using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+                using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
                     Write(writer, intents);
                 // The data must be on disk before the rename makes it the state: else a crash can leave an empty file.
                 stream.Flush(flushToDisk: true);
@@ -113,7 +113,7 @@ public static class NodeStateFile
             writer.WriteStartObject(name);
             writer.WriteBoolean("kept-stopped", intent.KeptStopped);
             if (intent.StopReason is { } reason) writer.WriteString("stop-reason", reason);
-            if (intent.StoppedAt is { } at) writer.WriteString("stopped-at", at.ToString("O", CultureInfo.InvariantCulture));
+            if (intent.StoppedAt is { } at) writer.WriteString("stopped-at", at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
             writer.WriteNumber("restarts", intent.Restarts);
             writer.WriteEndObject();
         }

@@ -21,7 +21,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
 
     private const string BackoffTimer = "backoff";
     private sealed record BackoffElapsed;
-    private sealed record RunEnded(IActorRef Runner, ExitStatus? Exit, string Reason, bool Failed);
+    private sealed record RunEnded(IActorRef Runner, ExitStatus? Exit, string Reason, bool Failed, string? Note = null);
 
     private readonly SupervisorOptions _options;
     private readonly TransitionTrail _trail = new();
@@ -76,7 +76,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         });
         Receive<BackoffElapsed>(_ => { if (_state == ProcessState.BackingOff) StartRun(RestartReason(), automatic: true); });
         Receive<ProcessRunner.Started>(OnRunnerStarted);
-        Receive<ProcessRunner.Finished>(m => OnRunEnded(new RunEnded(Sender, m.Exit, Describe(m.Exit, m.Note), false)));
+        Receive<ProcessRunner.Finished>(m => OnRunEnded(new RunEnded(Sender, m.Exit, $"exited with {m.Exit}", false, m.Note)));
         // Runs end through Finished or a failure (RunEnded), never through Terminated: Terminated can overtake
         // a runner's last message, so runners are not watched.
         Receive<RunEnded>(OnRunEnded);
@@ -108,7 +108,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(e =>
     {
         var failure = e as ProcessFailedException;
-        Self.Tell(new RunEnded(Sender, failure?.Exit, failure?.Message ?? $"runner crashed: {e.Message}", true));
+        Self.Tell(new RunEnded(Sender, failure?.Exit, failure?.Message ?? $"runner crashed: {e.Message}", true, failure?.Note));
         return Directive.Stop;
     }, loggingEnabled: false);
 
@@ -175,7 +175,8 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         _pid = null;
         _runningSince = null;
         _lastExit = m.Exit ?? _lastExit;
-        var what = m.Exit is null ? m.Reason : $"{m.Reason} after {Seconds(uptime)}";
+        // "exited with signal SIGKILL (9) after 4.5s; the group did not stop...": the uptime belongs to the exit.
+        var what = (m.Exit is null ? m.Reason : $"{m.Reason} after {Seconds(uptime)}") + (m.Note is null ? "" : $"; {m.Note}");
         Log(m.Failed ? LogLevel.WarningLevel : LogLevel.InfoLevel, $"{Name}: {what}");
         // A run that stayed up long enough proves the fault is over: the backoff starts again from min.
         if (uptime >= _settings.Backoff.ResetAfter) _attempt = 0;
@@ -260,9 +261,6 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
 
     private ProcessStatus Status() =>
         new(Name, _settings.Description, _state, _pid, _runningSince, _intent.Restarts, _lastExit, _nextStartAt, _reason, _trail.ToList());
-
-    private static string Describe(ExitStatus exit, string? note) =>
-        note is null ? $"exited with {exit}" : $"exited with {exit}; {note}";
 
     internal static string Seconds(TimeSpan span) => span.TotalSeconds switch
     {
