@@ -4,7 +4,8 @@ import argparse, os, signal, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "bench", "out")
-ACTORS = os.path.join(OUT, "actors")
+# ACTORS_BIN compares another build (e.g. an older commit) under the same conditions.
+ACTORS = os.environ.get("ACTORS_BIN", os.path.join(OUT, "actors"))
 TOOLS = os.path.join(OUT, "tools")
 
 

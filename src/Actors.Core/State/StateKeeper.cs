@@ -18,8 +18,12 @@ public static class StateKeeper
 
     /// <param name="path">The state file.</param>
     /// <param name="initial">What the file held at start, for the declared processes.</param>
+    /// <summary>
+    /// Runs on Akka's blocking-I/O dispatcher: each save waits for fsync, and must not hold one of the few
+    /// threads the supervisors need to restart processes quickly.
+    /// </summary>
     public static Props Props(string path, IReadOnlyDictionary<string, SavedIntent> initial) =>
-        Akka.Actor.Props.Create(() => new StateKeeperActor(path, initial));
+        Akka.Actor.Props.Create(() => new StateKeeperActor(path, initial)).WithDispatcher("akka.actor.default-blocking-io-dispatcher");
 
     /// <summary>The process is no longer declared (removed by a reload): drop it from the file.</summary>
     public sealed record Forget(string Name);
