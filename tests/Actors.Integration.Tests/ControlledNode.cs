@@ -59,7 +59,10 @@ public sealed class ControlledNode : IDisposable
 
     public int? Pid(string name) => Status(name).GetProperty("pid") is { ValueKind: JsonValueKind.Number } pid ? pid.GetInt32() : null;
 
-    /// <summary>Polls status (bounded) until <paramref name="condition"/> holds for the process.</summary>
+    /// <summary>
+    /// Checks the status each time the node logs something (every transition is logged), and at least every
+    /// 50 ms for what changes without a log line (uptime), until <paramref name="condition"/> holds; bounded.
+    /// </summary>
     public JsonElement AwaitStatus(string name, Func<JsonElement, bool> condition, string what)
     {
         var clock = Stopwatch.StartNew();
@@ -68,7 +71,7 @@ public sealed class ControlledNode : IDisposable
         {
             last = Status(name);
             if (condition(last)) return last;
-            Thread.Sleep(20);
+            Process!.AwaitNextLine(TimeSpan.FromMilliseconds(50));
         }
         throw new TimeoutException($"{name} never {what}; last status: {last}\nnode output:\n{Process?.Output}");
     }

@@ -8,12 +8,13 @@ public sealed class NodeProcess : IDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly SemaphoreSlim _lineArrived = new(0);
 
     private NodeProcess(Process process)
     {
         _process = process;
-        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _lines.Enqueue(e.Data); };
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _lines.Enqueue(e.Data); };
+        _process.OutputDataReceived += (_, e) => Collect(e.Data);
+        _process.ErrorDataReceived += (_, e) => Collect(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
@@ -25,6 +26,19 @@ public sealed class NodeProcess : IDisposable
         foreach (var arg in args) info.ArgumentList.Add(arg);
         return new NodeProcess(Process.Start(info)!);
     }
+
+    private void Collect(string? line)
+    {
+        if (line is null) return;
+        _lines.Enqueue(line);
+        _lineArrived.Release();
+    }
+
+    /// <summary>
+    /// Blocks until the node prints another line (it logs every state transition) or <paramref name="timeout"/>
+    /// passes, whichever is first.
+    /// </summary>
+    public void AwaitNextLine(TimeSpan timeout) => _lineArrived.Wait(timeout);
 
     public int Pid => _process.Id;
     public string Output => string.Join("\n", _lines);

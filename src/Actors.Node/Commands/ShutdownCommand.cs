@@ -1,4 +1,5 @@
 using Actors.Node.Client;
+using Actors.Processes;
 
 namespace Actors.Node.Commands;
 
@@ -9,7 +10,6 @@ namespace Actors.Node.Commands;
 public static class ShutdownCommand
 {
     public const string Usage = "actors shutdown [--no-wait] [--json] [--socket PATH | --config FILE]";
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
 
     public static Task<int> ExecuteAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
         ClientVerb.RunAsync(Usage, args, stdout, stderr, (line, client) =>
@@ -26,16 +26,11 @@ public static class ShutdownCommand
                 return ExitCodes.Ok;
             }
             // The socket is on this machine, so the node is a local process: wait for it to be gone.
-            var deadline = DateTime.UtcNow + timeout + TimeSpan.FromSeconds(15);
-            while (Directory.Exists($"/proc/{pid}"))
+            var patience = timeout + TimeSpan.FromSeconds(15);
+            if (!ProcessExit.WaitFor(pid, patience))
             {
-                if (DateTime.UtcNow > deadline)
-                {
-                    stderr.WriteLine($"actors: node {pid} is still running {HumanTime.Format((timeout + TimeSpan.FromSeconds(15)).TotalSeconds)} after the shutdown request; see its log");
-                    return ExitCodes.Failure;
-                }
-                // A CLI waiting for another process to end: polling /proc is the portable way.
-                Thread.Sleep(Poll);
+                stderr.WriteLine($"actors: node {pid} is still running {HumanTime.Format(patience.TotalSeconds)} after the shutdown request; see its log");
+                return ExitCodes.Failure;
             }
             if (!line.Json) stdout.WriteLine($"node {pid} stopped");
             return ExitCodes.Ok;

@@ -26,14 +26,13 @@ internal sealed class ControlApi(
     {
         try
         {
-            var commands = new ProcessCommands(root(), lifetime);
             switch (ctx.Request.Method, ctx.Request.Path.Value)
             {
                 case ("GET", "/v1/status"):
                     await StatusEndpoint.HandleAsync(ctx, root(), node);
                     break;
                 case ("POST", "/v1/start" or "/v1/stop" or "/v1/restart" or "/v1/signal"):
-                    await commands.HandleAsync(ctx, ctx.Request.Path.Value![4..]);
+                    await new ProcessCommands(root(), lifetime).HandleAsync(ctx, ctx.Request.Path.Value![4..]);
                     break;
                 case ("POST", "/v1/reload"):
                     await ReloadEndpoint.HandleAsync(ctx, reload);

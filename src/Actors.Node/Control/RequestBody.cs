@@ -43,9 +43,7 @@ internal static class RequestBody
     /// <summary>The target of a process command: <c>{"names": [...]}</c> or <c>{"all": true}</c>; null names means all.</summary>
     public static IReadOnlyList<string>? Targets(JsonElement body, string expected)
     {
-        var all = body.TryGetProperty("all", out var allValue) && allValue.ValueKind == JsonValueKind.True;
-        if (body.TryGetProperty("all", out allValue) && allValue.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-            throw new ApiError(400, $"\"all\" must be true or false; expected {expected}");
+        var all = OptionalBool(body, "all");
         List<string>? names = null;
         if (body.TryGetProperty("names", out var namesValue))
         {

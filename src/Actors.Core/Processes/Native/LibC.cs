@@ -58,6 +58,7 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)] public static partial int epoll_ctl(int epfd, int op, int fd, byte* ev);
     [LibraryImport(Lib, SetLastError = true)] public static partial int epoll_wait(int epfd, byte* events, int maxEvents, int timeout);
     [LibraryImport(Lib, SetLastError = true)] public static partial int eventfd(uint initval, int flags);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int poll(void* fds, nuint count, int timeout);
 
     [LibraryImport(Lib)] public static partial int posix_spawn(int* pid, byte* path, void* fileActions, void* attr, byte** argv, byte** envp);
     [LibraryImport(Lib)] public static partial int posix_spawn_file_actions_init(void* fa);
