@@ -13,6 +13,8 @@ public static class ExitCodes
     public const int NoNode = 3;
     /// <summary>A client verb named a process the node does not declare; the message lists the known ones.</summary>
     public const int UnknownProcess = 4;
+    /// <summary><c>run</c>: another node holds the state-dir's lock (the message names it), or took it over.</summary>
+    public const int LockHeld = 5;
     /// <summary>Wrong command-line usage.</summary>
     public const int Usage = 64;
 }

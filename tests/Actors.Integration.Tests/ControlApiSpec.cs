@@ -78,9 +78,11 @@ public sealed class ControlApiSpec : IDisposable
     }
 
     [Fact]
-    public void A_second_node_on_the_same_socket_is_refused_with_a_clear_line()
+    public void A_second_node_on_another_state_dir_but_the_same_socket_is_refused_with_a_clear_line()
     {
-        using var second = NodeProcess.Start(_node.Dir, "run", _node.ConfigPath);
+        var other = Path.Combine(_node.Dir, "other.conf");
+        File.WriteAllText(other, $"actors.node {{ state-dir = \"other-state\", control-socket = \"{_node.Socket}\" }}\nactors.processes.web {{ {ControlledNode.Sleeper} }}\n");
+        using var second = NodeProcess.Start(_node.Dir, "run", other);
         Assert.Equal(1, second.WaitForExit(ControlledNode.Patience));
         Assert.Contains($"another node is listening on {_node.Socket}", second.Output);
         Assert.Equal("running", _node.State("web"));

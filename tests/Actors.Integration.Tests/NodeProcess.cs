@@ -41,6 +41,8 @@ public sealed class NodeProcess : IDisposable
     public void AwaitNextLine(TimeSpan timeout) => _lineArrived.Wait(timeout);
 
     public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
     public string Output => string.Join("\n", _lines);
 
     /// <summary>Waits (bounded) for an output line containing <paramref name="text"/> and returns it.</summary>

@@ -218,7 +218,17 @@ public static partial class ConfigLoader
         // sun_path holds 108 bytes with the terminating NUL; a longer path cannot be bound at all.
         if (System.Text.Encoding.UTF8.GetByteCount(socketPath) > MaxSocketPathBytes)
             d.Error(socket.Path, $"the control socket path {socketPath} is longer than {MaxSocketPathBytes} bytes, which a unix socket cannot use; set actors.node.control-socket to a shorter path, e.g. /run/actors/NAME.sock");
-        return new NodeSettings(resolvedStateDir, paths.Resolve(logDir.Value), shutdown.Value) { ControlSocket = socketPath };
+        var heartbeat = r.Duration("lock.heartbeat-interval");
+        var staleAfter = r.Duration("lock.stale-after");
+        if (heartbeat.Value <= TimeSpan.Zero)
+            d.Error(heartbeat.Path, $"{HoconScalars.Format(heartbeat.Value)} is out of range; use a duration above 0, e.g. 1s");
+        else if (staleAfter.Value <= heartbeat.Value)
+            d.Error(staleAfter.Path, $"{HoconScalars.Format(staleAfter.Value)} must be longer than lock.heartbeat-interval ({HoconScalars.Format(heartbeat.Value)}), e.g. 10 times it");
+        return new NodeSettings(resolvedStateDir, paths.Resolve(logDir.Value), shutdown.Value)
+        {
+            ControlSocket = socketPath,
+            Lock = new NodeLockSettings(heartbeat.Value, staleAfter.Value),
+        };
     }
 
     /// <summary>The object at <paramref name="key"/>, null when absent; a non-object is reported.</summary>

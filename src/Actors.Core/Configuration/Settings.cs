@@ -48,6 +48,18 @@ public sealed record NodeSettings(string StateDir, string LogDir, TimeSpan Shutd
 {
     /// <summary>The unix socket of the control API; <c>&lt;state-dir&gt;/control.sock</c> unless set.</summary>
     public string ControlSocket { get; init; } = Path.Combine(StateDir, "control.sock");
+
+    /// <summary>The single-instance lock <c>&lt;state-dir&gt;/node.lock</c>.</summary>
+    public NodeLockSettings Lock { get; init; } = NodeLockSettings.Default;
+
+    /// <summary>The file whose lock makes a node the only one on its state-dir.</summary>
+    public string LockFile => Path.Combine(StateDir, "node.lock");
+}
+
+/// <summary>How often the node lock's holder record is refreshed, and when a holder that stopped refreshing counts as hung.</summary>
+public sealed record NodeLockSettings(TimeSpan HeartbeatInterval, TimeSpan StaleAfter)
+{
+    public static readonly NodeLockSettings Default = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
 }
 
 /// <summary>A whole validated configuration: the node and its processes in declaration order.</summary>

@@ -1,3 +1,4 @@
+using Actors.Leases;
 using Actors.Node.Control;
 using Actors.Node.Hosting;
 using Actors.Processes;
@@ -12,9 +13,11 @@ public static class RunCommand
 {
     public static async Task<int> ExecuteAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        var replace = args.Contains("--replace");
+        args = args.Where(a => a != "--replace").ToArray();
         if (args.Length > 1 || (args.Length == 1 && args[0].StartsWith('-')))
         {
-            stderr.WriteLine("usage: actors run [CONFIG]");
+            stderr.WriteLine("usage: actors run [--replace] [CONFIG]");
             return ExitCodes.Usage;
         }
         // Like the client verbs: no CONFIG means ./actors.conf when there is one, else the built-in demo.
@@ -35,6 +38,24 @@ public static class RunCommand
             }
         }
 
+        NodeLock nodeLock;
+        try
+        {
+            // First of all: only the lock's holder may touch the state-dir, its socket and its orphans.
+            nodeLock = NodeLock.Acquire(settings.Node.LockFile, settings.Node.Lock, replace,
+                settings.Node.ShutdownTimeout + TimeSpan.FromSeconds(10), stderr.WriteLine);
+        }
+        catch (NodeLockBusyException e)
+        {
+            stderr.WriteLine($"actors: {e.Message}");
+            return ExitCodes.LockHeld;
+        }
+        catch (NodeLockUnusableException e)
+        {
+            stderr.WriteLine($"actors: {e.Message}");
+            return ExitCodes.Failure;
+        }
+        using var heldLock = nodeLock;
         try
         {
             ControlSocket.Prepare(settings.Node.ControlSocket, settings.Node.StateDir);
@@ -51,8 +72,9 @@ public static class RunCommand
             using var launcher = new LinuxProcessLauncher((what, e) => logger.Error("output pump: {What}: {Error}", what, e.Message));
             logger.Information("actors {Version} supervising {Count} process(es) from {Source}",
                 VersionCommand.Version, settings.Processes.Count, settings.SourceFile ?? "the built-in demo configuration");
+            if (nodeLock.Takeover is { } takeover) logger.Warning("node lock {Path} taken over: {Reason}", nodeLock.Path, takeover);
             var node = new NodeInfo(Environment.ProcessId, DateTimeOffset.UtcNow, settings.SourceFile, VersionCommand.Version,
-                settings.Node.ControlSocket, settings.Node.StateDir);
+                settings.Node.ControlSocket, settings.Node.StateDir) { Lock = nodeLock };
             await using var host = NodeHost.Build(settings, logger, launcher, node);
             // SIGHUP means reload, as for most daemons; without a handler it would kill the node outright and
             // leave every child running, orphaned in its own session.
@@ -67,6 +89,11 @@ public static class RunCommand
             ControlSocket.LockDown(settings.Node.ControlSocket);
             logger.Information("control API listening on {Socket}", settings.Node.ControlSocket);
             await host.WaitForShutdownAsync();
+            if (!nodeLock.StillHeld)
+            {
+                logger.Error("node stopped: it lost its lock {Path} to another node", nodeLock.Path);
+                return ExitCodes.LockHeld;
+            }
             logger.Information("node stopped");
             return ExitCodes.Ok;
         }

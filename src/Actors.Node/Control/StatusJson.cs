@@ -58,6 +58,13 @@ internal static class StatusJson
         w.WriteString("version", node.Version);
         w.WriteString("socket", node.Socket);
         w.WriteString("state-dir", node.StateDir);
+        if (node.Lock is { } held)
+        {
+            w.WriteStartObject("lock");
+            w.WriteString("path", held.Path);
+            WriteSecondsOrNull(w, "heartbeat-age-s", now - held.Self.Heartbeat);
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
     }
 

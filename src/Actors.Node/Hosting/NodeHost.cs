@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Actors.Configuration;
+using Actors.Leases;
 using Actors.Node.Commands;
 using Actors.Node.Control;
 using Actors.Processes;
@@ -58,6 +59,7 @@ internal static class NodeHost
                 var options = new SupervisorOptions(launcher) { StateFile = Path.Combine(settings.Node.StateDir, "state.json") };
                 var root = system.ActorOf(NodeSupervisor.Props(settings, options), NodeSupervisor.Name);
                 registry.Register<NodeSupervisor.RegistryKey>(root);
+                if (node.Lock is { } held) system.ActorOf(NodeLockKeeper.Props(held, settings.Node.Lock.HeartbeatInterval), NodeLockKeeper.Name);
                 CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-processes",
                     async () =>
                     {
