@@ -9,8 +9,9 @@ public static class Cli
         usage: actors <command> [arguments]
 
         commands:
-          run [CONFIG]                 supervise the processes CONFIG declares, in the foreground
-                                       (no CONFIG: ./actors.conf if present, else the built-in demo)
+          run [--replace] [CONFIG]     supervise the processes CONFIG declares, in the foreground
+                                       (no CONFIG: ./actors.conf if present, else the built-in demo);
+                                       --replace stops the node holding this state-dir and takes over
           check-config CONFIG          report every problem in CONFIG at once; exit 0 when valid
           status [NAME...] [--watch]   state, pid, uptime, restarts, last exit and reason of each process
                                        (with names: their last 20 transitions too)
