@@ -85,7 +85,7 @@ public class FileLeaseSpec() : Akka.TestKit.Xunit2.TestKit(
         {
             var before = a.LastHeartbeat;
             Beat();
-            AwaitCondition(() => a.LastHeartbeat > before, TimeSpan.FromSeconds(5));
+            AwaitCondition(() => a.LastHeartbeat > before, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(5));
         }
         Assert.False(Acquire(b));
         Assert.True(a.CheckLease());
