@@ -4,7 +4,7 @@ namespace Actors.Configuration;
 /// Reads one process through its layers and checks every rule, reporting all problems.
 /// Returns settings even when something is wrong (defaults stand in) so the caller keeps checking.
 /// </summary>
-internal sealed class ProcessReader(LayeredReader r, PathResolver paths, string logDir)
+internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths, string logDir)
 {
     private Diagnostics D => r.Diagnostics;
 
@@ -29,7 +29,8 @@ internal sealed class ProcessReader(LayeredReader r, PathResolver paths, string 
             ReadBackoff(),
             ReadStartLimit(),
             ReadStop(),
-            ReadLog(name));
+            ReadLog(name),
+            ReadLease());
     }
 
     private (string Command, IReadOnlyList<string> Args) ReadCommand(bool shell, bool checkFileSystem)
@@ -162,6 +163,34 @@ internal sealed class ProcessReader(LayeredReader r, PathResolver paths, string 
         var path = file.Value.Length == 0 ? Path.Combine(logDir, name + ".log") : paths.Resolve(file.Value);
         return new LogSettings(path, maxSize.Value, keep.Value, timestamps.Value);
     }
+
+    /// <summary>Null when lease.name is empty (no lease); the other lease keys are checked either way.</summary>
+    private ProcessLeaseSettings? ReadLease()
+    {
+        var name = r.String("lease.name");
+        var folder = r.String("lease.folder");
+        var interval = r.Duration("lease.heartbeat-interval");
+        var ttl = r.Duration("lease.ttl");
+        if (interval.Value <= TimeSpan.Zero)
+            D.Error(interval.Path, $"{HoconScalars.Format(interval.Value)} is out of range; use a duration above 0, e.g. 1s");
+        if (interval.Value > TimeSpan.Zero && ttl.Value <= interval.Value)
+            D.Error(ttl.IsUser ? ttl.Path : interval.Path,
+                $"lease.ttl ({HoconScalars.Format(ttl.Value)}) must be longer than lease.heartbeat-interval ({HoconScalars.Format(interval.Value)}); e.g. ttl = 10 × the interval");
+        else if (interval.Value > TimeSpan.Zero && ttl.Value < 2 * interval.Value)
+            D.Warn(ttl.IsUser ? ttl.Path : interval.Path,
+                $"lease.ttl ({HoconScalars.Format(ttl.Value)}) is less than twice lease.heartbeat-interval; one late heartbeat loses the lease");
+        if (name.Value.Length == 0)
+            return null;
+        if (!LeaseNameChars().IsMatch(name.Value))
+            D.Error(name.Path, $"\"{name.Value}\" is not a valid lease name; use letters, digits, '.', '_' and '-' (it names the lease file)");
+        if (folder.Value.Trim().Length == 0)
+            D.Error(folder.IsUser ? folder.Path : r.TopPath("lease.folder"),
+                "is required when lease.name is set: the folder the lease files live in, shared by every node that may run this process");
+        return new ProcessLeaseSettings(name.Value, paths.Resolve(folder.Value.Length == 0 ? "." : folder.Value), interval.Value, ttl.Value);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9._-]+$")]
+    private static partial System.Text.RegularExpressions.Regex LeaseNameChars();
 
     private void NotNegative(Read<TimeSpan> value)
     {

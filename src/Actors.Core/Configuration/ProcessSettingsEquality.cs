@@ -26,7 +26,8 @@ public sealed class ProcessSettingsEquality : IEqualityComparer<ProcessSettings>
             && a.Backoff == b.Backoff
             && a.StartLimit == b.StartLimit
             && a.Stop == b.Stop
-            && a.Log == b.Log;
+            && a.Log == b.Log
+            && a.Lease == b.Lease;
     }
 
     public int GetHashCode(ProcessSettings settings) => HashCode.Combine(settings.Name, settings.Command, settings.Args.Count);

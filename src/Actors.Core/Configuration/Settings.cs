@@ -23,6 +23,13 @@ public sealed record StopSettings(int Signal, string SignalName, TimeSpan Timeou
 /// <summary>Where a process's merged stdout+stderr goes and how it is rotated.</summary>
 public sealed record LogSettings(string File, long MaxSize, int Keep, bool Timestamps);
 
+/// <summary>
+/// A process that runs only while this node holds the named lease (<c>lease { }</c>): one file per name in
+/// <c>Folder</c>, shared by the nodes that may run it. The holder writes a heartbeat every
+/// <c>HeartbeatInterval</c>; a holder silent for <c>Ttl</c> loses it to the next node.
+/// </summary>
+public sealed record ProcessLeaseSettings(string Name, string Folder, TimeSpan HeartbeatInterval, TimeSpan Ttl);
+
 /// <summary>One declared process, fully resolved: defaults applied, paths absolute.</summary>
 public sealed record ProcessSettings(
     string Name,
@@ -37,7 +44,8 @@ public sealed record ProcessSettings(
     BackoffSettings Backoff,
     StartLimitSettings StartLimit,
     StopSettings Stop,
-    LogSettings Log)
+    LogSettings Log,
+    ProcessLeaseSettings? Lease = null)
 {
     /// <summary>Exit code 0 always counts as success; success-exit-codes adds to it.</summary>
     public bool IsSuccess(int exitCode) => exitCode == 0 || SuccessExitCodes.Contains(exitCode);

@@ -21,6 +21,18 @@ public static class LaunchSpecs
         return new LaunchSpec(settings.Name, settings.Command, argv, settings.WorkingDir, env.Values.ToArray());
     }
 
+    /// <summary>
+    /// <paramref name="spec"/> with <paramref name="overrides"/> set in its environment (replacing equal names):
+    /// for what differs from one run to the next, such as the lease's fencing token.
+    /// </summary>
+    public static LaunchSpec WithEnvironment(LaunchSpec spec, IReadOnlyDictionary<string, string> overrides)
+    {
+        if (overrides.Count == 0) return spec;
+        var env = spec.Environment.Where(entry => !overrides.ContainsKey(entry[..Math.Max(0, entry.IndexOf('='))])).ToList();
+        env.AddRange(overrides.Select(kv => $"{kv.Key}={kv.Value}"));
+        return spec with { Environment = env };
+    }
+
     private static readonly Lazy<Dictionary<string, string>> NodeEnvironment = new(() =>
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal);

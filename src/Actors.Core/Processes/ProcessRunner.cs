@@ -15,8 +15,11 @@ public static class ProcessRunner
     public static Props Props(LaunchSpec spec, ProcessSettings settings, IProcessLauncher launcher, ProcessLogWriter? output) =>
         Akka.Actor.Props.Create(() => new ProcessRunnerActor(spec, settings, launcher, output));
 
-    /// <summary>Stop the process: stop signal (and SIGCONT) to the group, SIGKILL after the stop timeout.</summary>
-    public sealed record Stop(string Reason);
+    /// <summary>
+    /// Stop the process: stop signal (and SIGCONT) to the group, SIGKILL after the stop timeout. With
+    /// <paramref name="KillNow"/>, SIGKILL to the group at once (a lost lease: the next holder may be starting its copy).
+    /// </summary>
+    public sealed record Stop(string Reason, bool KillNow = false);
 
     /// <summary>
     /// Send <paramref name="Signal"/> to the main process (or, with <paramref name="WholeGroup"/>, to its whole

@@ -21,7 +21,7 @@ internal sealed class ProcessRunnerActor : ReceiveActor, IWithTimers
     private IProcessHandle? _handle;
     private ExitStatus? _exit;
     private string? _stopReason;
-    private bool _signalled, _killed;
+    private bool _signalled, _killed, _killNow;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -43,10 +43,15 @@ internal sealed class ProcessRunnerActor : ReceiveActor, IWithTimers
             _handle = m.Handle;
             Context.Parent.Tell(new ProcessRunner.Started(m.Handle.Pid, m.Handle.StartTime));
             Become(Running);
-            if (_stopReason is not null) SendStopSignal();
+            if (_killNow) KillNow();
+            else if (_stopReason is not null) SendStopSignal();
         });
         Receive<ProcessLaunchFailed>(m => throw new ProcessFailedException(null, m.Reason));
-        Receive<ProcessRunner.Stop>(m => _stopReason ??= m.Reason);
+        Receive<ProcessRunner.Stop>(m =>
+        {
+            _stopReason ??= m.Reason;
+            _killNow |= m.KillNow;
+        });
         // Nothing to signal yet (the parent only asks once it knows the pid, so this is a race at most).
         Receive<ProcessRunner.SendSignal>(m => Sender.Tell(new ProcessRunner.SignalResult(0, false, m.Tag)));
     }
@@ -56,7 +61,8 @@ internal sealed class ProcessRunnerActor : ReceiveActor, IWithTimers
         Receive<ProcessRunner.Stop>(m =>
         {
             _stopReason ??= m.Reason;
-            SendStopSignal();
+            if (m.KillNow) KillNow();
+            else SendStopSignal();
         });
         Receive<ProcessExited>(m =>
         {
@@ -78,7 +84,11 @@ internal sealed class ProcessRunnerActor : ReceiveActor, IWithTimers
     /// <summary>The main process is gone; what else of its group is left gets the stop treatment first.</summary>
     private void Draining()
     {
-        Receive<ProcessRunner.Stop>(m => _stopReason ??= m.Reason);
+        Receive<ProcessRunner.Stop>(m =>
+        {
+            _stopReason ??= m.Reason;
+            if (m.KillNow) KillNow();
+        });
         Receive<Poll>(_ => CheckGroup());
         Receive<Kill>(_ => KillGroup());
         Receive<GiveUp>(_ => Finish("processes of its group outlived SIGKILL (stuck in the kernel, or zombies nobody reaps)"));
@@ -107,6 +117,15 @@ internal sealed class ProcessRunnerActor : ReceiveActor, IWithTimers
         Timers.StartSingleTimer(KillTimer, new Kill(), _settings.Stop.Timeout);
     }
 
+    /// <summary>SIGKILL to the group without the stop signal first; the stop timeout does not apply.</summary>
+    private void KillNow()
+    {
+        _killNow = true;
+        _signalled = true;
+        Timers.Cancel(KillTimer);
+        KillGroup();
+    }
+
     private void KillGroup()
     {
         if (_killed || _handle is null) return;
@@ -120,7 +139,7 @@ internal sealed class ProcessRunnerActor : ReceiveActor, IWithTimers
         Timers.CancelAll();
         var exit = _exit!;
         bool failed = _stopReason is null && !(exit.Code is { } code && _settings.IsSuccess(code));
-        if (_killed) note ??= $"the group did not stop within {_settings.Stop.Timeout.TotalSeconds:0.###}s of SIG{_settings.Stop.SignalName} and was killed";
+        if (_killed && !_killNow) note ??= $"the group did not stop within {_settings.Stop.Timeout.TotalSeconds:0.###}s of SIG{_settings.Stop.SignalName} and was killed";
         if (failed) throw new ProcessFailedException(exit, $"exited with {exit}", note);
         Context.Parent.Tell(new ProcessRunner.Finished(exit, note));
         Context.Stop(Self);

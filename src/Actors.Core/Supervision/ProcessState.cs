@@ -17,6 +17,8 @@ public enum ProcessState
     Completed,
     /// <summary>Given up (start limit, or a failure with restart = never); the reason says why.</summary>
     Failed,
+    /// <summary>Meant to run, but its lease is held by another node; starts once the lease is ours.</summary>
+    Waiting,
 }
 
 public static class ProcessStateNames

@@ -1,5 +1,8 @@
 using Akka.Actor;
+using Akka.Configuration;
+using Akka.Coordination;
 using Actors.Configuration;
+using Actors.Leases;
 using Actors.Logging;
 using Actors.Processes;
 
@@ -69,7 +72,7 @@ public static class ProcessSupervisor
 
     public sealed record GetStatus;
 
-    /// <summary>A snapshot of one supervised process.</summary>
+    /// <summary>A snapshot of one supervised process; <paramref name="Lease"/> is set for a process with a lease.</summary>
     public sealed record ProcessStatus(
         string Name,
         string? Description,
@@ -80,7 +83,8 @@ public static class ProcessSupervisor
         ExitStatus? LastExit,
         DateTimeOffset? NextStartAt,
         string Reason,
-        IReadOnlyList<Transition> Trail);
+        IReadOnlyList<Transition> Trail,
+        LeaseStatus? Lease = null);
 }
 
 /// <summary>
@@ -109,4 +113,26 @@ public sealed record SupervisorOptions(IProcessLauncher Launcher)
     /// keeps nothing (tests, simulations).
     /// </summary>
     public string? StateFile { get; init; }
+
+    /// <summary>
+    /// Who this node is to the leases it takes: its holder id in lease files. Unique per running node
+    /// (host and pid), so two nodes on one machine never mistake each other's holding for their own.
+    /// </summary>
+    public string NodeId { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    /// <summary>Makes the lease of a process that declares one, for owner <see cref="NodeId"/>; tests swap in a simulated lease.</summary>
+    public Func<ProcessSettings, ActorSystem, string, Lease> LeaseFactory { get; init; } = FileLeaseFor;
+
+    /// <summary>The <see cref="FileLease"/> a process's <c>lease { }</c> declares, on the system's scheduler and the real clocks.</summary>
+    public static Lease FileLeaseFor(ProcessSettings settings, ActorSystem system, string owner)
+    {
+        var lease = settings.Lease ?? throw new ArgumentException($"{settings.Name} declares no lease");
+        var timeouts = new TimeoutSettings(lease.HeartbeatInterval, lease.Ttl, LeaseOperationTimeout(lease));
+        return new FileLease(new LeaseSettings(lease.Name, owner, timeouts, ConfigurationFactory.Empty), lease.Folder,
+            system.Scheduler, LeaseClock.System, Akka.Event.Logging.GetLogger(system, typeof(FileLease)));
+    }
+
+    /// <summary>The longest wait for the lease file's lock: well inside the TTL, so a stuck lock loses the lease in time.</summary>
+    private static TimeSpan LeaseOperationTimeout(ProcessLeaseSettings lease) =>
+        TimeSpan.FromTicks(Math.Min(lease.Ttl.Ticks / 2, TimeSpan.FromSeconds(5).Ticks));
 }

@@ -54,6 +54,10 @@ internal sealed partial class ProcessSupervisorActor
                 // left to settle on, so it is answered with the stopped status once the run is gone.
                 _stopReason = m.Reason;
                 break;
+            case ProcessState.Waiting:
+                Enter(ProcessState.Stopped, $"{m.Reason} (was {_reason})");
+                Sender.Tell(new ProcessStopped(Name));
+                break;
             case ProcessState.BackingOff:
                 Timers.Cancel(BackoffTimer);
                 _nextStartAt = null;
@@ -107,7 +111,9 @@ internal sealed partial class ProcessSupervisorActor
     {
         // The run in flight (if any) keeps its own spec and writer; the new ones serve the next run.
         if (!Equals(settings.Log, _settings.Log)) _logStale = true;
+        var old = _settings;
         _settings = settings;
+        ReplaceLeaseKeeper(old);
         _spec = LaunchSpecs.From(settings);
         _limiter = new StartLimiter(settings.StartLimit);
         _attempt = 0;

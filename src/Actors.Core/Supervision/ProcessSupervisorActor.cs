@@ -80,14 +80,16 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         // Runs end through Finished or a failure (RunEnded), never through Terminated: Terminated can overtake
         // a runner's last message, so runners are not watched.
         Receive<RunEnded>(OnRunEnded);
+        ReceiveLease();
     }
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
     private string Name => _settings.Name;
-    private bool StartUnderWay => _state == ProcessState.Starting || _queuedStart is not null;
+    private bool StartUnderWay => _state == ProcessState.Starting || _queuedStart is not null || (_state == ProcessState.Waiting && _firstTryPending);
 
     protected override void PreStart()
     {
+        CreateLeaseKeeper();
         if (_intent.KeptStopped)
         {
             // The operator stopped it before the node went down; a node restart must not undo that.
@@ -123,6 +125,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
 
     private void StartRun(string reason, bool automatic)
     {
+        if (!MayStart(reason, automatic)) return;
         if (!EnsureLog()) return;
         var now = Now;
         if (!_limiter.Allows(now))
@@ -135,7 +138,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         _runs++;
         _startedAt = now;
         _nextStartAt = null;
-        _runner = Context.ActorOf(ProcessRunner.Props(_spec, _settings, _options.Launcher, _output), $"runner-{_runs}");
+        _runner = Context.ActorOf(ProcessRunner.Props(SpecForRun(), _settings, _options.Launcher, _output), $"runner-{_runs}");
         Enter(ProcessState.Starting, reason);
     }
 
@@ -232,6 +235,8 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
     {
         _state = state;
         _reason = reason;
+        // Done with running (not a stop on the way to a queued start): another node may have the lease now.
+        if (state is ProcessState.Stopped or ProcessState.Failed or ProcessState.Completed && _queuedStart is null) ReleaseLease();
         _trail.Add(new Transition(Now, state, reason));
         var level = state switch
         {
@@ -260,7 +265,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
     private void Log(LogLevel level, string text) => _log.Log(level, null, "{0}", text);
 
     private ProcessStatus Status() =>
-        new(Name, _settings.Description, _state, _pid, _runningSince, _intent.Restarts, _lastExit, _nextStartAt, _reason, _trail.ToList());
+        new(Name, _settings.Description, _state, _pid, _runningSince, _intent.Restarts, _lastExit, _nextStartAt, _reason, _trail.ToList(), LeaseView());
 
     internal static string Seconds(TimeSpan span) => span.TotalSeconds switch
     {

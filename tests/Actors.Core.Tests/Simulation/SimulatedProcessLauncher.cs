@@ -43,6 +43,7 @@ public sealed class SimulatedProcessLauncher(IScheduler scheduler, Func<string, 
             run = _runs[request.Spec.Name] = _runs.GetValueOrDefault(request.Spec.Name) + 1;
             pid = ++_nextPid;
         }
+        lock (_gate) _specs.Add(request.Spec);
         var behaviour = script(request.Spec.Name, run);
         if (behaviour.LaunchFailure is { } reason)
         {
@@ -67,6 +68,10 @@ public sealed class SimulatedProcessLauncher(IScheduler scheduler, Func<string, 
     public IReadOnlyList<SimulatedSignal> Signals { get { lock (_gate) return _signals.ToList(); } }
 
     private readonly List<SimulatedSignal> _signals = new();
+    private readonly List<LaunchSpec> _specs = new();
+
+    /// <summary>Every launch's spec (argv, environment), in order.</summary>
+    public IReadOnlyList<LaunchSpec> Specs { get { lock (_gate) return _specs.ToList(); } }
 
     private void Record(SimulatedSignal signal) { lock (_gate) _signals.Add(signal); }
 
