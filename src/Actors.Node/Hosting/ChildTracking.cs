@@ -11,11 +11,6 @@ namespace Actors.Node.Hosting;
 /// </summary>
 internal sealed class ChildTracking : IDisposable
 {
-    // The watchdog is a whole .NET runtime for a few lines of work: a small GC heap and no server GC keep
-    // its memory near the runtime's floor.
-    private static readonly string[] WatchdogRuntimeSettings =
-        ["DOTNET_GCHeapHardLimit=0x1000000", "DOTNET_gcServer=0", "DOTNET_GCgen0size=0x100000", "DOTNET_TieredPGO=0"];
-
     private readonly PidRegistry _registry;
     private readonly WatchdogLink? _watchdog;
 
@@ -29,13 +24,11 @@ internal sealed class ChildTracking : IDisposable
     /// <summary>For the launcher: told of every child started and gone.</summary>
     public IPidRegistry Registry { get; }
 
-    /// <summary>Pid of the watchdog process, null when it could not be started.</summary>
-    public int? WatchdogPid => _watchdog?.Pid;
-
     public static ChildTracking Start(string stateDir, Serilog.ILogger logger)
     {
         var registry = new PidRegistry(stateDir, warning => logger.Warning("{Warning:l}", warning));
         var watchdog = WatchdogLink.Start(WatchdogArgv(), WatchdogEnvironment(), warning => logger.Warning("{Warning:l}", warning));
+        if (watchdog is not null) logger.Information("watchdog pid {Pid} kills the children if this node dies", watchdog.Pid);
         return new ChildTracking(registry, watchdog);
     }
 
@@ -49,15 +42,13 @@ internal sealed class ChildTracking : IDisposable
             : [host, WatchdogCommand.Verb, pid];
     }
 
+    // Measured: the watchdog's PSS is about 9 MiB next to a running node (26 MiB alone, of which under 3 MiB
+    // anonymous: the rest is the runtime's mapped files, shared with the node). GC settings (a heap hard
+    // limit, a small gen0) changed nothing measurable, so it runs with the node's environment as is.
     private static List<string> WatchdogEnvironment()
     {
         var env = new List<string>();
-        foreach (DictionaryEntry e in Environment.GetEnvironmentVariables())
-        {
-            var key = (string)e.Key;
-            if (!WatchdogRuntimeSettings.Any(s => s.StartsWith(key + "=", StringComparison.Ordinal))) env.Add($"{key}={e.Value}");
-        }
-        env.AddRange(WatchdogRuntimeSettings);
+        foreach (DictionaryEntry e in Environment.GetEnvironmentVariables()) env.Add($"{e.Key}={e.Value}");
         return env;
     }
 

@@ -90,7 +90,8 @@ public sealed partial class PidRegistry
             TryDelete(file); // from before a reboot: those processes are gone, and start times started over
             return null;
         }
-        if (entry.NodePid != Environment.ProcessId && ProcStat.Matches(entry.NodePid, entry.NodeStartTime))
+        // A zombie node (dead, its parent not reaping) counts as dead.
+        if (entry.NodePid != Environment.ProcessId && ProcStat.Matches(entry.NodePid, entry.NodeStartTime) && !ProcStat.IsZombie(entry.NodePid))
         {
             log($"entry {entry.Name}: pid {entry.Pid} belongs to node pid {entry.NodePid}, which is still running; left alone");
             return null;
