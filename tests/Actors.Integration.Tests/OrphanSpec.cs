@@ -154,6 +154,27 @@ public sealed class OrphanSpec : IDisposable
     }
 
     [Fact]
+    public void The_watchdog_kills_at_EOF_only_the_groups_still_listed_and_still_ours()
+    {
+        var listed = StartOwn("/usr/bin/setsid", "/bin/sh", "-c", "sleep 1000 & wait");
+        var removed = StartOwn("/usr/bin/setsid", "/bin/sleep", "1000");
+        var reused = StartOwn("/usr/bin/setsid", "/bin/sleep", "1000");
+        Assert.True(SpinWait.SpinUntil(() => LiveMembers([listed.Id, removed.Id, reused.Id]) == 4, Patience));
+        long StartOf(Process p) => ProcStat.ReadStartTime(p.Id)!.Value;
+        var lines = $"+{listed.Id} {StartOf(listed)} web\n+{removed.Id} {StartOf(removed)} db\n-{removed.Id}\n" +
+                    $"+{reused.Id} {StartOf(reused) + 1} old\nnonsense\n";
+        var log = new StringWriter();
+
+        // The end of this stream is what the watchdog sees when the node dies.
+        Assert.Equal(1, Watchdog.Run(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(lines)), log, 4242));
+
+        Assert.True(SpinWait.SpinUntil(() => LiveMembers(listed.Id) == 0, Patience), "the listed group (the shell and its sleep)");
+        Assert.Equal(1, LiveMembers(removed.Id));
+        Assert.Equal(1, LiveMembers(reused.Id));
+        Assert.Equal($"actors watchdog: node pid 4242 died; killed the process group of web (pid {listed.Id})", log.ToString().Trim());
+    }
+
+    [Fact]
     public void A_registry_folder_that_cannot_be_written_is_warned_about_once_and_the_node_runs()
     {
         Directory.CreateDirectory(StateDir);
