@@ -161,7 +161,9 @@ public sealed class OrphanSpec : IDisposable
         var reused = StartOwn("/usr/bin/setsid", "/bin/sleep", "1000");
         Assert.True(SpinWait.SpinUntil(() => LiveMembers([listed.Id, removed.Id, reused.Id]) == 4, Patience));
         long StartOf(Process p) => ProcStat.ReadStartTime(p.Id)!.Value;
-        var lines = $"+{listed.Id} {StartOf(listed)} web\n+{removed.Id} {StartOf(removed)} db\n-{removed.Id}\n" +
+        // A late "-" for an older child that had the same pid does not unlist the newer one.
+        var lines = $"+{listed.Id} {StartOf(listed)} web\n-{listed.Id} {StartOf(listed) - 1}\n" +
+                    $"+{removed.Id} {StartOf(removed)} db\n-{removed.Id} {StartOf(removed)}\n" +
                     $"+{reused.Id} {StartOf(reused) + 1} old\nnonsense\n";
         var log = new StringWriter();
 

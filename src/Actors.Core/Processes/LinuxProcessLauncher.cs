@@ -68,7 +68,7 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
             return;
         }
         var handle = new LinuxProcessHandle(result.Pid, ProcStat.ReadStartTime(result.Pid) ?? 0,
-            _registry is { } registry ? gone => registry.Removed(gone.Pid) : null);
+            _registry is { } registry ? gone => registry.Removed(gone.Pid, gone.StartTime) : null);
         // Recorded before anyone may act on it: the runner releases it only after it was handed over.
         _registry?.Added(spec.Name, handle.Pid, handle.StartTime);
         if (request.Ticket.TryHandOver(handle)) replyTo.Tell(new ProcessLaunched(handle));

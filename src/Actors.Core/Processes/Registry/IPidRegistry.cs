@@ -15,8 +15,12 @@ public interface IPidRegistry
     /// </summary>
     void Added(string name, int pid, long startTime);
 
-    /// <summary>The child with <paramref name="pid"/> was reaped and its owner saw its whole group gone (or killed it while stopping).</summary>
-    void Removed(int pid);
+    /// <summary>
+    /// The child <paramref name="pid"/> started at <paramref name="startTime"/> was reaped and its owner saw its
+    /// whole group gone (or killed it while stopping). The start time matters: once reaped, the pid may already
+    /// belong to a newer child, whose record must stay.
+    /// </summary>
+    void Removed(int pid, long startTime);
 }
 
 /// <summary>Tells several registries, in order.</summary>
@@ -27,8 +31,8 @@ public sealed class CompositePidRegistry(params IPidRegistry[] parts) : IPidRegi
         foreach (var part in parts) part.Added(name, pid, startTime);
     }
 
-    public void Removed(int pid)
+    public void Removed(int pid, long startTime)
     {
-        foreach (var part in parts) part.Removed(pid);
+        foreach (var part in parts) part.Removed(pid, startTime);
     }
 }

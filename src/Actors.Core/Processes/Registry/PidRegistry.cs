@@ -19,7 +19,9 @@ public sealed partial class PidRegistry : IPidRegistry, IDisposable
     /// <summary>The registry's folder inside the state dir.</summary>
     public const string FolderName = "pids";
 
-    private readonly BlockingCollection<(int Pid, byte[]? Json)> _queue = new();
+    private readonly BlockingCollection<(int Pid, long StartTime, byte[]? Json)> _queue = new();
+    // What each file holds (writer thread only): a late removal of an older child must not delete a newer one's entry.
+    private readonly Dictionary<int, long> _written = new();
     private readonly string _folder;
     private readonly Action<string> _warn;
     private readonly Thread _writer;
@@ -44,25 +46,33 @@ public sealed partial class PidRegistry : IPidRegistry, IDisposable
     public static string CurrentBootId { get; } = ReadBootId();
 
     public void Added(string name, int pid, long startTime) =>
-        Enqueue(pid, new PidEntry(name, pid, pid, startTime, CurrentBootId, _nodePid, _nodeStartTime).ToJson());
+        Enqueue(pid, startTime, new PidEntry(name, pid, pid, startTime, CurrentBootId, _nodePid, _nodeStartTime).ToJson());
 
-    public void Removed(int pid) => Enqueue(pid, null);
+    public void Removed(int pid, long startTime) => Enqueue(pid, startTime, null);
 
-    private void Enqueue(int pid, byte[]? json)
+    private void Enqueue(int pid, long startTime, byte[]? json)
     {
-        try { _queue.Add((pid, json)); }
+        try { _queue.Add((pid, startTime, json)); }
         catch (InvalidOperationException) { } // disposed: the node is going; the next boot deals with what is left
     }
 
     private void WriteLoop()
     {
-        foreach (var (pid, json) in _queue.GetConsumingEnumerable())
+        foreach (var (pid, startTime, json) in _queue.GetConsumingEnumerable())
         {
             var path = Path.Combine(_folder, $"{pid}.json");
             try
             {
-                if (json is null) File.Delete(path);
-                else Write(path, json);
+                if (json is not null)
+                {
+                    _written[pid] = startTime;
+                    Write(path, json);
+                }
+                else if (_written.TryGetValue(pid, out var current) && current == startTime)
+                {
+                    _written.Remove(pid);
+                    File.Delete(path);
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

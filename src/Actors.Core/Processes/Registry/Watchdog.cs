@@ -5,7 +5,8 @@ namespace Actors.Processes;
 /// <summary>
 /// The watchdog process (<c>actors __watchdog NODE-PID</c>): kills the children of a node that died without
 /// stopping them, a SIGKILL included. The node writes one line per change into the watchdog's stdin, a pipe:
-/// <c>+PGID STARTTIME NAME</c> when a child starts, <c>-PGID</c> when it is gone with its group. When the
+/// <c>+PGID STARTTIME NAME</c> when a child starts, <c>-PGID STARTTIME</c> when it is gone with its group (the start
+/// time, because a newer child may already have the pid). When the
 /// node dies, however it dies, the kernel closes the node's end of the pipe; the watchdog reads EOF and
 /// SIGKILLs every group still listed, then exits. An orderly node closes the pipe only after its children
 /// stopped, so the watchdog then finds nothing to kill.
@@ -31,9 +32,9 @@ public static class Watchdog
             {
                 var parts = line.Split(' ', 3);
                 if (parts[0].Length < 2 || !int.TryParse(parts[0].AsSpan(1), out var pgid) || pgid <= 1) continue;
-                if (parts[0][0] == '-') groups.Remove(pgid);
-                else if (parts[0][0] == '+' && parts.Length >= 2 && long.TryParse(parts[1], out var startTime))
-                    groups[pgid] = (startTime, parts.Length == 3 ? parts[2] : "?");
+                if (parts.Length < 2 || !long.TryParse(parts[1], out var startTime)) continue;
+                if (parts[0][0] == '+') groups[pgid] = (startTime, parts.Length == 3 ? parts[2] : "?");
+                else if (parts[0][0] == '-' && groups.TryGetValue(pgid, out var listed) && listed.StartTime == startTime) groups.Remove(pgid);
             }
         }
         int killed = 0;
@@ -107,7 +108,7 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
     public void Added(string name, int pid, long startTime) =>
         Send($"+{pid} {startTime} {name.Replace('\n', ' ')}\n");
 
-    public void Removed(int pid) => Send($"-{pid}\n");
+    public void Removed(int pid, long startTime) => Send($"-{pid} {startTime}\n");
 
     private void Send(string line)
     {
