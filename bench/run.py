@@ -21,7 +21,8 @@ def build():
 
 
 def children(pid):
-    """Direct children of pid, over all its threads (the spawner thread is their parent)."""
+    """Direct children of pid, over all its threads (the spawner thread is their parent), but not the node's
+    own watchdog process."""
     found = []
     try:
         for tid in os.listdir(f"/proc/{pid}/task"):
@@ -29,7 +30,12 @@ def children(pid):
                 found += f.read().split()
     except FileNotFoundError:
         pass
-    return found
+    def is_watchdog(child):
+        try:
+            return b"__watchdog" in open(f"/proc/{child}/cmdline", "rb").read()
+        except OSError:
+            return False
+    return [c for c in found if not is_watchdog(c)]
 
 
 def wait_for(condition, timeout, step=0.002):

@@ -42,6 +42,13 @@ public interface IProcessHandle
 
     /// <summary>True while any process of the group is still alive.</summary>
     bool IsGroupAlive();
+
+    /// <summary>
+    /// Told by the owner when it is done with the process: its group is gone, or the owner killed it as it
+    /// stopped. The launcher may then forget the process (its pid registry entry goes once it is also reaped).
+    /// Idempotent.
+    /// </summary>
+    void Release() { }
 }
 
 public sealed record ProcessLaunched(IProcessHandle Handle);

@@ -7,14 +7,30 @@ namespace Actors.Processes;
 /// reused, and the start time check guards the rest; after the reap the group id stays reserved by the
 /// kernel for as long as any member is alive, so signalling the group only ever reaches our processes.
 /// </summary>
-internal sealed class LinuxProcessHandle(int pid, long startTime) : IProcessHandle
+/// <param name="onGone">Called once, when the main process was reaped and its owner released it (see <see cref="Release"/>).</param>
+internal sealed class LinuxProcessHandle(int pid, long startTime, Action<LinuxProcessHandle>? onGone = null) : IProcessHandle
 {
+    private const int Reaped = 1, Released = 2;
     private volatile bool _reaped;
+    private int _done; // Reaped | Released, set from the pump's thread and the owner's
 
     public int Pid { get; } = pid;
     public long StartTime { get; } = startTime;
 
-    internal void MarkReaped() => _reaped = true;
+    internal void MarkReaped()
+    {
+        _reaped = true;
+        Mark(Reaped);
+    }
+
+    public void Release() => Mark(Released);
+
+    private void Mark(int flag)
+    {
+        int before = Interlocked.Or(ref _done, flag);
+        // Whichever of the two comes second reports: reaped (the pid is free) and released (the group is gone).
+        if ((before | flag) == (Reaped | Released) && before != (Reaped | Released)) onGone?.Invoke(this);
+    }
 
     public bool Signal(int signal)
     {

@@ -15,10 +15,13 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
     private readonly BlockingCollection<(LaunchRequest Request, IActorRef ReplyTo)> _queue = new();
     private readonly OutputPump _pump;
     private readonly Thread _spawner;
+    private readonly IPidRegistry? _registry;
 
     /// <param name="onError">Told about unexpected I/O errors of the output pump (what, exception); they never stop the node.</param>
-    public LinuxProcessLauncher(Action<string, Exception>? onError = null)
+    /// <param name="registry">Told of every child started and gone (the node's pid registry and watchdog); null for none.</param>
+    public LinuxProcessLauncher(Action<string, Exception>? onError = null, IPidRegistry? registry = null)
     {
+        _registry = registry;
         _pump = new OutputPump(onError ?? ((_, _) => { }));
         _spawner = new Thread(SpawnLoop) { IsBackground = true, Name = "actors-spawner" };
         _spawner.Start();
@@ -64,9 +67,16 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
             replyTo.Tell(new ProcessLaunchFailed($"pidfd_open failed: {LibC.ErrorText(Marshal.GetLastPInvokeError())} (Linux 5.3 or later is needed)"));
             return;
         }
-        var handle = new LinuxProcessHandle(result.Pid, ProcStat.ReadStartTime(result.Pid) ?? 0);
+        var handle = new LinuxProcessHandle(result.Pid, ProcStat.ReadStartTime(result.Pid) ?? 0,
+            _registry is { } registry ? gone => registry.Removed(gone.Pid, gone.StartTime) : null);
+        // Recorded before anyone may act on it: the runner releases it only after it was handed over.
+        _registry?.Added(spec.Name, handle.Pid, handle.StartTime);
         if (request.Ticket.TryHandOver(handle)) replyTo.Tell(new ProcessLaunched(handle));
-        else handle.SignalGroup(LibC.SIGKILL);
+        else
+        {
+            handle.SignalGroup(LibC.SIGKILL);
+            handle.Release(); // nobody took it: it is gone from the registry once the pump has reaped it
+        }
         // Attach after telling: an exit seen at once still reaches the owner after ProcessLaunched.
         _pump.Attach(handle, pidfd, result.OutputFd, request.Output, replyTo);
     }

@@ -150,6 +150,9 @@ internal sealed class ProcessRunnerActor : ReceiveActor, IWithTimers
         // Normally the group is already gone. If this actor ends early (its supervisor or the node is going
         // down abruptly), nothing it started may outlive it.
         var handle = _ticket.Abandon() ?? _handle;
-        if (handle is not null && handle.IsGroupAlive()) handle.SignalGroup(SIGKILL);
+        if (handle is null) return;
+        if (handle.IsGroupAlive()) handle.SignalGroup(SIGKILL);
+        // The one place every runner passes: after Finish (the group is gone) or after the SIGKILL above.
+        handle.Release();
     }
 }

@@ -69,12 +69,16 @@ public static class RunCommand
         var logger = NodeLogging.Create(settings.Node.LogDir);
         try
         {
-            using var launcher = new LinuxProcessLauncher((what, e) => logger.Error("output pump: {What}: {Error}", what, e.Message));
             logger.Information("actors {Version} supervising {Count} process(es) from {Source}",
                 VersionCommand.Version, settings.Processes.Count, settings.SourceFile ?? "the built-in demo configuration");
             if (nodeLock.Takeover is { } takeover) logger.Warning("node lock {Path} taken over: {Reason}", nodeLock.Path, takeover);
             var node = new NodeInfo(Environment.ProcessId, DateTimeOffset.UtcNow, settings.SourceFile, VersionCommand.Version,
                 settings.Node.ControlSocket, settings.Node.StateDir) { Lock = nodeLock };
+            // Now that this node holds the lock: stop what an earlier node left running, then record every
+            // child (pid registry) and guard them with the watchdog, which kills them if this node dies.
+            PidRegistry.ReapOrphans(settings.Node.StateDir, line => logger.Warning("{Orphans:l}", line));
+            using var children = ChildTracking.Start(settings.Node.StateDir, logger);
+            using var launcher = new LinuxProcessLauncher((what, e) => logger.Error("output pump: {What}: {Error}", what, e.Message), children.Registry);
             await using var host = NodeHost.Build(settings, logger, launcher, node);
             // SIGHUP means reload, as for most daemons; without a handler it would kill the node outright and
             // leave every child running, orphaned in its own session.

@@ -35,6 +35,7 @@ internal static class StatusJson
         }
         WriteSecondsOrNull(w, "next-start-in-s", s.NextStartAt is { } next ? Max(next - now, TimeSpan.Zero) : null);
         w.WriteString("reason", s.Reason);
+        WriteLease(w, s.Lease);
         w.WriteStartArray("trail");
         foreach (var t in s.Trail)
         {
@@ -45,6 +46,23 @@ internal static class StatusJson
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteLease(Utf8JsonWriter w, Leases.LeaseStatus? lease)
+    {
+        if (lease is null)
+        {
+            w.WriteNull("lease");
+            return;
+        }
+        w.WriteStartObject("lease");
+        w.WriteString("name", lease.Name);
+        w.WriteBoolean("held", lease.Held);
+        if (lease.Holder is null) w.WriteNull("holder");
+        else w.WriteString("holder", lease.Holder);
+        w.WriteNumber("token", lease.Token);
+        WriteSecondsOrNull(w, "heartbeat-age-s", lease.HeartbeatAge);
         w.WriteEndObject();
     }
 

@@ -40,7 +40,10 @@ internal static unsafe partial class LibC
     public const int EFD_NONBLOCK = 0x800;
 
     public const int SIGKILL = 9;
+    public const int SIGTERM = 15;
     public const int SIGCONT = 18;
+
+    public const short POLLIN = 0x001;
 
     private const long SYS_pidfd_open = 434; // same number on every architecture (new syscall table)
 

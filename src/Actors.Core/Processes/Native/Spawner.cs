@@ -17,16 +17,24 @@ internal static unsafe class Spawner
 
     public readonly record struct Result(int Pid, int OutputFd, int Errno, string? FailedStep);
 
-    public static Result Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp, string workingDir)
+    /// <param name="stdinFd">Becomes the child's stdin; -1 for /dev/null.</param>
+    /// <param name="captureOutput">True: stdout and stderr go to a new pipe whose read end is returned. False:
+    /// the child writes to the node's own stdout and stderr (the watchdog does).</param>
+    public static Result Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp, string workingDir,
+        int stdinFd = -1, bool captureOutput = true)
     {
-        int* fds = stackalloc int[2];
-        if (LibC.pipe2(fds, LibC.O_CLOEXEC) != 0) return new Result(0, -1, Marshal.GetLastPInvokeError(), "pipe");
-        int readFd = fds[0], writeFd = fds[1];
-        // Only our end is non-blocking: the child's stdout must block like any ordinary pipe.
-        LibC.fcntl(readFd, LibC.F_SETFL, LibC.fcntl(readFd, LibC.F_GETFL, 0) | LibC.O_NONBLOCK);
-        // A bigger pipe absorbs bursts (a child printing a million lines) while the pump is busy elsewhere.
-        // Pages are only allocated when filled, so idle children cost nothing.
-        LibC.fcntl(writeFd, LibC.F_SETPIPE_SZ, 1 << 20);
+        int readFd = -1, writeFd = -1;
+        if (captureOutput)
+        {
+            int* fds = stackalloc int[2];
+            if (LibC.pipe2(fds, LibC.O_CLOEXEC) != 0) return new Result(0, -1, Marshal.GetLastPInvokeError(), "pipe");
+            (readFd, writeFd) = (fds[0], fds[1]);
+            // Only our end is non-blocking: the child's stdout must block like any ordinary pipe.
+            LibC.fcntl(readFd, LibC.F_SETFL, LibC.fcntl(readFd, LibC.F_GETFL, 0) | LibC.O_NONBLOCK);
+            // A bigger pipe absorbs bursts (a child printing a million lines) while the pump is busy elsewhere.
+            // Pages are only allocated when filled, so idle children cost nothing.
+            LibC.fcntl(writeFd, LibC.F_SETPIPE_SZ, 1 << 20);
+        }
 
         using var strings = new NativeStrings();
         byte* cPath = strings.Add(path);
@@ -41,9 +49,13 @@ internal static unsafe class Spawner
         try
         {
             LibC.posix_spawn_file_actions_init(actions);
-            LibC.posix_spawn_file_actions_addopen(actions, 0, cNull, LibC.O_RDONLY, 0);
-            LibC.posix_spawn_file_actions_adddup2(actions, writeFd, 1);
-            LibC.posix_spawn_file_actions_adddup2(actions, writeFd, 2);
+            if (stdinFd >= 0) LibC.posix_spawn_file_actions_adddup2(actions, stdinFd, 0);
+            else LibC.posix_spawn_file_actions_addopen(actions, 0, cNull, LibC.O_RDONLY, 0);
+            if (captureOutput)
+            {
+                LibC.posix_spawn_file_actions_adddup2(actions, writeFd, 1);
+                LibC.posix_spawn_file_actions_adddup2(actions, writeFd, 2);
+            }
             LibC.posix_spawn_file_actions_addchdir_np(actions, cDir);
             // The runtime keeps descriptors of its own open without close-on-exec (a /dev/null, its signal
             // pipe): a child gets stdin, stdout and stderr and nothing else of the node's.
@@ -59,10 +71,10 @@ internal static unsafe class Spawner
 
             int pid;
             int rc = LibC.posix_spawn(&pid, cPath, actions, attr, cArgv, cEnvp);
-            LibC.close(writeFd);
+            if (writeFd >= 0) LibC.close(writeFd);
             if (rc != 0)
             {
-                LibC.close(readFd);
+                if (readFd >= 0) LibC.close(readFd);
                 return new Result(0, -1, rc, "exec");
             }
             return new Result(pid, readFd, 0, null);
