@@ -76,6 +76,18 @@ public sealed class ControlledNode : IDisposable
         throw new TimeoutException($"{name} never {what}; last status: {last}\nnode output:\n{Process?.Output}");
     }
 
+    /// <summary>Waits (bounded) until the process has printed a line containing <paramref name="text"/>.</summary>
+    public void AwaitOutput(string name, string text)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < Patience)
+        {
+            if (Cli("logs", name, "-n", "1000").Out.Contains(text)) return;
+            Process!.AwaitNextLine(TimeSpan.FromMilliseconds(50));
+        }
+        throw new TimeoutException($"{name} never printed '{text}'; node output:\n{Process?.Output}");
+    }
+
     public JsonElement AwaitState(string name, string state) =>
         AwaitStatus(name, s => s.GetProperty("state").GetString() == state, $"reached {state}");
 

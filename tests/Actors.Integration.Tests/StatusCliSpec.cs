@@ -84,7 +84,7 @@ public sealed class StatusCliSpec : IDisposable
     [Fact]
     public void A_TERM_ignoring_process_is_stopped_by_SIGKILL_after_its_timeout()
     {
-        _node.AwaitState("stubborn", "running");
+        _node.AwaitOutput("stubborn", "ready"); // its SIGTERM handler is in place
         var stop = _node.Cli("stop", "stubborn");
         Assert.Equal(0, stop.Code);
         Assert.Equal("stubborn: stopped\n", stop.Out);
