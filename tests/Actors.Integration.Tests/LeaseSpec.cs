@@ -109,6 +109,23 @@ public sealed class LeaseSpec : IDisposable
         AssertTokensIncrease(fence);
     }
 
+    [Fact]
+    public void A_holder_killed_with_SIGKILL_takes_its_copy_along_and_the_other_node_runs_it_after_the_ttl()
+    {
+        var a = StartNode("a");
+        var first = PidIn(a.AwaitLine("guarded: running", Patience));
+        var b = StartNode("b");
+        b.AwaitLine("guarded: waiting (waiting for lease guarded held by", Patience);
+
+        a.Signal(9);
+        // The watchdog kills a's copy at once; the lease only frees up after its TTL.
+        Assert.True(SpinWait.SpinUntil(() => IsGone(first), Patience), "a's copy died with its node");
+        var second = PidIn(b.AwaitLine("guarded: running", Patience));
+        Assert.True(IsGone(first), "never two copies at once");
+        var fence = AwaitFence(f => f.Count(l => l.What == "start") == 2, "b starts its copy");
+        Assert.Equal([(1L, "start", first), (2L, "start", second)], fence);
+    }
+
     public void Dispose()
     {
         foreach (var node in _nodes)
