@@ -207,6 +207,52 @@ def bench_control(folder):
         node.stop()
 
 
+def bench_takeover(folder):
+    family = "\n".join('  f%d { command = "/bin/sh", args = ["-c", "sleep 1000 & wait"] }' % i for i in range(20))
+    node = Node(family, folder).start()
+    sock = os.path.join(folder, "state", "control.sock")
+    wait_for(lambda: len(children(node.proc.pid)) >= 20 and os.path.exists(sock), 60)
+    groups = [int(c) for c in children(node.proc.pid)]
+    def alive(pid):
+        try:
+            return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+        except OSError:
+            return False
+    def group_members(pgid):
+        members = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    fields = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
+                    if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
+                        members.append(entry)
+                except OSError:
+                    pass
+        return members
+    t0 = time.monotonic()
+    node.proc.send_signal(signal.SIGKILL)
+    node.proc.wait()
+    wait_for(lambda: not any(group_members(g) for g in groups), 30, step=0.001)
+    orphans_gone = time.monotonic() - t0
+    second = Node(family, folder)
+    t1 = time.monotonic()
+    second.start()
+    def answers():
+        import socket
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                s.connect(sock)
+                return True
+        except OSError:
+            return False  # not yet bound, or the killed node's stale socket file
+    wait_for(answers, 60, step=0.001)
+    api_up = time.monotonic() - t1
+    wait_for(lambda: len(children(second.proc.pid)) >= 20, 60, step=0.001)
+    all_running = time.monotonic() - t1
+    second.stop()
+    return {"orphans gone after kill -9 s": orphans_gone, "new node: API up s": api_up, "new node: 20 running s": all_running}
+
+
 def timed(cmd):
     t0 = time.monotonic()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
@@ -214,7 +260,7 @@ def timed(cmd):
 
 
 BENCHES = {"restart": bench_restart, "sleepers": bench_sleepers, "lines": bench_lines, "seq": bench_seq,
-           "stop": bench_stop, "floors": bench_floors, "control": bench_control}
+           "stop": bench_stop, "floors": bench_floors, "control": bench_control, "takeover": bench_takeover}
 
 
 def main():

@@ -154,6 +154,32 @@ public sealed class OrphanSpec : IDisposable
     }
 
     [Fact]
+    public void The_watchdog_also_kills_children_the_node_had_no_time_to_announce_found_by_their_marker()
+    {
+        var node = StartOwn("/bin/sleep", "1000"); // stands in for the node: only its pid and start time matter
+        var marker = NodeMarker.Entry(node.Id, ProcStat.ReadStartTime(node.Id)!.Value);
+        Process StartMarked(string entry)
+        {
+            var info = new ProcessStartInfo("/usr/bin/setsid", ["/bin/sh", "-c", "sleep 1000 & wait"]) { UseShellExecute = false };
+            var (key, value) = (entry[..entry.IndexOf('=')], entry[(entry.IndexOf('=') + 1)..]);
+            info.Environment[key] = value;
+            var process = Process.Start(info)!;
+            _started.Add(process);
+            return process;
+        }
+        var unannounced = StartMarked(marker);
+        var otherNodes = StartMarked(NodeMarker.Entry(node.Id, ProcStat.ReadStartTime(node.Id)!.Value + 1));
+        Assert.True(SpinWait.SpinUntil(() => LiveMembers([unannounced.Id, otherNodes.Id]) == 4, Patience));
+
+        var log = new StringWriter();
+        Assert.Equal(1, Watchdog.Run(new MemoryStream(), log, node.Id)); // EOF at once: nothing was announced
+
+        Assert.True(SpinWait.SpinUntil(() => LiveMembers(unannounced.Id) == 0, Patience), "the unannounced group");
+        Assert.Equal(2, LiveMembers(otherNodes.Id));
+        Assert.Contains($"killed the process group of pid {unannounced.Id} (started as the node died)", log.ToString());
+    }
+
+    [Fact]
     public void The_watchdog_kills_at_EOF_only_the_groups_still_listed_and_still_ours()
     {
         var listed = StartOwn("/usr/bin/setsid", "/bin/sh", "-c", "sleep 1000 & wait");

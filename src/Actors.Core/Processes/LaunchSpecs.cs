@@ -7,7 +7,8 @@ public static class LaunchSpecs
 {
     /// <summary>
     /// The argv and environment for <paramref name="settings"/>: the node's own environment, then the
-    /// process's <c>env</c> on top (as systemd and supervisord do), plus <c>ACTORS_PROCESS</c> = its name.
+    /// process's <c>env</c> on top (as systemd and supervisord do), plus <c>ACTORS_PROCESS</c> = its name and
+    /// <c>ACTORS_NODE</c> = the node's pid and start time (see <see cref="NodeMarker"/>).
     /// Built once per process, not per start.
     /// </summary>
     public static LaunchSpec From(ProcessSettings settings)
@@ -16,6 +17,7 @@ public static class LaunchSpecs
         var env = new Dictionary<string, string>(NodeEnvironment.Value, StringComparer.Ordinal);
         foreach (var (key, value) in settings.Env) env[key] = $"{key}={value}";
         env["ACTORS_PROCESS"] = $"ACTORS_PROCESS={settings.Name}";
+        env[NodeMarker.Variable] = NodeMarker.OfThisNode;
         var argv = new List<string>(settings.Args.Count + 1) { settings.Command };
         argv.AddRange(settings.Args);
         return new LaunchSpec(settings.Name, settings.Command, argv, settings.WorkingDir, env.Values.ToArray());

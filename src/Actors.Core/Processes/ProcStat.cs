@@ -9,6 +9,9 @@ public static class ProcStat
     /// <summary>Start time of <paramref name="pid"/> in clock ticks since boot, or null when there is no such process.</summary>
     public static long? ReadStartTime(int pid) => ReadField(pid, 22);
 
+    /// <summary>Session of <paramref name="pid"/>, or null when there is no such process.</summary>
+    public static long? ReadSession(int pid) => ReadField(pid, 6);
+
     /// <summary>Process group of <paramref name="pid"/>, or null when there is no such process.</summary>
     public static long? ReadProcessGroup(int pid) => ReadField(pid, 5);
 

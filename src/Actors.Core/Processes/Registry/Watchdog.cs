@@ -25,6 +25,8 @@ public static class Watchdog
     /// <returns>The number of groups killed.</returns>
     public static int Run(Stream input, TextWriter log, int nodePid)
     {
+        // Read while the node is alive: its children carry this marker (see NodeMarker).
+        var marker = ProcStat.ReadStartTime(nodePid) is { } nodeStart ? NodeMarker.Entry(nodePid, nodeStart) : null;
         var groups = new Dictionary<int, (long StartTime, string Name)>();
         using (var reader = new StreamReader(input))
         {
@@ -44,6 +46,14 @@ public static class Watchdog
             if (LibC.kill(-pgid, LibC.SIGKILL) != 0) continue;
             killed++;
             log.WriteLine($"actors watchdog: node pid {nodePid} died; killed the process group of {name} (pid {pgid})");
+        }
+        if (marker is null) return killed;
+        // Children started in the instant before the node died, not yet announced: found by their marker.
+        foreach (var pid in NodeMarker.FindSessionLeaders(marker))
+        {
+            if (LibC.kill(-pid, LibC.SIGKILL) != 0) continue;
+            killed++;
+            log.WriteLine($"actors watchdog: node pid {nodePid} died; killed the process group of pid {pid} (started as the node died)");
         }
         return killed;
     }
