@@ -17,7 +17,7 @@ public static class NodeLockKeeper
         Akka.Actor.Props.Create(() => new NodeLockKeeperActor(nodeLock, interval)).WithDispatcher("akka.actor.default-blocking-io-dispatcher");
 }
 
-internal sealed class NodeLockKeeperActor : ReceiveActor, IWithTimers
+internal sealed class NodeLockKeeperActor : ReceiveActor
 {
     private sealed record Beat;
 
@@ -31,8 +31,7 @@ internal sealed class NodeLockKeeperActor : ReceiveActor, IWithTimers
     private readonly TimeSpan _interval;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _failing;
-
-    public ITimerScheduler Timers { get; set; } = null!;
+    private Timer? _beat;
 
     public NodeLockKeeperActor(NodeLock nodeLock, TimeSpan interval)
     {
@@ -41,7 +40,18 @@ internal sealed class NodeLockKeeperActor : ReceiveActor, IWithTimers
         Receive<Beat>(_ => OnBeat());
     }
 
-    protected override void PreStart() => Timers.StartPeriodicTimer("beat", new Beat(), _interval);
+    /// <summary>
+    /// The beat comes from a .NET timer, not the actor's scheduler: measured here, one periodic Akka timer in an
+    /// otherwise idle node cost 5-7% of a core (its scheduler thread ticks every 10 ms and wakes the dispatcher
+    /// threads), against 0.1% without it. The heartbeat has no policy for virtual time to test.
+    /// </summary>
+    protected override void PreStart()
+    {
+        var self = Self;
+        _beat = new Timer(_ => self.Tell(new Beat()), null, _interval, _interval);
+    }
+
+    protected override void PostStop() => _beat?.Dispose();
 
     private void OnBeat()
     {
@@ -50,7 +60,7 @@ internal sealed class NodeLockKeeperActor : ReceiveActor, IWithTimers
             _log.Error("the node lock {0} was taken by another node ({1}); stopping this node so that no process runs twice",
                 _lock.Path, other.Describe(DateTimeOffset.UtcNow));
             CoordinatedShutdown.Get(Context.System).Run(new LockLost());
-            Timers.CancelAll();
+            _beat?.Dispose();
             return;
         }
         try
