@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using static Actors.Leases.LockFileNative;
 
 namespace Actors.Leases;
 
@@ -11,7 +12,7 @@ namespace Actors.Leases;
 /// rename), so a reader sees the old record or the new one, never half of one. The lock is a separate file
 /// because rename replaces the lease file's inode, and a lock on a replaced inode would lock nothing.
 /// </summary>
-internal sealed partial class LeaseFile(string folder, string name)
+internal sealed class LeaseFile(string folder, string name)
 {
     public string LeasePath { get; } = Path.Combine(folder, name + ".lease");
     public string LockPath { get; } = Path.Combine(folder, name + ".lock");
@@ -92,16 +93,4 @@ internal sealed partial class LeaseFile(string folder, string name)
             Thread.Sleep(1);
         }
     }
-
-    private const int O_RDWR = 0x2, O_CREAT = 0x40, O_CLOEXEC = 0x80000;
-    private const int LOCK_EX = 2, LOCK_NB = 4, EWOULDBLOCK = 11, EINTR = 4;
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int open(string path, int flags, int mode);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int flock(int fd, int operation);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int close(int fd);
 }
