@@ -10,7 +10,7 @@ namespace Actors.Configuration;
 internal static class KeyChecker
 {
     /// <summary>Keys whose children are the user's own names (environment variables, process names).</summary>
-    private static readonly HashSet<string> FreeForm = ["env"];
+    private static readonly HashSet<string> FreeForm = ["env", "depends-on"];
 
     public static void Check(Diagnostics diagnostics, HoconObject user, HoconObject known, string path)
     {

@@ -27,7 +27,15 @@ public sealed class ProcessSettingsEquality : IEqualityComparer<ProcessSettings>
             && a.StartLimit == b.StartLimit
             && a.Stop == b.Stop
             && a.Log == b.Log
-            && a.Lease == b.Lease;
+            && a.Lease == b.Lease
+            && a.Kind == b.Kind
+            && a.TransientExitCodes.SetEquals(b.TransientExitCodes)
+            && a.PermanentExitCodes.SetEquals(b.PermanentExitCodes)
+            && a.Retry == b.Retry
+            && a.Timeouts == b.Timeouts
+            // Probe targets compare by content (ExecProbeTarget compares its args).
+            && a.Probes == b.Probes
+            && a.DependsOn.SequenceEqual(b.DependsOn);
     }
 
     public int GetHashCode(ProcessSettings settings) => HashCode.Combine(settings.Name, settings.Command, settings.Args.Count);

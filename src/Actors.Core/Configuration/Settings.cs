@@ -49,6 +49,27 @@ public sealed record ProcessSettings(
 {
     /// <summary>Exit code 0 always counts as success; success-exit-codes adds to it.</summary>
     public bool IsSuccess(int exitCode) => exitCode == 0 || SuccessExitCodes.Contains(exitCode);
+
+    /// <summary>Service (runs until stopped) or job (runs to completion).</summary>
+    public ProcessKind Kind { get; init; } = ProcessKind.Service;
+
+    /// <summary>Failure codes worth retrying (a preset's, plus transient-exit-codes).</summary>
+    public IReadOnlySet<int> TransientExitCodes { get; init; } = new HashSet<int>();
+
+    /// <summary>Failure codes retrying cannot help: the process fails at once (a preset's, plus permanent-exit-codes).</summary>
+    public IReadOnlySet<int> PermanentExitCodes { get; init; } = new HashSet<int>();
+
+    /// <summary>Retries of a job: attempts, total budget, backoff.</summary>
+    public RetrySettings Retry { get; init; } = RetrySettings.Default;
+
+    /// <summary>Start and run deadlines.</summary>
+    public ProcessTimeouts Timeouts { get; init; } = ProcessTimeouts.Off;
+
+    /// <summary>Startup, liveness and readiness probes.</summary>
+    public ProbesSettings Probes { get; init; } = ProbesSettings.None;
+
+    /// <summary>The processes that must reach a state before this one starts, in declaration order.</summary>
+    public IReadOnlyList<Dependency> DependsOn { get; init; } = [];
 }
 
 /// <summary>Node-wide settings (<c>actors.node</c>).</summary>

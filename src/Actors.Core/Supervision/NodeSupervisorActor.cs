@@ -50,6 +50,7 @@ internal sealed partial class NodeSupervisorActor : ReceiveActor
             _processes.Add(Create(process, saved.GetValueOrDefault(process.Name, SavedIntent.Default)));
 
         Receive<IntentChanged>(m => _keeper?.Forward(m));
+        Receive<ProcessStateChanged>(_ => { });
         Receive<NodeSupervisor.StopAll>(_ => OnStopAll());
         Receive<ProcessStopped>(m =>
         {

@@ -5,8 +5,10 @@ public enum ProcessState
 {
     /// <summary>Being launched; not yet confirmed running.</summary>
     Starting,
-    /// <summary>Its main process is alive.</summary>
+    /// <summary>Its main process is alive (and, with a readiness probe, not ready now).</summary>
     Running,
+    /// <summary>Alive and its readiness probe passes. Only a process with a readiness probe is ever ready.</summary>
+    Ready,
     /// <summary>Exited; waiting for the backoff delay before the next start.</summary>
     BackingOff,
     /// <summary>Stop signal sent; waiting for the whole group to end.</summary>
@@ -17,7 +19,7 @@ public enum ProcessState
     Completed,
     /// <summary>Given up (start limit, or a failure with restart = never); the reason says why.</summary>
     Failed,
-    /// <summary>Meant to run, but its lease is held by another node; starts once the lease is ours.</summary>
+    /// <summary>Meant to run, but waits: for its lease (held by another node) or its dependencies; the reason says which.</summary>
     Waiting,
 }
 

@@ -72,6 +72,18 @@ public static class ProcessSupervisor
 
     public sealed record GetStatus;
 
+    /// <summary>
+    /// Sent to the parent on every state change. The node uses it to start dependents when their dependencies
+    /// reach the state they wait for; a one-shot runner (<c>actors exec</c>) to know when the job is over.
+    /// </summary>
+    public sealed record ProcessStateChanged(string Name, ProcessState State, string Reason, ExitStatus? LastExit);
+
+    /// <summary>
+    /// From the node: where one of this process's dependencies stands now (sent on each of its changes, and once
+    /// for each dependency when the process is created).
+    /// </summary>
+    public sealed record DependencyState(string Name, ProcessState State, string Reason);
+
     /// <summary>A snapshot of one supervised process; <paramref name="Lease"/> is set for a process with a lease.</summary>
     public sealed record ProcessStatus(
         string Name,

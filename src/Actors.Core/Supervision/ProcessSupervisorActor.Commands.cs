@@ -17,7 +17,7 @@ internal sealed partial class ProcessSupervisorActor
     private void OnStart(StartProcess m)
     {
         LiftStickyStop();
-        if (_state == ProcessState.Running)
+        if (_state is ProcessState.Running or ProcessState.Ready)
         {
             Sender.Tell(Status());
             return;
@@ -44,7 +44,7 @@ internal sealed partial class ProcessSupervisorActor
         _queuedStart = null;
         switch (_state)
         {
-            case ProcessState.Starting or ProcessState.Running:
+            case ProcessState.Starting or ProcessState.Running or ProcessState.Ready:
                 _stopWaiters.Add(Sender);
                 BeginStop(m.Reason);
                 break;
@@ -76,7 +76,7 @@ internal sealed partial class ProcessSupervisorActor
         _startWaiters.Add(Sender);
         switch (_state)
         {
-            case ProcessState.Starting or ProcessState.Running:
+            case ProcessState.Starting or ProcessState.Running or ProcessState.Ready:
                 _queuedStart = m.Reason;
                 BeginStop(m.Reason);
                 break;
@@ -92,7 +92,7 @@ internal sealed partial class ProcessSupervisorActor
 
     private void OnApply(ApplySettings m)
     {
-        bool live = _state is ProcessState.Starting or ProcessState.Running;
+        bool live = _state is ProcessState.Starting or ProcessState.Running or ProcessState.Ready;
         // The run stops under the settings it was started with (its stop signal and timeout), so stop it first.
         if (live) BeginStop(ConfigurationChanged);
         Replace(m.Settings);

@@ -117,7 +117,7 @@ internal sealed partial class ProcessSupervisorActor
         var reason = $"lease lost: {m.Reason}";
         switch (_state)
         {
-            case ProcessState.Starting or ProcessState.Running:
+            case ProcessState.Starting or ProcessState.Running or ProcessState.Ready:
                 // SIGKILL at once, not the graceful stop: the next holder may already be starting its copy. The
                 // queued start then waits for the lease again.
                 _queuedStart ??= reason;

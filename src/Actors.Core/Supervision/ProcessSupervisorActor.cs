@@ -238,6 +238,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         // Done with running (not a stop on the way to a queued start): another node may have the lease now.
         if (state is ProcessState.Stopped or ProcessState.Failed or ProcessState.Completed && _queuedStart is null) ReleaseLease();
         _trail.Add(new Transition(Now, state, reason));
+        Context.Parent.Tell(new ProcessStateChanged(Name, state, reason, _lastExit));
         var level = state switch
         {
             ProcessState.Failed => LogLevel.ErrorLevel,

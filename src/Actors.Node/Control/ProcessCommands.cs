@@ -61,7 +61,7 @@ internal sealed class ProcessCommands(IActorRef root, IHostApplicationLifetime l
         {
             case ProcessStatus status:
                 // Waiting for its lease is where a started leased process belongs while another node holds it.
-                var ok = status.State is ProcessState.Running or ProcessState.Completed or ProcessState.Waiting;
+                var ok = status.State is ProcessState.Running or ProcessState.Ready or ProcessState.Completed or ProcessState.Waiting;
                 w.WriteString("name", status.Name);
                 w.WriteBoolean("ok", ok);
                 w.WriteString("message", ok && status.Pid is { } pid

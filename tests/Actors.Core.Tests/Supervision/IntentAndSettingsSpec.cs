@@ -18,6 +18,8 @@ public class IntentAndSettingsSpec : SupervisionSpec
     {
         var options = Simulate(script);
         _parent = CreateTestProbe("node");
+        // State changes go to the parent too; these tests look at the intent reports only.
+        _parent.IgnoreMessages<ProcessStateChanged>();
         return _parent.ChildActorOf(ProcessSupervisor.Props(settings, options, saved), settings.Name);
     }
 
