@@ -1,0 +1,50 @@
+using Akka.Actor;
+using Actors.Configuration;
+
+namespace Actors.Probes;
+
+/// <summary>
+/// Protocol of a probe actor (<c>probe-startup</c>, <c>probe-liveness</c>, <c>probe-readiness</c>, children of
+/// a ProcessSupervisor): it runs its check on the scheduler's time (first after the initial delay, then once per
+/// period, never two at a time), bounds each check by the timeout, counts consecutive results against the
+/// thresholds and reports to its parent. It never touches the process: the supervisor decides what a result means.
+/// A probe lives for one run of the process; the supervisor creates it once the run is up and stops it with the run.
+/// </summary>
+public static class HealthProbe
+{
+    /// <param name="check">What one check does; see <see cref="ProbeChecks.Create"/> for the real ones.</param>
+    public static Props Props(ProbeSettings settings, IProbeCheck check) =>
+        Akka.Actor.Props.Create(() => new HealthProbeActor(settings, check));
+
+    /// <summary>The child name of a probe of <paramref name="role"/>: probe-startup, probe-liveness, probe-readiness.</summary>
+    public static string ChildName(ProbeRole role) => $"probe-{role.ToString().ToLowerInvariant()}";
+
+    /// <summary>Every check's result, for status and for reasons ("not ready within 30s; readiness: connection refused").</summary>
+    public sealed record ProbeChecked(ProbeRole Role, bool Passed, string Detail);
+
+    /// <summary>success-threshold consecutive passes, reported when the probe was not passing before (unknown or failed).</summary>
+    public sealed record ProbePassed(ProbeRole Role, string Detail);
+
+    /// <summary>
+    /// failure-threshold consecutive failures, reported when the probe was not failing before (unknown or passed).
+    /// <paramref name="Reason"/> is the last failure's detail with the count, e.g. "connection refused (3 in a row)".
+    /// </summary>
+    public sealed record ProbeFailed(ProbeRole Role, string Reason);
+}
+
+/// <summary>One check of a probe. Implementations must honour the token (the probe cancels it at the timeout).</summary>
+public interface IProbeCheck
+{
+    /// <summary>Runs the check once; never throws for a failed check, it returns <see cref="ProbeOutcome.Fail"/>.</summary>
+    Task<ProbeOutcome> RunAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The result of one check: passed or not, and a short detail a person reads ("HTTP 503", "exit code 1").</summary>
+public sealed record ProbeOutcome(bool Passed, string Detail)
+{
+    public static ProbeOutcome Pass(string detail) => new(true, detail);
+    public static ProbeOutcome Fail(string detail) => new(false, detail);
+}
+
+/// <summary>What a real check needs of the process it checks: its folder and environment (exec probes) and its main pid.</summary>
+public sealed record ProbeContext(string WorkingDir, IReadOnlyList<string> Environment, int Pid);
