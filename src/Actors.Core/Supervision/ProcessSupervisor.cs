@@ -4,6 +4,7 @@ using Akka.Coordination;
 using Actors.Configuration;
 using Actors.Leases;
 using Actors.Logging;
+using Actors.Probes;
 using Actors.Processes;
 
 namespace Actors.Supervision;
@@ -113,6 +114,9 @@ public sealed record SupervisorOptions(IProcessLauncher Launcher)
 {
     /// <summary>Opens the log of a process; null means its output is discarded.</summary>
     public Func<ProcessSettings, LogTail, ProcessLogWriter?> OpenLog { get; init; } = (s, tail) => new ProcessLogWriter(s.Log, tail);
+
+    /// <summary>Makes one check of a probe; tests swap in scripted checks.</summary>
+    public Func<ProbeSettings, ProbeContext, IProbeCheck> ProbeChecks { get; init; } = Probes.ProbeChecks.Create;
 
     /// <summary>Source of backoff jitter.</summary>
     public Random Random { get; init; } = Random.Shared;
