@@ -97,7 +97,20 @@ public static class ProcessSupervisor
         DateTimeOffset? NextStartAt,
         string Reason,
         IReadOnlyList<Transition> Trail,
-        LeaseStatus? Lease = null);
+        LeaseStatus? Lease = null)
+    {
+        /// <summary>Service or job.</summary>
+        public ProcessKind Kind { get; init; } = ProcessKind.Service;
+
+        /// <summary>The declared probes and how the current run's checks went (empty without probes).</summary>
+        public IReadOnlyList<ProbeStatus> Probes { get; init; } = [];
+    }
+
+    /// <summary>
+    /// One declared probe in a status: <paramref name="Passing"/> is null until its thresholds decided (or while
+    /// nothing runs), <paramref name="LastCheck"/> the last check's detail in this run.
+    /// </summary>
+    public sealed record ProbeStatus(ProbeRole Role, string Type, bool? Passing, string? LastCheck);
 }
 
 /// <summary>

@@ -15,6 +15,7 @@ internal sealed partial class ProcessSupervisorActor
 {
     private readonly Dictionary<ProbeRole, IActorRef> _probes = new();
     private readonly Dictionary<ProbeRole, string> _probeDetail = new();
+    private readonly Dictionary<ProbeRole, bool> _probePassing = new();
     private bool _startupPassed, _everReady, _up;
     private int? _probedPid;
 
@@ -57,6 +58,7 @@ internal sealed partial class ProcessSupervisorActor
         foreach (var probe in _probes.Values) Context.Stop(probe);
         _probes.Clear();
         _probeDetail.Clear();
+        _probePassing.Clear();
         _startupPassed = _everReady = _up = false;
         _probedPid = null;
     }
@@ -66,6 +68,7 @@ internal sealed partial class ProcessSupervisorActor
     private void OnProbePassed(HealthProbe.ProbePassed m)
     {
         if (!IsCurrentProbe(m.Role) || !Live) return;
+        _probePassing[m.Role] = true;
         switch (m.Role)
         {
             case ProbeRole.Startup:
@@ -86,6 +89,7 @@ internal sealed partial class ProcessSupervisorActor
     private void OnProbeFailed(HealthProbe.ProbeFailed m)
     {
         if (!IsCurrentProbe(m.Role) || !Live) return;
+        _probePassing[m.Role] = false;
         if (m.Role == ProbeRole.Readiness)
         {
             Enter(ProcessState.Running, (_everReady ? "not ready: readiness: " : "not ready yet: readiness: ") + m.Reason);
@@ -113,6 +117,13 @@ internal sealed partial class ProcessSupervisorActor
             return "the startup probe has not passed" + LastCheck(ProbeRole.Startup);
         return "it was never ready" + LastCheck(ProbeRole.Readiness);
     }
+
+    private IReadOnlyList<ProcessSupervisor.ProbeStatus> ProbesView() => _settings.Probes.All
+        .Select(p => new ProcessSupervisor.ProbeStatus(p.Role, p.Target.TypeName,
+            // The startup probe is stopped once it passed; it stays "passing" for the rest of the run.
+            p.Role == ProbeRole.Startup && _startupPassed ? true : _probePassing.TryGetValue(p.Role, out var passing) ? passing : null,
+            _probeDetail.GetValueOrDefault(p.Role)))
+        .ToList();
 
     private string LastCheck(ProbeRole role) => _probeDetail.TryGetValue(role, out var detail) ? $"; last check: {detail}" : "";
 }

@@ -321,7 +321,11 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
     private void Log(LogLevel level, string text) => _log.Log(level, null, "{0}", text);
 
     private ProcessStatus Status() =>
-        new(Name, _settings.Description, _state, _pid, _runningSince, _intent.Restarts, _lastExit, _nextStartAt, _reason, _trail.ToList(), LeaseView());
+        new(Name, _settings.Description, _state, _pid, _runningSince, _intent.Restarts, _lastExit, _nextStartAt, _reason, _trail.ToList(), LeaseView())
+        {
+            Kind = _settings.Kind,
+            Probes = ProbesView(),
+        };
 
     internal static string Seconds(TimeSpan span) => span.TotalSeconds switch
     {
