@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using Actors.Configuration;
 
@@ -17,6 +18,11 @@ internal sealed class TcpProbeCheck(TcpProbeTarget target) : IProbeCheck
         {
             return ProbeOutcome.Fail(NetworkErrors.Describe(error));
         }
-        return ProbeOutcome.Pass($"connected to {client.Client.RemoteEndPoint}");
+        return ProbeOutcome.Pass($"connected to {Readable(client.Client.RemoteEndPoint)}");
     }
+
+    /// <summary>"127.0.0.1:5432" rather than the dual-mode socket's "[::ffff:127.0.0.1]:5432".</summary>
+    private static string? Readable(EndPoint? endPoint) => endPoint is IPEndPoint { Address.IsIPv4MappedToIPv6: true } ip
+        ? new IPEndPoint(ip.Address.MapToIPv4(), ip.Port).ToString()
+        : endPoint?.ToString();
 }
