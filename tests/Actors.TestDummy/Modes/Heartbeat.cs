@@ -5,8 +5,8 @@ namespace Actors.TestDummy.Modes;
 /// <summary>
 /// Touches a file at an interval: a liveness signal a heartbeat-file probe (or a test) watches. It stops touching
 /// the file, but stays alive, after <c>--stop-after MS</c> or on SIGUSR1: a process that hangs without exiting,
-/// which only a liveness probe can catch. Prints "heartbeat started" (SIGUSR1 may be sent from then on) and
-/// "heartbeat stopped".
+/// which only a liveness probe can catch. Prints "heartbeat started" (the file exists and SIGUSR1 may be sent from
+/// then on) and "heartbeat stopped".
 /// </summary>
 internal static class Heartbeat
 {
@@ -21,16 +21,17 @@ internal static class Heartbeat
             context.Cancel = true;
             stop.Set();
         });
-        // Printed once SIGUSR1 is handled: a test that waits for it never kills the dummy with an early signal.
+        Touch(file);
+        // Printed after the first touch and once SIGUSR1 is handled: a test that waits for it finds the file, and
+        // never kills the dummy with an early signal.
         Output.WriteLine(Output.Stdout, "heartbeat started");
         var deadline = stopAfter is { } after ? DateTime.UtcNow + after : DateTime.MaxValue;
-        while (DateTime.UtcNow < deadline)
+        while (deadline - DateTime.UtcNow is var remaining && remaining > TimeSpan.Zero)
         {
-            Touch(file);
             // Sleeps the interval unless SIGUSR1 comes first.
-            var remaining = deadline - DateTime.UtcNow;
-            if (stop.Wait(remaining < interval ? Max(remaining, TimeSpan.Zero) : interval))
+            if (stop.Wait(remaining < interval ? remaining : interval) || DateTime.UtcNow >= deadline)
                 break;
+            Touch(file);
         }
         Output.WriteLine(Output.Stdout, "heartbeat stopped");
         return SimpleModes.Hang();
@@ -44,6 +45,4 @@ internal static class Heartbeat
         }
         File.SetLastWriteTimeUtc(file, DateTime.UtcNow);
     }
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }
