@@ -69,7 +69,7 @@ public sealed class ProbeSupervisionSpec : SupervisionSpec
                 AwaitCondition(() => condition(status = StatusOf(supervisor)), TimeSpan.FromMilliseconds(30), TimeSpan.FromMilliseconds(5));
                 return status!;
             }
-            catch (Xunit.Sdk.TrueException)
+            catch (Xunit.Sdk.XunitException)
             {
                 Clock.Advance(TimeSpan.FromMilliseconds(100));
             }
@@ -83,8 +83,8 @@ public sealed class ProbeSupervisionSpec : SupervisionSpec
         var settings = Process() with { Probes = new ProbesSettings(null, Probe(ProbeRole.Liveness), null) };
         var web = Supervise(settings, new() { [ProbeRole.Liveness] = n => n <= 2 ? ProbeOutcome.Pass("HTTP 200") : ProbeOutcome.Fail("HTTP 500") });
         ExpectOs("launched");
-        var stopping = AdvanceUntil(web, s => s.State == ProcessState.Stopping, TimeSpan.FromSeconds(10));
-        Assert.Contains("liveness: HTTP 500 (3 in a row)", stopping.Reason);
+        var stopped = AdvanceUntil(web, s => s.Trail.Any(t => t.State == ProcessState.Stopping), TimeSpan.FromSeconds(10));
+        Assert.Contains("liveness: HTTP 500 (3 in a row)", stopped.Trail.Single(t => t.State == ProcessState.Stopping).Reason);
         ExpectOs("signal 15");
         ExpectOs("exited");
         var backingOff = AwaitState(web, ProcessState.BackingOff);
@@ -102,9 +102,10 @@ public sealed class ProbeSupervisionSpec : SupervisionSpec
         var web = Supervise(settings, new() { [ProbeRole.Liveness] = n => n == 1 ? ProbeOutcome.Pass("ok") : null });
         ExpectOs("launched");
         // Period 1s, timeout 0.5s, 3 failures: the check at 1s, 2s and 3s each time out half a second later.
-        var stopping = AdvanceUntil(web, s => s.State == ProcessState.Stopping, TimeSpan.FromSeconds(10));
+        var stopped = AdvanceUntil(web, s => s.Trail.Any(t => t.State == ProcessState.Stopping), TimeSpan.FromSeconds(10));
+        var stopping = stopped.Trail.Single(t => t.State == ProcessState.Stopping);
         Assert.Contains("liveness: timed out after 500ms (3 in a row)", stopping.Reason);
-        Assert.True(Clock.Now - stopping.Trail.First().At <= TimeSpan.FromSeconds(3.6), $"took {Clock.Now - stopping.Trail.First().At}");
+        Assert.True(stopping.At - stopped.Trail.First().At <= TimeSpan.FromSeconds(3.6), $"took {stopping.At - stopped.Trail.First().At}");
     }
 
     [Fact]
@@ -150,8 +151,9 @@ public sealed class ProbeSupervisionSpec : SupervisionSpec
         };
         var web = Supervise(settings, new() { [ProbeRole.Readiness] = _ => ProbeOutcome.Fail("HTTP 503") });
         ExpectOs("launched");
-        AwaitState(web, ProcessState.Running);
-        Clock.Advance(TimeSpan.FromSeconds(5));
+        var stopped = AdvanceUntil(web, s => s.Trail.Any(t => t.State == ProcessState.Stopping), TimeSpan.FromSeconds(10));
+        var stopping = stopped.Trail.Single(t => t.State == ProcessState.Stopping);
+        Assert.Equal(TimeSpan.FromSeconds(5), stopping.At - stopped.Trail.First().At);
         ExpectOs("signal 15");
         var backingOff = AwaitState(web, ProcessState.BackingOff);
         Assert.Contains("start timeout: not up within 5s, it was never ready; last check: HTTP 503", backingOff.Reason);
@@ -168,8 +170,8 @@ public sealed class ProbeSupervisionSpec : SupervisionSpec
         var web = Supervise(settings, new() { [ProbeRole.Readiness] = n => n == 1 ? ProbeOutcome.Pass("HTTP 200") : ProbeOutcome.Fail("HTTP 503") });
         ExpectOs("launched");
         AdvanceUntil(web, s => s.State == ProcessState.Ready, TimeSpan.FromSeconds(3));
+        var status = AdvanceUntil(web, s => s.State == ProcessState.Running, TimeSpan.FromSeconds(10));
         Clock.Advance(TimeSpan.FromSeconds(10));
-        var status = AwaitState(web, ProcessState.Running);
         Assert.StartsWith("not ready: readiness: HTTP 503", status.Reason);
         Assert.Equal(1, Launcher.RunsOf("web"));
     }
