@@ -81,6 +81,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         // a runner's last message, so runners are not watched.
         Receive<RunEnded>(OnRunEnded);
         ReceiveLease();
+        ReceiveDependencies();
     }
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
@@ -125,6 +126,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
 
     private void StartRun(string reason, bool automatic)
     {
+        if (!DependenciesMet(reason, automatic)) return;
         if (!MayStart(reason, automatic)) return;
         if (!EnsureLog()) return;
         var now = Now;
