@@ -18,6 +18,8 @@ internal sealed partial class NodeSupervisorActor
     private readonly Dictionary<string, ProcessStateChanged> _reported = new(StringComparer.Ordinal);
     // The settings of the declared processes by name: whether a dependency has a readiness probe.
     private Dictionary<string, ProcessSettings> _declared = new(StringComparer.Ordinal);
+    // The names someone depends on: the state changes of all others need not be routed (most processes, usually).
+    private HashSet<string> _dependedOn = new(StringComparer.Ordinal);
 
     private void ReceiveDependencies()
     {
@@ -35,6 +37,7 @@ internal sealed partial class NodeSupervisorActor
         foreach (var process in processes) declared.TryAdd(process.Name, process);
         foreach (var gone in _reported.Keys.Where(n => !declared.ContainsKey(n)).ToList()) _reported.Remove(gone);
         _declared = declared;
+        _dependedOn = processes.SelectMany(p => p.DependsOn.Select(d => d.Name)).ToHashSet(StringComparer.Ordinal);
     }
 
     private void OnProcessStateChanged(ProcessStateChanged m)
@@ -42,7 +45,7 @@ internal sealed partial class NodeSupervisorActor
         // A removed process on its way out is no one's dependency any more (validation sees to that).
         if (_leaving.ContainsKey(Sender)) return;
         _reported[m.Name] = m;
-        if (StateOf(m.Name) is not { } state) return;
+        if (!_dependedOn.Contains(m.Name) || StateOf(m.Name) is not { } state) return;
         foreach (var child in _processes)
         {
             if (child.Settings.DependsOn.Any(d => d.Name == m.Name)) child.Ref.Tell(state);

@@ -166,6 +166,30 @@ public class DependencySpec : SupervisionSpec
         Assert.Equal(2, waiting.Trail.Count(t => t.State == ProcessState.Waiting));
     }
 
+    [Fact]
+    public void Dependencies_come_before_the_lease_a_waiting_process_does_not_take_it()
+    {
+        var lease = new SimulatedLease(new Akka.Coordination.LeaseSettings("web", "node-a",
+            new Akka.Coordination.TimeoutSettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1)), Akka.Configuration.ConfigurationFactory.Empty));
+        var settings = DependsOn("web", ("db", DependencyCondition.Started)) with
+        {
+            Lease = new ProcessLeaseSettings("web", "/leases", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10)),
+        };
+        var options = Simulate((_, _) => SimulatedRun.RunsForever()) with { NodeId = "node-a", LeaseFactory = (_, _, _) => lease };
+        var web = Sys.ActorOf(ProcessSupervisor.Props(settings, options), "web");
+
+        AwaitReason(web, ProcessState.Waiting, "waiting for db to be started");
+        Clock.Advance(TimeSpan.FromSeconds(5));
+        AwaitReason(web, ProcessState.Waiting, "waiting for db to be started");
+        Assert.Null(lease.Holder);
+
+        web.Tell(Db(ProcessState.Running, "pid 7"));
+        ExpectOs("launched");
+        var running = AwaitState(web, ProcessState.Running);
+        Assert.Equal("node-a", lease.Holder);
+        Assert.Contains("dependencies met (db running); lease web acquired", running.Trail[^2].Reason);
+    }
+
     // ---- the node: routing, boot, operator commands, reload ----
 
     [Fact]
