@@ -37,10 +37,13 @@ public sealed class DependencySpec : IDisposable
         _node.AwaitState("db", "running");
         Assert.Contains(web.GetProperty("trail").EnumerateArray(), t =>
             t.GetProperty("state").GetString() == "waiting" && t.GetProperty("reason").GetString()!.StartsWith("waiting for db to be started"));
-        Assert.True(LineIndex("db: running") < LineIndex("web: starting"), _node.Process!.Output);
+        // The node's output is read asynchronously: wait for the last line compared.
+        _node.Process!.AwaitLine("web: running", ControlledNode.Patience);
+        Assert.True(LineIndex("db: running") < LineIndex("web: starting"), _node.Process.Output);
 
         var stop = _node.Cli("stop", "--all");
         Assert.True(stop.Code == 0, stop.ToString());
+        _node.Process.AwaitLine("db: stopped", ControlledNode.Patience);
         Assert.True(LineIndex("web: stopped") < LineIndex("db: stopping"), _node.Process!.Output);
 
         // web alone: it waits for db, says so, and for how long.
@@ -65,6 +68,7 @@ public sealed class DependencySpec : IDisposable
         var shutdown = _node.Cli("shutdown");
         Assert.True(shutdown.Code == 0, shutdown.ToString());
         Assert.Equal(0, _node.Process!.WaitForExit(ControlledNode.Patience));
+        _node.Process.AwaitLine("db: stopped", ControlledNode.Patience);
         Assert.True(LineIndex("web: stopped") < LineIndex("db: stopping"), _node.Process.Output);
     }
 
