@@ -147,6 +147,7 @@ public static partial class ConfigLoader
             processes.Add(new ProcessReader(new LayeredReader(d, layers), paths, node.LogDir).Read(name, checkFileSystem: true));
         }
         CheckLogFilesAreTheirOwn(processes, node, d);
+        DependencyGraph.Check(processes, d);
         if (processes.Count == 0 && processesObject?.Items.Count is null or 0)
             d.Warn("actors.processes", "declares no process; the node will run with nothing to supervise");
         return new ActorsSettings(sourceFile, node, processes);

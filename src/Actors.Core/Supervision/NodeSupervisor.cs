@@ -15,7 +15,7 @@ public static class NodeSupervisor
     public static Props Props(ActorsSettings settings, SupervisorOptions options) =>
         Akka.Actor.Props.Create(() => new NodeSupervisorActor(settings, options));
 
-    /// <summary>Stop every process, last declared first, each completely before the next. Answered with <see cref="AllStopped"/>.</summary>
+    /// <summary>Stop every process in reverse dependency order (dependents first, otherwise last declared first), each completely before the next. Answered with <see cref="AllStopped"/>.</summary>
     public sealed record StopAll;
 
     public sealed record AllStopped;
@@ -31,7 +31,8 @@ public static class NodeSupervisor
 
     /// <summary>
     /// Send <paramref name="Command"/> (StartProcess, StopProcess, RestartProcess, SignalProcess, GetLogTail) to
-    /// the named processes (all when <paramref name="Names"/> is null), at the same time. Answered with
+    /// the named processes (all when <paramref name="Names"/> is null), at the same time; a StopProcess to several
+    /// goes in waves, so that a dependent has stopped before its dependency is told to stop. Answered with
     /// <see cref="ProcessReplies"/> in declaration order once every one answered, or <see cref="UnknownProcesses"/>
     /// (then nothing was sent to anyone).
     /// </summary>

@@ -53,6 +53,7 @@ internal sealed partial class NodeSupervisorActor
     {
         if (!_reloads.TryDequeue(out var next)) return;
         var wanted = next.Request.Settings.Processes;
+        Declare(wanted);
         var current = _processes.ToDictionary(c => c.Name);
         var names = wanted.Select(p => p.Name).ToHashSet();
         var added = new List<string>();
@@ -87,11 +88,13 @@ internal sealed partial class NodeSupervisorActor
             {
                 _processes.Add(existing);
                 unchanged.Add(settings.Name);
+                SendDependencyStates(settings, existing.Ref);
             }
             else
             {
                 _processes.Add(existing with { Settings = settings });
                 changed.Add(settings.Name);
+                SendDependencyStates(settings, existing.Ref);
                 var longest = existing.Settings.Stop.Timeout > settings.Stop.Timeout ? existing.Settings.Stop.Timeout : settings.Stop.Timeout;
                 Await(existing.Ref.Ask<ProcessStatus>(new ApplySettings(settings), longest + ProcessRunner.KillGrace + SettleTimeout));
             }

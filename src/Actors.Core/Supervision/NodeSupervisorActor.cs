@@ -46,11 +46,12 @@ internal sealed partial class NodeSupervisorActor : ReceiveActor
             var declared = settings.Processes.Select(p => p.Name).ToHashSet();
             _keeper = Context.ActorOf(StateKeeper.Props(file, saved.Where(p => declared.Contains(p.Key)).ToDictionary()), KeeperName);
         }
+        Declare(settings.Processes);
         foreach (var process in settings.Processes)
             _processes.Add(Create(process, saved.GetValueOrDefault(process.Name, SavedIntent.Default)));
 
         Receive<IntentChanged>(m => _keeper?.Forward(m));
-        Receive<ProcessStateChanged>(_ => { });
+        ReceiveDependencies();
         Receive<NodeSupervisor.StopAll>(_ => OnStopAll());
         Receive<ProcessStopped>(m =>
         {
@@ -75,7 +76,7 @@ internal sealed partial class NodeSupervisorActor : ReceiveActor
 
     private Child Create(ProcessSettings settings, SavedIntent saved)
     {
-        var child = Context.ActorOf(ProcessSupervisor.Props(settings, _options, saved), settings.Name);
+        var child = Context.ActorOf(ProcessSupervisor.Props(settings, _options, saved, DependencyStatesOf(settings)), settings.Name);
         // Watched so that a supervisor gone for good (or removed by a reload) never leaves anyone waiting on it.
         Context.Watch(child);
         return new Child(settings, child);
@@ -107,6 +108,7 @@ internal sealed partial class NodeSupervisorActor : ReceiveActor
     {
         if (!TryResolve(m.Names, out var targets)) return;
         var timeout = AnswerTimeout(m.Command, targets.Select(c => c.Settings));
+        if (TryStopInWaves(targets, m.Command, timeout)) return;
         var asks = targets.Select(c => AskOrRefuse(c.Ref, c.Name, m.Command, timeout)).ToList();
         Task.WhenAll(asks).PipeTo(Sender, success: replies => new NodeSupervisor.ProcessReplies(replies), failure: e => new Status.Failure(e));
     }
@@ -137,8 +139,8 @@ internal sealed partial class NodeSupervisorActor : ReceiveActor
         _stopWaiters.Add(Sender);
         if (_stopIndex >= 0) return; // already stopping: answer everyone at the end
         FailQueuedReloads();
-        _log.Info("stopping {0} process(es), last declared first", _processes.Count);
-        _stopOrder = _processes.ToList();
+        _log.Info("stopping {0} process(es), dependents first, otherwise last declared first", _processes.Count);
+        _stopOrder = InStartOrder(_processes);
         _stopIndex = _stopOrder.Count;
         StopNext();
     }

@@ -17,8 +17,15 @@ namespace Actors.Supervision;
 public static class ProcessSupervisor
 {
     /// <param name="saved">What a previous node run saved for this process, if anything.</param>
-    public static Props Props(ProcessSettings settings, SupervisorOptions options, SavedIntent? saved = null) =>
-        Akka.Actor.Props.Create(() => new ProcessSupervisorActor(settings, options, saved ?? SavedIntent.Default));
+    /// <param name="dependencies">
+    /// Where its dependencies stand now, so its first start does not wait for a change that already happened; a
+    /// dependency left out counts as not started yet.
+    /// </param>
+    public static Props Props(ProcessSettings settings, SupervisorOptions options, SavedIntent? saved = null, IEnumerable<DependencyState>? dependencies = null)
+    {
+        var known = (dependencies ?? []).ToList();
+        return Akka.Actor.Props.Create(() => new ProcessSupervisorActor(settings, options, saved ?? SavedIntent.Default, known));
+    }
 
     /// <summary>
     /// Start the process if it is not running. Clears a give-up: the start limit counts afresh, and an operator's
@@ -83,7 +90,11 @@ public static class ProcessSupervisor
     /// From the node: where one of this process's dependencies stands now (sent on each of its changes, and once
     /// for each dependency when the process is created).
     /// </summary>
-    public sealed record DependencyState(string Name, ProcessState State, string Reason);
+    public sealed record DependencyState(string Name, ProcessState State, string Reason)
+    {
+        /// <summary>The dependency has no readiness probe: running satisfies <c>depends-on = ready</c>.</summary>
+        public bool RunningIsReady { get; init; }
+    }
 
     /// <summary>A snapshot of one supervised process; <paramref name="Lease"/> is set for a process with a lease.</summary>
     public sealed record ProcessStatus(

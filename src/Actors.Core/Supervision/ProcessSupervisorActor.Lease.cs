@@ -35,7 +35,8 @@ internal sealed partial class ProcessSupervisorActor
             if (!Sender.Equals(_leaseKeeper)) return;
             _leaseSeen = m.Status;
             _leaseSeenAt = Now;
-            if (_state != ProcessState.Waiting) return;
+            // Waiting for dependencies, not for the lease: the reason is theirs.
+            if (_state != ProcessState.Waiting || _waitingStart is null) return;
             var settling = _firstTryPending;
             _firstTryPending = false;
             // Say who holds it, once per change of holder (each heartbeat of theirs would flood the trail).

@@ -84,6 +84,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         // a runner's last message, so runners are not watched.
         Receive<RunEnded>(OnRunEnded);
         ReceiveLease();
+        ReceiveDependencies();
         ReceiveProbes();
         ReceiveDeadlines();
     }
@@ -133,6 +134,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
 
     private void StartRun(string reason, bool automatic)
     {
+        if (!DependenciesMet(reason, automatic)) return;
         if (!MayStart(reason, automatic)) return;
         if (!EnsureLog()) return;
         var now = Now;

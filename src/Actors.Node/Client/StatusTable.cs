@@ -42,7 +42,10 @@ internal static class StatusTable
     private static (string[] Cells, string State) Row(JsonElement p)
     {
         var state = p.GetProperty("state").GetString()!;
-        var stateText = p.GetProperty("next-start-in-s") is { ValueKind: JsonValueKind.Number } next ? $"{state} {HumanTime.Format(next.GetDouble())}" : state;
+        var stateText = p.GetProperty("next-start-in-s") is { ValueKind: JsonValueKind.Number } next ? $"{state} {HumanTime.Format(next.GetDouble())}"
+            // How long it has been waiting (for its dependencies or its lease).
+            : state == "waiting" && p.TryGetProperty("state-for-s", out var since) && since.ValueKind == JsonValueKind.Number ? $"{state} {HumanTime.Format(since.GetDouble())}"
+            : state;
         return ([
             p.GetProperty("name").GetString()!,
             stateText,

@@ -17,6 +17,7 @@ internal static class StatusJson
         if (string.IsNullOrEmpty(s.Description)) w.WriteNull("description");
         else w.WriteString("description", s.Description);
         w.WriteString("state", s.State.ToDisplay());
+        WriteSecondsOrNull(w, "state-for-s", InStateFor(s, now));
         WriteNumberOrNull(w, "pid", s.Pid);
         WriteSecondsOrNull(w, "uptime-s", s.RunningSince is { } since ? now - since : null);
         w.WriteNumber("restarts", s.Restarts);
@@ -49,6 +50,18 @@ internal static class StatusJson
         }
         w.WriteEndArray();
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// How long the process has been in its current state (how long it has been waiting, say): since the first
+    /// entry of the trail's last run of that state. Null when the trail no longer reaches back that far.
+    /// </summary>
+    private static TimeSpan? InStateFor(ProcessSupervisor.ProcessStatus s, DateTimeOffset now)
+    {
+        var i = s.Trail.Count - 1;
+        if (i < 0 || s.Trail[i].State != s.State) return null;
+        while (i > 0 && s.Trail[i - 1].State == s.State) i--;
+        return Max(now - s.Trail[i].At, TimeSpan.Zero);
     }
 
     private static void WriteLease(Utf8JsonWriter w, Leases.LeaseStatus? lease)

@@ -102,7 +102,17 @@ public sealed class HealthConfigSpec : IDisposable
     [Fact]
     public void Dependencies_keep_their_order_and_condition()
     {
-        var p = Load("command = sh, depends-on { db = ready, cache = started, migrate = completed }");
+        // Every name must be declared (DependencyGraph checks it): cache and migrate are declared here too.
+        var result = ConfigLoader.LoadText("""
+            actors.processes {
+              db { command = sh }
+              cache { command = sh }
+              migrate { command = sh, kind = job }
+              p { command = sh, depends-on { db = ready, cache = started, migrate = completed } }
+            }
+            """, "f.conf", _temp.Dir);
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        var p = result.Settings!.Processes[3];
         Assert.Equal([new Dependency("db", DependencyCondition.Ready), new Dependency("cache", DependencyCondition.Started), new Dependency("migrate", DependencyCondition.Completed)], p.DependsOn);
     }
 
