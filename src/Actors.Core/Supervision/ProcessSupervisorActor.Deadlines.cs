@@ -34,15 +34,18 @@ internal sealed partial class ProcessSupervisorActor
         _budgetEndsAt = null;
         _jobGeneration++;
         _guard.Tell(new TimeoutGuard.Disarm(Deadline.Budget));
-        if (!IsJob || _settings.Retry.Budget is not { } budget) return;
-        _budgetEndsAt = Now + budget;
-        _guard.Tell(new TimeoutGuard.Arm(Deadline.Budget, budget, Now, _jobGeneration));
     }
 
-    /// <summary>Called as a run is launched: its start and run deadlines.</summary>
+    /// <summary>Called as a run is launched: its start and run deadlines, and with the job's first run its budget.</summary>
     private void ArmRunDeadlines()
     {
         _jobRuns++;
+        // The budget counts from the first launch: time spent waiting for dependencies or a lease is not the job's.
+        if (_jobRuns == 1 && IsJob && _settings.Retry.Budget is { } budget)
+        {
+            _budgetEndsAt = Now + budget;
+            _guard.Tell(new TimeoutGuard.Arm(Deadline.Budget, budget, Now, _jobGeneration));
+        }
         if (_settings.Timeouts.Start is { } start) _guard.Tell(new TimeoutGuard.Arm(Deadline.Start, start, Now, _runs));
         if (_settings.Timeouts.Run is { } run) _guard.Tell(new TimeoutGuard.Arm(Deadline.Run, run, Now, _runs));
     }

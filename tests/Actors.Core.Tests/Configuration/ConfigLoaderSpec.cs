@@ -205,7 +205,7 @@ public sealed class ConfigLoaderSpec : IDisposable
 
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
         Assert.Empty(result.Warnings);
-        Assert.Equal(["ticker", "crasher", "family", "once"], result.Settings!.Processes.Select(p => p.Name));
+        Assert.Equal(["ticker", "crasher", "family", "fetch", "worker"], result.Settings!.Processes.Select(p => p.Name));
         Assert.All(result.Settings.Processes, p => Assert.Equal("/bin/sh", p.Command));
         Assert.Equal(["-c", "while true; do echo \"tick $(date +%T)\"; sleep 1; done"], result.Settings.Processes[0].Args);
     }
