@@ -97,4 +97,25 @@ internal static partial class HoconScalars
         t.TotalMilliseconds % 60_000 == 0 && t.TotalMinutes != 0 ? $"{t.TotalMinutes.ToString(CultureInfo.InvariantCulture)}m"
         : t.TotalMilliseconds % 1000 == 0 ? $"{t.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s"
         : $"{t.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms";
+
+    public const string OptionalDurationHint = "use off, or a duration above 0 such as 500ms, 30s, 2m";
+
+    /// <summary>A duration that may be switched off: off (or none, false, no) → null; otherwise as <see cref="TryDuration"/>.</summary>
+    public static bool TryOptionalDuration(string text, out TimeSpan? value)
+    {
+        value = null;
+        if (text.Trim().ToLowerInvariant() is "off" or "none" or "false" or "no") return true;
+        if (!TryDuration(text, out var duration)) return false;
+        value = duration;
+        return true;
+    }
+
+    /// <summary>"MIN..MAX" with both durations (e.g. 1s..30s), MIN &lt;= MAX, MIN &gt; 0.</summary>
+    public static bool TryDurationRange(string text, out TimeSpan min, out TimeSpan max)
+    {
+        min = max = TimeSpan.Zero;
+        var parts = text.Split("..");
+        return parts.Length == 2 && TryDuration(parts[0], out min) && TryDuration(parts[1], out max)
+            && min > TimeSpan.Zero && max >= min;
+    }
 }

@@ -16,6 +16,17 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
         var shell = r.Bool("shell").Value;
         var (command, args) = ReadCommand(shell, checkFileSystem);
         var workingDir = ReadWorkingDir(checkFileSystem);
+        // Read in the order of the keys in reference.conf, so problems are listed in that order.
+        var env = ReadEnv();
+        var restart = ReadRestart();
+        var success = ReadSuccessExitCodes();
+        var backoff = ReadBackoff();
+        var startLimit = ReadStartLimit();
+        var stop = ReadStop();
+        var log = ReadLog(name);
+        var lease = ReadLease();
+        var kind = ReadKind();
+        var (transient, permanent, preset) = ReadExitClasses(success);
         return new ProcessSettings(
             name,
             description.Length == 0 ? null : description,
@@ -23,14 +34,23 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
             args,
             shell,
             workingDir,
-            ReadEnv(),
-            ReadRestart(),
-            ReadSuccessExitCodes(),
-            ReadBackoff(),
-            ReadStartLimit(),
-            ReadStop(),
-            ReadLog(name),
-            ReadLease());
+            env,
+            RestartFor(kind, restart),
+            success,
+            backoff,
+            startLimit,
+            stop,
+            log,
+            lease)
+        {
+            Kind = kind,
+            TransientExitCodes = transient,
+            PermanentExitCodes = permanent,
+            Retry = ReadRetry(backoff, preset),
+            Timeouts = ReadTimeouts(),
+            Probes = ReadProbes(checkFileSystem),
+            DependsOn = ReadDependsOn(),
+        };
     }
 
     private (string Command, IReadOnlyList<string> Args) ReadCommand(bool shell, bool checkFileSystem)
@@ -88,9 +108,9 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
         return env;
     }
 
-    private RestartPolicy ReadRestart()
+    private Read<RestartPolicy> ReadRestart()
     {
-        return r.Scalar<RestartPolicy>("restart", TryRestart, "allowed", "use always, on-failure or never").Value;
+        return r.Scalar<RestartPolicy>("restart", TryRestart, "allowed", "use always, on-failure or never");
 
         static bool TryRestart(string text, out RestartPolicy value)
         {

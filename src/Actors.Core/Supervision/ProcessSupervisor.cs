@@ -4,6 +4,7 @@ using Akka.Coordination;
 using Actors.Configuration;
 using Actors.Leases;
 using Actors.Logging;
+using Actors.Probes;
 using Actors.Processes;
 
 namespace Actors.Supervision;
@@ -96,7 +97,20 @@ public static class ProcessSupervisor
         DateTimeOffset? NextStartAt,
         string Reason,
         IReadOnlyList<Transition> Trail,
-        LeaseStatus? Lease = null);
+        LeaseStatus? Lease = null)
+    {
+        /// <summary>Service or job.</summary>
+        public ProcessKind Kind { get; init; } = ProcessKind.Service;
+
+        /// <summary>The declared probes and how the current run's checks went (empty without probes).</summary>
+        public IReadOnlyList<ProbeStatus> Probes { get; init; } = [];
+    }
+
+    /// <summary>
+    /// One declared probe in a status: <paramref name="Passing"/> is null until its thresholds decided (or while
+    /// nothing runs), <paramref name="LastCheck"/> the last check's detail in this run.
+    /// </summary>
+    public sealed record ProbeStatus(ProbeRole Role, string Type, bool? Passing, string? LastCheck);
 }
 
 /// <summary>
@@ -113,6 +127,9 @@ public sealed record SupervisorOptions(IProcessLauncher Launcher)
 {
     /// <summary>Opens the log of a process; null means its output is discarded.</summary>
     public Func<ProcessSettings, LogTail, ProcessLogWriter?> OpenLog { get; init; } = (s, tail) => new ProcessLogWriter(s.Log, tail);
+
+    /// <summary>Makes one check of a probe; tests swap in scripted checks.</summary>
+    public Func<ProbeSettings, ProbeContext, IProbeCheck> ProbeChecks { get; init; } = Probes.ProbeChecks.Create;
 
     /// <summary>Source of backoff jitter.</summary>
     public Random Random { get; init; } = Random.Shared;

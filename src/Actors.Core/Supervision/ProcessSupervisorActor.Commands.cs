@@ -49,6 +49,7 @@ internal sealed partial class ProcessSupervisorActor
                 BeginStop(m.Reason);
                 break;
             case ProcessState.Stopping:
+                TakeOverStop();
                 _stopWaiters.Add(Sender);
                 // The stop is now the operator's, no longer (say) a restart's; a waiting start has no state change
                 // left to settle on, so it is answered with the stopped status once the run is gone.
@@ -81,6 +82,7 @@ internal sealed partial class ProcessSupervisorActor
                 BeginStop(m.Reason);
                 break;
             case ProcessState.Stopping:
+                TakeOverStop();
                 // Concurrent restarts coalesce into the one queued start.
                 _queuedStart ??= m.Reason;
                 break;
@@ -103,6 +105,7 @@ internal sealed partial class ProcessSupervisorActor
             return;
         }
         _startWaiters.Add(Sender);
+        if (_state == ProcessState.Stopping) TakeOverStop();
         if (live || _state == ProcessState.Stopping) _queuedStart ??= ConfigurationChanged;
         else FreshStart(ConfigurationChanged);
     }
@@ -121,6 +124,8 @@ internal sealed partial class ProcessSupervisorActor
 
     private void BeginStop(string reason)
     {
+        TakeOverStop();
+        StopProbes();
         _stopReason = reason;
         Enter(ProcessState.Stopping, $"{reason}; SIG{_settings.Stop.SignalName} to the group, SIGKILL after {Seconds(_settings.Stop.Timeout)}");
         _runner!.Tell(new ProcessRunner.Stop(reason));

@@ -3,6 +3,7 @@ using Akka.Event;
 using Actors.Configuration;
 using Actors.Logging;
 using Actors.Processes;
+using Actors.Timeouts;
 using static Actors.Supervision.ProcessSupervisor;
 
 namespace Actors.Supervision;
@@ -32,6 +33,8 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
     private readonly LogTail _tail;
     private ProcessSettings _settings;
     private LaunchSpec _spec;
+    // The spec of the current run (with its lease token): what its probes run with.
+    private LaunchSpec _runSpec;
     private StartLimiter _limiter;
     private ProcessLogWriter? _output;
     // True until the log is open for the current settings: first start, after a failed open, after new log settings.
@@ -56,7 +59,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
     {
         _settings = settings;
         _options = options;
-        _spec = LaunchSpecs.From(settings);
+        _spec = _runSpec = LaunchSpecs.From(settings);
         _limiter = new StartLimiter(settings.StartLimit);
         _tail = new LogTail(options.TailLines);
         _intent = saved;
@@ -81,6 +84,8 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         // a runner's last message, so runners are not watched.
         Receive<RunEnded>(OnRunEnded);
         ReceiveLease();
+        ReceiveProbes();
+        ReceiveDeadlines();
     }
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
@@ -89,6 +94,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        _guard = Context.ActorOf(TimeoutGuard.Props(), TimeoutGuard.ChildName);
         CreateLeaseKeeper();
         if (_intent.KeptStopped)
         {
@@ -98,6 +104,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
                 $"{_intent.StopReason ?? "stopped by request"}{at}; kept across node restarts; start it with 'actors start {Name}'");
             return;
         }
+        BeginJob();
         StartRun("initial start", automatic: false);
     }
 
@@ -120,6 +127,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         Timers.Cancel(BackoffTimer);
         _limiter.Reset();
         _attempt = 0;
+        BeginJob();
         StartRun(reason, automatic: false);
     }
 
@@ -138,8 +146,10 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         _runs++;
         _startedAt = now;
         _nextStartAt = null;
-        _runner = Context.ActorOf(ProcessRunner.Props(SpecForRun(), _settings, _options.Launcher, _output), $"runner-{_runs}");
-        Enter(ProcessState.Starting, reason);
+        _runSpec = SpecForRun();
+        _runner = Context.ActorOf(ProcessRunner.Props(_runSpec, _settings, _options.Launcher, _output), $"runner-{_runs}");
+        ArmRunDeadlines();
+        Enter(ProcessState.Starting, IsJob && _settings.Retry.MaxAttempts > 1 ? $"{reason} (attempt {_jobRuns} of {_settings.Retry.MaxAttempts})" : reason);
     }
 
     /// <summary>Opens the log for the current settings if needed; only ever called while no run writes to it.</summary>
@@ -166,7 +176,9 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         if (!Sender.Equals(_runner)) return;
         _pid = m.Pid;
         _runningSince = Now;
-        if (_state == ProcessState.Starting) Enter(ProcessState.Running, $"pid {m.Pid}");
+        if (_state != ProcessState.Starting) return;
+        Enter(ProcessState.Running, $"pid {m.Pid}");
+        StartProbes(m.Pid);
     }
 
     private void OnRunEnded(RunEnded m)
@@ -177,14 +189,22 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         _runner = null;
         _pid = null;
         _runningSince = null;
-        _lastExit = m.Exit ?? _lastExit;
+        StopProbes();
+        DisarmRunDeadlines();
+        var (cause, timedOut) = (_runFailCause, _timedOut);
+        TakeOverStop();
+        // A run stopped at its deadline is recorded as coreutils timeout records it: exit code 124.
+        var exit = timedOut ? ExitStatus.Exited(ExitClassifier.TimedOutCode) : m.Exit;
+        _lastExit = exit ?? _lastExit;
         // "exited with signal SIGKILL (9) after 4.5s; the group did not stop...": the uptime belongs to the exit.
-        var what = (m.Exit is null ? m.Reason : $"{m.Reason} after {Seconds(uptime)}") + (m.Note is null ? "" : $"; {m.Note}");
-        Log(m.Failed ? LogLevel.WarningLevel : LogLevel.InfoLevel, $"{Name}: {what}");
+        var ended = (m.Exit is null ? m.Reason : $"{m.Reason} after {Seconds(uptime)}") + (m.Note is null ? "" : $"; {m.Note}");
+        var what = cause is null ? ended : $"{cause}; {ended}";
+        bool failed = m.Failed || cause is not null;
+        Log(failed ? LogLevel.WarningLevel : LogLevel.InfoLevel, $"{Name}: {what}");
         // A run that stayed up long enough proves the fault is over: the backoff starts again from min.
         if (uptime >= _settings.Backoff.ResetAfter) _attempt = 0;
 
-        if (_state == ProcessState.Stopping)
+        if (_state == ProcessState.Stopping && cause is null)
         {
             Enter(ProcessState.Stopped, $"{_stopReason}; {what}");
             foreach (var waiter in _stopWaiters) waiter.Tell(new ProcessStopped(Name));
@@ -196,25 +216,56 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
             }
             return;
         }
+        AfterRun(what, ExitClassifier.Classify(_settings, exit, failed, timedOut), now);
+    }
 
-        bool restart = _settings.Restart == RestartPolicy.Always || (_settings.Restart == RestartPolicy.OnFailure && m.Failed);
+    /// <summary>What comes after a run that ended by itself (or by a probe or deadline): done, failed, or another run.</summary>
+    private void AfterRun(string what, ExitClassification exit, DateTimeOffset now)
+    {
+        if (exit.Class == ExitClass.Permanent)
+        {
+            Enter(ProcessState.Failed, $"{what}; {exit.Why}: not retried");
+            return;
+        }
+        bool success = exit.Class == ExitClass.Success;
+        bool restart = success ? _settings.Restart == RestartPolicy.Always : _settings.Restart != RestartPolicy.Never;
         if (!restart)
         {
             var policy = $"restart = {_settings.Restart.ToString().ToLowerInvariant().Replace("onfailure", "on-failure")}";
             // A success the policy does not repeat is a finished job, not an operator's stop.
-            Enter(m.Failed ? ProcessState.Failed : ProcessState.Completed, $"{what}; {policy}");
+            Enter(success ? ProcessState.Completed : ProcessState.Failed,
+                IsJob ? $"{what}; {(success ? "completed" : $"{exit.Why}; {policy}")}" : $"{what}; {policy}");
             return;
         }
-        var delay = BackoffPolicy.Delay(_settings.Backoff, _attempt, _options.Random);
+        var retries = IsJob ? $"; {exit.Why}" : "";
+        if (IsJob && _budgetSpent)
+        {
+            Enter(ProcessState.Failed, $"{what}; retry budget of {Seconds(_settings.Retry.Budget ?? TimeSpan.Zero)} spent");
+            return;
+        }
+        if (IsJob && _jobRuns >= _settings.Retry.MaxAttempts)
+        {
+            Enter(ProcessState.Failed, $"{what}{retries}; out of attempts ({_jobRuns} of {_settings.Retry.MaxAttempts})");
+            return;
+        }
+        var backoff = IsJob && _settings.Retry.Backoff is { } retryBackoff ? retryBackoff : _settings.Backoff;
+        var delay = BackoffPolicy.Delay(backoff, _attempt, _options.Random);
         _attempt++;
         _lastEndReason = what;
+        if (IsJob && _budgetEndsAt is { } budgetEnd && now + delay >= budgetEnd)
+        {
+            Enter(ProcessState.Failed, $"{what}{retries}; the next attempt (in {Seconds(delay)}) would start after the retry budget of {Seconds(_settings.Retry.Budget!.Value)} ends");
+            return;
+        }
         if (!_limiter.Allows(now + delay))
         {
             GiveUp();
             return;
         }
         _nextStartAt = now + delay;
-        Enter(ProcessState.BackingOff, $"{what}; next start in {Seconds(delay)}");
+        Enter(ProcessState.BackingOff, IsJob
+            ? $"{what}{retries}; attempt {_jobRuns + 1} of {_settings.Retry.MaxAttempts} in {Seconds(delay)}"
+            : $"{what}; next start in {Seconds(delay)}");
         // The scheduler would round a zero delay up to its tick (10 ms): go straight through the mailbox.
         if (delay <= TimeSpan.Zero) Self.Tell(new BackoffElapsed());
         else Timers.StartSingleTimer(BackoffTimer, new BackoffElapsed(), delay);
@@ -236,7 +287,11 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         _state = state;
         _reason = reason;
         // Done with running (not a stop on the way to a queued start): another node may have the lease now.
-        if (state is ProcessState.Stopped or ProcessState.Failed or ProcessState.Completed && _queuedStart is null) ReleaseLease();
+        if (state is ProcessState.Stopped or ProcessState.Failed or ProcessState.Completed && _queuedStart is null)
+        {
+            ReleaseLease();
+            _guard.Tell(new TimeoutGuard.Disarm(Deadline.Budget));
+        }
         _trail.Add(new Transition(Now, state, reason));
         Context.Parent.Tell(new ProcessStateChanged(Name, state, reason, _lastExit));
         var level = state switch
@@ -266,7 +321,11 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
     private void Log(LogLevel level, string text) => _log.Log(level, null, "{0}", text);
 
     private ProcessStatus Status() =>
-        new(Name, _settings.Description, _state, _pid, _runningSince, _intent.Restarts, _lastExit, _nextStartAt, _reason, _trail.ToList(), LeaseView());
+        new(Name, _settings.Description, _state, _pid, _runningSince, _intent.Restarts, _lastExit, _nextStartAt, _reason, _trail.ToList(), LeaseView())
+        {
+            Kind = _settings.Kind,
+            Probes = ProbesView(),
+        };
 
     internal static string Seconds(TimeSpan span) => span.TotalSeconds switch
     {

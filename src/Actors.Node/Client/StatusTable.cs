@@ -30,6 +30,10 @@ internal static class StatusTable
             stdout.WriteLine();
             var description = process.GetProperty("description").GetString();
             stdout.WriteLine($"{process.GetProperty("name").GetString()}{(string.IsNullOrEmpty(description) ? "" : $" - {description}")}");
+            if (process.TryGetProperty("probes", out var probes))
+                foreach (var probe in probes.EnumerateArray())
+                    stdout.WriteLine($"  probe {probe.GetProperty("role").GetString()} ({probe.GetProperty("type").GetString()}): {Passing(probe.GetProperty("passing"))}" +
+                                     (probe.GetProperty("last-check").GetString() is { } check ? $", last check: {check}" : ""));
             foreach (var t in process.GetProperty("trail").EnumerateArray())
                 stdout.WriteLine($"  {t.GetProperty("at").GetString()}  {t.GetProperty("state").GetString(),-11}  {t.GetProperty("reason").GetString()}");
         }
@@ -49,6 +53,13 @@ internal static class StatusTable
             p.GetProperty("reason").GetString() ?? "",
         ], state);
     }
+
+    private static string Passing(JsonElement passing) => passing.ValueKind switch
+    {
+        JsonValueKind.True => "passing",
+        JsonValueKind.False => "failing",
+        _ => "not decided",
+    };
 
     private static string LastExit(JsonElement exit) => exit.ValueKind != JsonValueKind.Object ? "-"
         : exit.GetProperty("code") is { ValueKind: JsonValueKind.Number } code ? $"code {code.GetInt32()}"

@@ -36,6 +36,8 @@ internal static class StatusJson
         WriteSecondsOrNull(w, "next-start-in-s", s.NextStartAt is { } next ? Max(next - now, TimeSpan.Zero) : null);
         w.WriteString("reason", s.Reason);
         WriteLease(w, s.Lease);
+        w.WriteString("kind", s.Kind.ToString().ToLowerInvariant());
+        WriteProbes(w, s.Probes);
         w.WriteStartArray("trail");
         foreach (var t in s.Trail)
         {
@@ -64,6 +66,23 @@ internal static class StatusJson
         w.WriteNumber("token", lease.Token);
         WriteSecondsOrNull(w, "heartbeat-age-s", lease.HeartbeatAge);
         w.WriteEndObject();
+    }
+
+    private static void WriteProbes(Utf8JsonWriter w, IReadOnlyList<ProcessSupervisor.ProbeStatus> probes)
+    {
+        w.WriteStartArray("probes");
+        foreach (var probe in probes)
+        {
+            w.WriteStartObject();
+            w.WriteString("role", probe.Role.ToString().ToLowerInvariant());
+            w.WriteString("type", probe.Type);
+            if (probe.Passing is { } passing) w.WriteBoolean("passing", passing);
+            else w.WriteNull("passing");
+            if (probe.LastCheck is null) w.WriteNull("last-check");
+            else w.WriteString("last-check", probe.LastCheck);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 
     public static void WriteNode(Utf8JsonWriter w, NodeInfo node, DateTimeOffset now)

@@ -13,10 +13,13 @@ public sealed record SimulatedRun
     public string? LaunchFailure { get; init; }
     /// <summary>Ignores the stop signal; only SIGKILL ends it.</summary>
     public bool IgnoresStopSignal { get; init; }
+    /// <summary>Killed by this signal after <see cref="RunFor"/> (instead of exiting with a code).</summary>
+    public int? KilledBySignal { get; init; }
 
     public static SimulatedRun Exits(int code, TimeSpan? after = null) => new() { ExitCode = code, RunFor = after ?? TimeSpan.FromMilliseconds(100) };
     public static SimulatedRun RunsForever() => new();
     public static SimulatedRun CannotLaunch(string reason) => new() { LaunchFailure = reason };
+    public static SimulatedRun Killed(int signal, TimeSpan? after = null) => new() { KilledBySignal = signal, RunFor = after ?? TimeSpan.FromMilliseconds(100) };
 }
 
 /// <summary>A signal a simulated process received: to its main process only, or to its whole group.</summary>
@@ -55,10 +58,13 @@ public sealed class SimulatedProcessLauncher(IScheduler scheduler, Func<string, 
         if (!request.Ticket.TryHandOver(process)) return;
         Observe(request.Spec.Name, run, "launched");
         replyTo.Tell(new ProcessLaunched(process));
-        if (behaviour.ExitCode is { } code)
+        var end = behaviour.ExitCode is { } code ? ExitStatus.Exited(code)
+            : behaviour.KilledBySignal is { } signal ? ExitStatus.Killed(signal)
+            : null;
+        if (end is not null)
         {
             process.ExitTimer = new Cancelable(scheduler);
-            scheduler.Advanced.ScheduleOnce(behaviour.RunFor, () => process.End(ExitStatus.Exited(code)), process.ExitTimer);
+            scheduler.Advanced.ScheduleOnce(behaviour.RunFor, () => process.End(end), process.ExitTimer);
         }
     }
 

@@ -1,0 +1,62 @@
+using Akka.Actor;
+
+namespace Actors.Timeouts;
+
+/// <summary>The deadlines a process supervisor sets.</summary>
+public enum Deadline
+{
+    /// <summary>timeout.start: launched, but not up in time (running, startup probe passed, ready once).</summary>
+    Start,
+    /// <summary>timeout.run: one run lasted too long.</summary>
+    Run,
+    /// <summary>retry.budget: the whole job (every attempt and backoff) lasted too long.</summary>
+    Budget,
+}
+
+/// <summary>
+/// Protocol of the timeout actor (child <c>timeout</c> of a ProcessSupervisor): it holds the process's deadlines
+/// on the scheduler and reports the ones that pass with <see cref="DeadlineExceeded"/>. It never touches the
+/// process; the supervisor decides. Each deadline carries the supervisor's tag (its run number), so a report
+/// about an earlier run is recognised as stale even if it crossed a <see cref="Disarm"/> in the mailboxes.
+/// </summary>
+public static class TimeoutGuard
+{
+    public const string ChildName = "timeout";
+
+    public static Props Props() => Akka.Actor.Props.Create(() => new TimeoutGuardActor());
+
+    /// <summary>
+    /// Set (or replace) <paramref name="Deadline"/> to pass <paramref name="After"/> from <paramref name="From"/>, the
+    /// sender's "now": counted from when the sender decided, not from when this message is handled.
+    /// </summary>
+    public sealed record Arm(Deadline Deadline, TimeSpan After, DateTimeOffset From, int Tag);
+
+    /// <summary>Cancel <paramref name="Deadline"/> if set; nothing happens if it is not.</summary>
+    public sealed record Disarm(Deadline Deadline);
+
+    /// <summary>To the parent: <paramref name="Deadline"/>, set <paramref name="After"/> before, has passed.</summary>
+    public sealed record DeadlineExceeded(Deadline Deadline, TimeSpan After, int Tag);
+}
+
+internal sealed class TimeoutGuardActor : ReceiveActor, IWithTimers
+{
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public TimeoutGuardActor()
+    {
+        Receive<TimeoutGuard.Arm>(m =>
+        {
+            var exceeded = new TimeoutGuard.DeadlineExceeded(m.Deadline, m.After, m.Tag);
+            var left = m.From + m.After - Context.System.Scheduler.Now;
+            if (left > TimeSpan.Zero) Timers.StartSingleTimer(m.Deadline, exceeded, left);
+            else
+            {
+                Timers.Cancel(m.Deadline);
+                Context.Parent.Tell(exceeded);
+            }
+        });
+        Receive<TimeoutGuard.Disarm>(m => Timers.Cancel(m.Deadline));
+        // The timer's message comes to this actor; the parent decides what it means.
+        Receive<TimeoutGuard.DeadlineExceeded>(m => Context.Parent.Tell(m));
+    }
+}
