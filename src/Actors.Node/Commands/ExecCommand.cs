@@ -48,6 +48,7 @@ public static class ExecCommand
     {
         ExecOptions options;
         Configuration.ProcessSettings settings;
+        Task<Akka.Actor.ActorSystem> system;
         try
         {
             options = ExecOptions.Parse(args);
@@ -56,6 +57,7 @@ public static class ExecCommand
                 stdout.WriteLine(Usage);
                 return ExitCodes.Ok;
             }
+            system = ExecRunner.StartSystem();
             settings = ExecSettings.Build(options, Environment.CurrentDirectory);
         }
         catch (UsageException e)
@@ -74,7 +76,7 @@ public static class ExecCommand
         var report = new ExecReport(stderr, options.Verbose, policies);
         try
         {
-            return await ExecRunner.RunAsync(settings, report);
+            return await ExecRunner.RunAsync(system, settings, report);
         }
         catch (Exception e)
         {

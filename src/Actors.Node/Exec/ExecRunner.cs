@@ -22,7 +22,13 @@ internal static class ExecRunner
         akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
         """);
 
-    public static async Task<int> RunAsync(ProcessSettings settings, ExecReport report)
+    /// <summary>
+    /// Starts creating the ActorSystem on the thread pool: it is the slowest part of exec's start (Akka's code
+    /// is compiled as it runs), so it overlaps with reading the options. Abandoned on a usage error.
+    /// </summary>
+    public static Task<ActorSystem> StartSystem() => Task.Run(() => ActorSystem.Create("actors-exec", SystemConfig));
+
+    public static async Task<int> RunAsync(Task<ActorSystem> starting, ProcessSettings settings, ExecReport report)
     {
         // First, so that from here on a Ctrl-C reaches the command instead of ending exec.
         using var signals = new ExecSignals();
@@ -37,7 +43,7 @@ internal static class ExecRunner
             TailLines = 1,
         };
         var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var system = ActorSystem.Create("actors-exec", SystemConfig);
+        var system = await starting;
         try
         {
             signals.Attach(system.ActorOf(ExecJob.Props(settings, options, report, done), "exec"));
@@ -45,8 +51,12 @@ internal static class ExecRunner
         }
         finally
         {
+            // The job is over and its group gone (or exec failed): the watchdog has nothing left to guard, and
+            // closing it (it exits, a process start's worth of time) overlaps with stopping the actors.
+            var closing = Task.Run(() => watchdog?.Dispose());
             // Stops the supervisor and its runner; a runner that still had a group would SIGKILL it here.
             await system.Terminate();
+            await closing;
         }
     }
 }
