@@ -161,6 +161,31 @@ public sealed partial class ExecSpec : IDisposable
     }
 
     [Fact]
+    public async Task A_SIGKILLed_exec_leaves_no_process_of_the_commands_group()
+    {
+        var exec = Exec("--verbose", "--", "/bin/sh", "-c", "sleep 30 & wait");
+        var pid = await exec.AwaitRunningPidAsync();
+        Assert.True(await Eventually(() => LiveMembers(pid) == 2), "the shell and its sleep run");
+
+        exec.Signal(9);
+
+        Assert.Equal(137, await exec.ExitCodeAsync());
+        // The watchdog, a process of its own, sees exec gone and kills the group.
+        Assert.True(await Eventually(() => LiveMembers(pid) == 0), $"{LiveMembers(pid)} processes of the group are left");
+    }
+
+    private static async Task<bool> Eventually(Func<bool> condition)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(10)) return false;
+            await Task.Delay(20);
+        }
+        return true;
+    }
+
+    [Fact]
     public async Task A_command_not_found_exits_127_with_the_reason_and_is_not_retried()
     {
         var exec = Exec("--retry", "3", "--", "no-such-command-here");

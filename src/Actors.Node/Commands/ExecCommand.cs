@@ -44,6 +44,13 @@ public static class ExecCommand
           64   wrong usage of actors exec
         """;
 
+    /// <summary>
+    /// fd 2 written with plain write(2). Through <see cref="Console.Error"/>, the first line on a terminal would
+    /// make .NET set the terminal up for itself (keypad mode) while the command shares it.
+    /// </summary>
+    private static StreamWriter RawStderr() =>
+        new(new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(2, ownsHandle: false), FileAccess.Write, 1)) { AutoFlush = true };
+
     public static async Task<int> ExecuteAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
         ExecOptions options;
@@ -73,7 +80,7 @@ public static class ExecCommand
             return options.Command.Contains('/') && Path.Exists(options.Command) ? ExecExitCodes.CannotRun : ExecExitCodes.NotFound;
         }
         var policies = options.Retries > 0 || options.Value("--timeout") is not null || options.Value("--budget") is not null;
-        var report = new ExecReport(stderr, options.Verbose, policies);
+        var report = new ExecReport(ReferenceEquals(stderr, Console.Error) ? RawStderr() : stderr, options.Verbose, policies);
         try
         {
             return await ExecRunner.RunAsync(system, settings, report);
