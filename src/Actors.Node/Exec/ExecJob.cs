@@ -33,7 +33,7 @@ internal sealed class ExecJobActor : ReceiveActor, IWithTimers
     private ProcessState _state = ProcessState.Starting;
     // The first signal received, and whether a run was going when it came (then its exit is exec's code).
     private int? _interrupt;
-    private bool _runInterrupted, _killed, _toldPassedOn;
+    private bool _runInterrupted, _runEnded, _killed, _toldPassedOn;
     private ExitStatus? _interruptedExit;
     private string? _crash;
 
@@ -77,13 +77,16 @@ internal sealed class ExecJobActor : ReceiveActor, IWithTimers
     {
         _state = m.State;
         _report.StateChanged(m);
-        bool runOver = m.State is ProcessState.BackingOff or ProcessState.Failed or ProcessState.Completed or ProcessState.Stopped;
         if (_interrupt is not null)
         {
-            if (runOver && _runInterrupted) _interruptedExit ??= m.LastExit;
+            if (m.State is ProcessState.BackingOff or ProcessState.Failed or ProcessState.Completed or ProcessState.Stopped)
+            {
+                if (!_runEnded && _runInterrupted) _interruptedExit = m.LastExit;
+                _runEnded = true;
+            }
             // The run that got the signal is over and a retry is pending (or, with a zero backoff, has just
-            // started): stop it; there is no retry after a signal.
-            if (m.State is ProcessState.BackingOff or ProcessState.Starting or ProcessState.Running or ProcessState.Ready)
+            // started): stop the job; there is no retry after a signal.
+            if (m.State == ProcessState.BackingOff || (_runEnded && m.State is ProcessState.Starting or ProcessState.Running or ProcessState.Ready))
                 _job.Tell(new StopProcess(InterruptReason));
         }
         if (m.State is ProcessState.Completed or ProcessState.Failed or ProcessState.Stopped)
@@ -100,9 +103,11 @@ internal sealed class ExecJobActor : ReceiveActor, IWithTimers
             return;
         }
         _interrupt = m.Signal;
+        _runEnded = true;
         if (_state is ProcessState.Starting or ProcessState.Running or ProcessState.Ready or ProcessState.Stopping)
         {
             _runInterrupted = true;
+            _runEnded = false;
             _job.Tell(new SignalProcess(m.Signal, Signals.NameOf(m.Signal), WholeGroup: true));
             Timers.StartSingleTimer("kill-after", new KillAfterElapsed(), _settings.Stop.Timeout);
         }
