@@ -11,7 +11,12 @@ internal static class Program
 {
     internal const string Usage =
         "usage: Actors.TestDummy exit N | sleep SECONDS | print N [--then-exit CODE] | print-both N | ignore-sigterm"
-        + " | spawn-grandchild [N] | heartbeat FILE [INTERVAL-MS] | serve-http PORT | hang | record-start FILE MODE [ARGS]";
+        + " | spawn-grandchild [N] | heartbeat FILE [INTERVAL-MS] [--stop-after MS] | serve-http PORT [--ready-file FILE | --ready-after MS]"
+        + " | hang | record-start FILE MODE [ARGS]\n"
+        + "  heartbeat: touches FILE every INTERVAL-MS (200); stops touching it but stays alive after --stop-after MS or on"
+        + " SIGUSR1 (prints \"heartbeat started\", then \"heartbeat stopped\")\n"
+        + "  serve-http: answers any request (GET /health) 200 ok, or 503 while --ready-file FILE is missing or until"
+        + " --ready-after MS have passed; PORT 0 picks a free port; prints \"listening on PORT\"";
 
     /// <summary>Exit code for bad usage (BSD sysexits EX_USAGE), distinct from any code a test asks for.</summary>
     internal const int UsageExitCode = 64;
@@ -50,17 +55,38 @@ internal static class Program
                 1 => ParseCount(rest[0]),
                 _ => throw new UsageException(),
             }),
-            "heartbeat" => rest.Length switch
-            {
-                1 => Heartbeat.Run(rest[0], TimeSpan.FromMilliseconds(200)),
-                2 => Heartbeat.Run(rest[0], TimeSpan.FromMilliseconds(ParsePositive(rest[1]))),
-                _ => throw new UsageException(),
-            },
-            "serve-http" => ServeHttp.Run(ParsePort(Single(rest))),
+            "heartbeat" => HeartbeatArgs(rest),
+            "serve-http" => ServeHttpArgs(rest),
             "record-start" => RecordStart(rest),
             _ => throw new UsageException(),
         };
     }
+
+    /// <summary>heartbeat FILE [INTERVAL-MS] [--stop-after MS]</summary>
+    private static int HeartbeatArgs(ReadOnlySpan<string> rest)
+    {
+        TimeSpan? stopAfter = null;
+        if (rest.Length >= 3 && rest[^2] == "--stop-after")
+        {
+            stopAfter = TimeSpan.FromMilliseconds(ParseCount(rest[^1]));
+            rest = rest[..^2];
+        }
+        return rest.Length switch
+        {
+            1 => Heartbeat.Run(rest[0], TimeSpan.FromMilliseconds(200), stopAfter),
+            2 => Heartbeat.Run(rest[0], TimeSpan.FromMilliseconds(ParsePositive(rest[1])), stopAfter),
+            _ => throw new UsageException(),
+        };
+    }
+
+    /// <summary>serve-http PORT [--ready-file FILE | --ready-after MS]</summary>
+    private static int ServeHttpArgs(ReadOnlySpan<string> rest) => rest switch
+    {
+        [var port] => ServeHttp.Run(ParsePort(port), () => true),
+        [var port, "--ready-file", var file] => ServeHttp.Run(ParsePort(port), ServeHttp.WhileFileExists(file)),
+        [var port, "--ready-after", var ms] => ServeHttp.Run(ParsePort(port), ServeHttp.After(TimeSpan.FromMilliseconds(ParseCount(ms)))),
+        _ => throw new UsageException(),
+    };
 
     private static int PrintArgs(ReadOnlySpan<string> rest)
     {
@@ -94,7 +120,8 @@ internal static class Program
 
     private static int ParsePositive(string text) => ParseInt(text) is var n and > 0 ? n : throw new UsageException();
 
-    private static int ParsePort(string text) => ParseInt(text) is var n and > 0 and <= 65535 ? n : throw new UsageException();
+    /// <summary>0 lets the system pick a free port.</summary>
+    private static int ParsePort(string text) => ParseInt(text) is var n and >= 0 and <= 65535 ? n : throw new UsageException();
 
     private static TimeSpan ParseSeconds(string text) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)

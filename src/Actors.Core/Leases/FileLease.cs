@@ -167,42 +167,50 @@ public sealed class FileLease : Lease, IFencedLease
     private void Heartbeat()
     {
         if (Interlocked.Exchange(ref _beating, 1) == 1) return;
-        try
+        lock (_gate)
         {
-            lock (_gate)
+            // Cleared while still under the gate: whoever sees this heartbeat's result (under the gate) can count
+            // on the next one not being skipped as overlapping.
+            try
             {
-                if (!_held) return;
-                var silent = _clock.Elapsed - _lastWrite;
-                // Checked before writing: a node that was frozen must not refresh a lease another may have taken.
-                if (silent > _ttl)
-                {
-                    Lose($"no heartbeat written for {silent.TotalSeconds:0.###}s, longer than the ttl of {_ttl.TotalSeconds:0.###}s (stalled or frozen)");
-                    return;
-                }
-                var now = _clock.UtcNow;
-                LeaseRecord? seen;
-                try
-                {
-                    seen = _file.Update(r => r is not null && r.Holder == _owner && r.Token == _token ? r with { Heartbeat = now } : null, _operationTimeout);
-                }
-                catch (Exception e) when (e is IOException or TimeoutException or UnauthorizedAccessException)
-                {
-                    Lose($"heartbeat write failed: {e.Message}");
-                    return;
-                }
-                if (seen is null || seen.Holder != _owner || seen.Token != _token)
-                {
-                    Lose(seen is null ? "the lease file is gone or corrupt" : seen.IsFree ? $"released by someone else (token {seen.Token})" : $"taken over by {seen.Holder} (token {seen.Token})");
-                    return;
-                }
-                _lastWrite = _clock.Elapsed;
-                _lastHeartbeat = now;
+                Beat();
+            }
+            finally
+            {
+                Volatile.Write(ref _beating, 0);
             }
         }
-        finally
+    }
+
+    /// <summary>Called under the gate.</summary>
+    private void Beat()
+    {
+        if (!_held) return;
+        var silent = _clock.Elapsed - _lastWrite;
+        // Checked before writing: a node that was frozen must not refresh a lease another may have taken.
+        if (silent > _ttl)
         {
-            Volatile.Write(ref _beating, 0);
+            Lose($"no heartbeat written for {silent.TotalSeconds:0.###}s, longer than the ttl of {_ttl.TotalSeconds:0.###}s (stalled or frozen)");
+            return;
         }
+        var now = _clock.UtcNow;
+        LeaseRecord? seen;
+        try
+        {
+            seen = _file.Update(r => r is not null && r.Holder == _owner && r.Token == _token ? r with { Heartbeat = now } : null, _operationTimeout);
+        }
+        catch (Exception e) when (e is IOException or TimeoutException or UnauthorizedAccessException)
+        {
+            Lose($"heartbeat write failed: {e.Message}");
+            return;
+        }
+        if (seen is null || seen.Holder != _owner || seen.Token != _token)
+        {
+            Lose(seen is null ? "the lease file is gone or corrupt" : seen.IsFree ? $"released by someone else (token {seen.Token})" : $"taken over by {seen.Holder} (token {seen.Token})");
+            return;
+        }
+        _lastWrite = _clock.Elapsed;
+        _lastHeartbeat = now;
     }
 
     /// <summary>Called under the gate. The callback runs on the pool: it must not run while we hold the gate.</summary>

@@ -32,10 +32,17 @@ public static class HealthProbe
     public sealed record ProbeFailed(ProbeRole Role, string Reason);
 }
 
-/// <summary>One check of a probe. Implementations must honour the token (the probe cancels it at the timeout).</summary>
+/// <summary>
+/// One check of a probe. Implementations must honour the token: the probe cancels it at the timeout (and when it
+/// stops), reports "timed out after …" itself and ignores whatever the cancelled check still returns or throws.
+/// The probe calls it on the thread pool, never two at a time.
+/// </summary>
 public interface IProbeCheck
 {
-    /// <summary>Runs the check once; never throws for a failed check, it returns <see cref="ProbeOutcome.Fail"/>.</summary>
+    /// <summary>
+    /// Runs the check once; a failed check returns <see cref="ProbeOutcome.Fail"/> with a short detail. Throwing is
+    /// allowed (on cancellation, or for the unexpected): the probe counts an exception as a failure with its message.
+    /// </summary>
     Task<ProbeOutcome> RunAsync(CancellationToken cancellationToken);
 }
 

@@ -1,32 +1,44 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 
 namespace Actors.TestDummy.Modes;
 
 /// <summary>
-/// A minimal HTTP server for HTTP readiness/liveness probes: any request gets <c>200 OK</c> with body
-/// <c>ok</c>. Plain <see cref="TcpListener"/> keeps ASP.NET (and its startup cost) out of the dummy.
+/// A minimal HTTP server for HTTP readiness/liveness probes: every request (<c>GET /health</c> or any other) is
+/// answered <c>200 ok</c> when healthy and <c>503 not ready</c> when not. Healthy always, or only while a file
+/// exists (<c>--ready-file FILE</c>: a test flips readiness by creating and deleting it), or from some time after
+/// start on (<c>--ready-after MS</c>: a slow starter). Port 0 picks a free port; "listening on PORT" is printed
+/// once connections are accepted. Plain <see cref="TcpListener"/> keeps ASP.NET (and its startup cost) out of the dummy.
 /// </summary>
 internal static class ServeHttp
 {
-    private static readonly byte[] Response =
-        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"u8.ToArray();
-
     private static readonly byte[] RequestEnd = "\r\n\r\n"u8.ToArray();
 
-    public static int Run(int port)
+    public static int Run(int port, Func<bool> healthy)
     {
         var listener = new TcpListener(IPAddress.Loopback, port);
         listener.Start();
+        Output.WriteLine(Output.Stdout, $"listening on {((IPEndPoint)listener.LocalEndpoint).Port}");
         while (true)
         {
             var client = listener.AcceptTcpClient();
             // One task per connection so a client that never sends its request does not block the others.
-            _ = Task.Run(() => Answer(client));
+            _ = Task.Run(() => Answer(client, healthy));
         }
     }
 
-    private static async Task Answer(TcpClient client)
+    /// <summary>Healthy while <paramref name="file"/> exists.</summary>
+    public static Func<bool> WhileFileExists(string file) => () => File.Exists(file);
+
+    /// <summary>Unhealthy for <paramref name="delay"/> after start, healthy from then on.</summary>
+    public static Func<bool> After(TimeSpan delay)
+    {
+        var readyAt = DateTime.UtcNow + delay;
+        return () => DateTime.UtcNow >= readyAt;
+    }
+
+    private static async Task Answer(TcpClient client, Func<bool> healthy)
     {
         using (client)
         {
@@ -34,7 +46,7 @@ internal static class ServeHttp
             {
                 var stream = client.GetStream();
                 await ReadRequestHead(stream);
-                await stream.WriteAsync(Response);
+                await stream.WriteAsync(healthy() ? Response(200, "OK", "ok") : Response(503, "Service Unavailable", "not ready"));
             }
             catch (IOException)
             {
@@ -42,6 +54,9 @@ internal static class ServeHttp
             }
         }
     }
+
+    private static byte[] Response(int status, string reason, string body) => Encoding.ASCII.GetBytes(
+        $"HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}");
 
     /// <summary>Reads until the blank line that ends the request head (or EOF); the body, if any, is ignored.</summary>
     private static async Task ReadRequestHead(NetworkStream stream)
