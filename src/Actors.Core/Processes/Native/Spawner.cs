@@ -22,7 +22,7 @@ internal static unsafe class Spawner
 
     /// <param name="stdinFd">Becomes the child's stdin; -1 for /dev/null, <see cref="OwnStdin"/> for the caller's.</param>
     /// <param name="captureOutput">True: stdout and stderr go to a new pipe whose read end is returned. False:
-    /// the child writes to the node's own stdout and stderr (the watchdog does).</param>
+    /// the child writes to the caller's own stdout and stderr (the watchdog, and the commands of actors exec).</param>
     public static Result Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp, string workingDir,
         int stdinFd = -1, bool captureOutput = true)
     {
