@@ -16,12 +16,20 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
     private readonly OutputPump _pump;
     private readonly Thread _spawner;
     private readonly IPidRegistry? _registry;
+    private readonly bool _inheritStdio;
 
     /// <param name="onError">Told about unexpected I/O errors of the output pump (what, exception); they never stop the node.</param>
     /// <param name="registry">Told of every child started and gone (the node's pid registry and watchdog); null for none.</param>
-    public LinuxProcessLauncher(Action<string, Exception>? onError = null, IPidRegistry? registry = null)
+    /// <param name="inheritStdio">
+    /// False (the node): a child's stdin is /dev/null and its stdout+stderr go through one pipe into its log (or
+    /// are discarded when the request has no writer). True (<c>actors exec</c>): the children share this process's
+    /// own stdin, stdout and stderr, so a terminal stays a terminal and bytes reach their stream unchanged; the
+    /// request's writer is not used.
+    /// </param>
+    public LinuxProcessLauncher(Action<string, Exception>? onError = null, IPidRegistry? registry = null, bool inheritStdio = false)
     {
         _registry = registry;
+        _inheritStdio = inheritStdio;
         _pump = new OutputPump(onError ?? ((_, _) => { }));
         _spawner = new Thread(SpawnLoop) { IsBackground = true, Name = "actors-spawner" };
         _spawner.Start();
@@ -52,7 +60,9 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
             replyTo.Tell(new ProcessLaunchFailed(reason!));
             return;
         }
-        var result = Native.Spawner.Spawn(path, spec.Argv, spec.Environment, spec.WorkingDir);
+        var result = _inheritStdio
+            ? Native.Spawner.Spawn(path, spec.Argv, spec.Environment, spec.WorkingDir, Native.Spawner.OwnStdin, captureOutput: false)
+            : Native.Spawner.Spawn(path, spec.Argv, spec.Environment, spec.WorkingDir);
         if (result.Errno != 0)
         {
             replyTo.Tell(new ProcessLaunchFailed(DescribeSpawnError(result.Errno, path)));
@@ -63,7 +73,7 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
         {
             // Without a pidfd the exit could not be seen: do not leave an unwatched process behind.
             LibC.kill(-result.Pid, LibC.SIGKILL);
-            LibC.close(result.OutputFd);
+            if (result.OutputFd >= 0) LibC.close(result.OutputFd);
             replyTo.Tell(new ProcessLaunchFailed($"pidfd_open failed: {LibC.ErrorText(Marshal.GetLastPInvokeError())} (Linux 5.3 or later is needed)"));
             return;
         }

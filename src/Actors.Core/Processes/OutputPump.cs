@@ -43,11 +43,15 @@ internal sealed unsafe class OutputPump : IDisposable
         _thread.Start();
     }
 
-    /// <summary>Starts reading <paramref name="outputFd"/> into <paramref name="output"/> and watching the exit of <paramref name="handle"/>.</summary>
+    /// <summary>
+    /// Starts reading <paramref name="outputFd"/> into <paramref name="output"/> and watching the exit of
+    /// <paramref name="handle"/>. <paramref name="outputFd"/> -1: the child writes somewhere of its own (it shares
+    /// the caller's stdout and stderr); only its exit is watched.
+    /// </summary>
     public void Attach(LinuxProcessHandle handle, int pidfd, int outputFd, ProcessLogWriter? output, IActorRef owner)
     {
-        var pipe = new PipeWatch(outputFd, output);
-        Register(pipe);
+        PipeWatch? pipe = null;
+        if (outputFd >= 0) Register(pipe = new PipeWatch(outputFd, output));
         Register(new ExitWatch(handle, pidfd, pipe, owner));
     }
 
@@ -148,7 +152,7 @@ internal sealed unsafe class OutputPump : IDisposable
     private void Reap(ExitWatch exit, byte* buffer, HashSet<ProcessLogWriter> touched)
     {
         // Everything the main process wrote is in the pipe now: take it before announcing the exit.
-        Pump(exit.Pipe, buffer, touched, int.MaxValue);
+        if (exit.Pipe is { } pipe) Pump(pipe, buffer, touched, int.MaxValue);
         foreach (var writer in touched) Flush(writer);
         touched.Clear();
         int status;
@@ -206,10 +210,10 @@ internal sealed unsafe class OutputPump : IDisposable
         public override string Describe() => $"output pipe {Fd}";
     }
 
-    private sealed class ExitWatch(LinuxProcessHandle handle, int pidfd, PipeWatch pipe, IActorRef owner) : Watch(pidfd)
+    private sealed class ExitWatch(LinuxProcessHandle handle, int pidfd, PipeWatch? pipe, IActorRef owner) : Watch(pidfd)
     {
         public LinuxProcessHandle Handle { get; } = handle;
-        public PipeWatch Pipe { get; } = pipe;
+        public PipeWatch? Pipe { get; } = pipe;
         public IActorRef Owner { get; } = owner;
         public override string Describe() => $"exit of pid {Handle.Pid}";
     }

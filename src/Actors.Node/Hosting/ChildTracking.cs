@@ -33,7 +33,7 @@ internal sealed class ChildTracking : IDisposable
     }
 
     /// <summary>This same program with the hidden verb, whether it runs as its apphost or as <c>dotnet actors.dll</c>.</summary>
-    private static string[] WatchdogArgv()
+    internal static string[] WatchdogArgv()
     {
         var host = Environment.ProcessPath ?? throw new InvalidOperationException("unknown process path");
         var pid = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -45,7 +45,7 @@ internal sealed class ChildTracking : IDisposable
     // Measured: the watchdog's PSS is about 9 MiB next to a running node (26 MiB alone, of which under 3 MiB
     // anonymous: the rest is the runtime's mapped files, shared with the node). GC settings (a heap hard
     // limit, a small gen0) changed nothing measurable, so it runs with the node's environment as is.
-    private static List<string> WatchdogEnvironment()
+    internal static List<string> WatchdogEnvironment()
     {
         var env = new List<string>();
         foreach (DictionaryEntry e in Environment.GetEnvironmentVariables()) env.Add($"{e.Key}={e.Value}");

@@ -17,9 +17,12 @@ internal static unsafe class Spawner
 
     public readonly record struct Result(int Pid, int OutputFd, int Errno, string? FailedStep);
 
-    /// <param name="stdinFd">Becomes the child's stdin; -1 for /dev/null.</param>
+    /// <summary>For <c>stdinFd</c>: the child keeps the caller's own stdin (<c>actors exec</c>).</summary>
+    public const int OwnStdin = -2;
+
+    /// <param name="stdinFd">Becomes the child's stdin; -1 for /dev/null, <see cref="OwnStdin"/> for the caller's.</param>
     /// <param name="captureOutput">True: stdout and stderr go to a new pipe whose read end is returned. False:
-    /// the child writes to the node's own stdout and stderr (the watchdog does).</param>
+    /// the child writes to the caller's own stdout and stderr (the watchdog, and the commands of actors exec).</param>
     public static Result Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp, string workingDir,
         int stdinFd = -1, bool captureOutput = true)
     {
@@ -50,7 +53,7 @@ internal static unsafe class Spawner
         {
             LibC.posix_spawn_file_actions_init(actions);
             if (stdinFd >= 0) LibC.posix_spawn_file_actions_adddup2(actions, stdinFd, 0);
-            else LibC.posix_spawn_file_actions_addopen(actions, 0, cNull, LibC.O_RDONLY, 0);
+            else if (stdinFd != OwnStdin) LibC.posix_spawn_file_actions_addopen(actions, 0, cNull, LibC.O_RDONLY, 0);
             if (captureOutput)
             {
                 LibC.posix_spawn_file_actions_adddup2(actions, writeFd, 1);
