@@ -73,6 +73,39 @@ public sealed class DependencySpec : IDisposable
     }
 
     [Fact]
+    public void Web_waits_for_its_dbs_readiness_probe_and_stops_before_it()
+    {
+        var port = FreePorts.Next();
+        var readyFile = Path.Combine(_node.Dir, "db-ready");
+        _node.WriteConfig($$"""
+                web { {{Dummy()}}, depends-on { db = ready } }
+                db {
+                  command = "{{TestPaths.DotnetHost}}", args = ["{{TestPaths.TestDummy}}", "serve-http", "{{port}}", "--ready-file", "{{readyFile}}"]
+                  probes.readiness { type = http, url = "http://127.0.0.1:{{port}}/health", period = 200ms, failure-threshold = 1 }
+                }
+            """);
+        _node.Start();
+        // db runs but answers 503: web waits, and says for what.
+        var db = _node.AwaitStatus("db", s => s.GetProperty("reason").GetString()!.StartsWith("not ready yet: readiness: HTTP 503"), "was found not ready");
+        Assert.Equal("running", db.GetProperty("state").GetString());
+        var web = _node.Status("web");
+        Assert.Equal("waiting", web.GetProperty("state").GetString());
+        Assert.StartsWith("waiting for db to be ready (db is running", web.GetProperty("reason").GetString());
+
+        File.WriteAllText(readyFile, "");
+        _node.AwaitState("db", "ready");
+        var running = _node.AwaitState("web", "running");
+        Assert.Contains("dependencies met (db ready)", running.GetProperty("trail").EnumerateArray()
+            .Single(t => t.GetProperty("state").GetString() == "starting").GetProperty("reason").GetString());
+
+        var shutdown = _node.Cli("shutdown");
+        Assert.True(shutdown.Code == 0, shutdown.ToString());
+        Assert.Equal(0, _node.Process!.WaitForExit(ControlledNode.Patience));
+        _node.Process.AwaitLine("db: stopped", ControlledNode.Patience);
+        Assert.True(LineIndex("web: stopped") < LineIndex("db: stopping"), _node.Process.Output);
+    }
+
+    [Fact]
     public async Task A_dependency_cycle_makes_check_config_exit_2_naming_the_cycle()
     {
         _node.WriteConfig($$"""

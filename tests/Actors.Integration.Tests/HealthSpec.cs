@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Xunit;
 
@@ -19,13 +17,6 @@ public sealed class HealthSpec : IDisposable
     private static string Dummy(params string[] args) =>
         $"command = \"{TestPaths.DotnetHost}\", args = [{string.Join(", ", new[] { TestPaths.TestDummy }.Concat(args).Select(a => $"\"{a}\""))}]";
 
-    /// <summary>A port that was free a moment ago (the kernel does not hand it out again at once).</summary>
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static string State(JsonElement s) => s.GetProperty("state").GetString()!;
 
@@ -35,7 +26,7 @@ public sealed class HealthSpec : IDisposable
     [Fact]
     public void A_real_http_readiness_endpoint_drives_the_ready_state()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         var readyFile = Path.Combine(_node.Dir, "ready");
         _node.WriteConfig($$"""
             web {
@@ -78,7 +69,7 @@ public sealed class HealthSpec : IDisposable
     [Fact]
     public void A_sigstopped_service_is_restarted_within_period_times_threshold_plus_timeout()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         _node.WriteConfig($$"""
             web {
               {{Dummy("serve-http", port.ToString())}}
