@@ -59,17 +59,23 @@ public sealed class DependencySpec : IDisposable
         _node.AwaitState("web", "running");
     }
 
+    /// <summary>Shuts the node down; web must be stopped completely before db's stop begins.</summary>
+    private void ShutdownStopsWebBeforeDb()
+    {
+        var shutdown = _node.Cli("shutdown");
+        Assert.True(shutdown.Code == 0, shutdown.ToString());
+        Assert.Equal(0, _node.Process!.WaitForExit(ControlledNode.Patience));
+        _node.Process.AwaitLine("db: stopped", ControlledNode.Patience);
+        Assert.True(LineIndex("web: stopped") < LineIndex("db: stopping"), _node.Process.Output);
+    }
+
     [Fact]
     public void Node_shutdown_stops_web_before_db()
     {
         _node.Start();
         _node.AwaitState("web", "running");
 
-        var shutdown = _node.Cli("shutdown");
-        Assert.True(shutdown.Code == 0, shutdown.ToString());
-        Assert.Equal(0, _node.Process!.WaitForExit(ControlledNode.Patience));
-        _node.Process.AwaitLine("db: stopped", ControlledNode.Patience);
-        Assert.True(LineIndex("web: stopped") < LineIndex("db: stopping"), _node.Process.Output);
+        ShutdownStopsWebBeforeDb();
     }
 
     [Fact]
@@ -98,11 +104,7 @@ public sealed class DependencySpec : IDisposable
         Assert.Contains("dependencies met (db ready)", running.GetProperty("trail").EnumerateArray()
             .Single(t => t.GetProperty("state").GetString() == "starting").GetProperty("reason").GetString());
 
-        var shutdown = _node.Cli("shutdown");
-        Assert.True(shutdown.Code == 0, shutdown.ToString());
-        Assert.Equal(0, _node.Process!.WaitForExit(ControlledNode.Patience));
-        _node.Process.AwaitLine("db: stopped", ControlledNode.Patience);
-        Assert.True(LineIndex("web: stopped") < LineIndex("db: stopping"), _node.Process.Output);
+        ShutdownStopsWebBeforeDb();
     }
 
     [Fact]
