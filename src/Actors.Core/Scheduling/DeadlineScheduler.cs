@@ -12,6 +12,7 @@ namespace Actors.Scheduling;
 /// between due times and fires within about a millisecond of them, not on the next 10 ms tick.
 /// Use it with <see cref="Hocon"/>; the semantics follow HashedWheelTimerScheduler's (see <see cref="DeadlineQueue"/>),
 /// and <c>IWithTimers</c> works on it unchanged. TestKit's TestScheduler stays the choice for virtual time.
+/// As with Akka's scheduler, scheduled actions run on the scheduler's own thread: they must be short.
 /// </summary>
 public sealed class DeadlineScheduler : SchedulerBase, IDateTimeOffsetNowTimeProvider, IDisposable
 {
