@@ -17,7 +17,7 @@ public static class NodeLockKeeper
         Akka.Actor.Props.Create(() => new NodeLockKeeperActor(nodeLock, interval)).WithDispatcher("akka.actor.default-blocking-io-dispatcher");
 }
 
-internal sealed class NodeLockKeeperActor : ReceiveActor
+internal sealed class NodeLockKeeperActor : ReceiveActor, IWithTimers
 {
     private sealed record Beat;
 
@@ -31,7 +31,8 @@ internal sealed class NodeLockKeeperActor : ReceiveActor
     private readonly TimeSpan _interval;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _failing;
-    private Timer? _beat;
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public NodeLockKeeperActor(NodeLock nodeLock, TimeSpan interval)
     {
@@ -41,17 +42,11 @@ internal sealed class NodeLockKeeperActor : ReceiveActor
     }
 
     /// <summary>
-    /// The beat comes from a .NET timer, not the actor's scheduler: measured here, one periodic Akka timer in an
-    /// otherwise idle node cost 5-7% of a core (its scheduler thread ticks every 10 ms and wakes the dispatcher
-    /// threads), against 0.1% without it. The heartbeat has no policy for virtual time to test.
+    /// An Akka periodic timer again: under Akka's default scheduler it cost an idle node 5-7% of a core (a 10 ms
+    /// tick), so the beat once came from a .NET timer; the node now runs on DeadlineScheduler, where a pending
+    /// timer costs nothing between beats (measured: bench/run.py --only idle-timers).
     /// </summary>
-    protected override void PreStart()
-    {
-        var self = Self;
-        _beat = new Timer(_ => self.Tell(new Beat()), null, _interval, _interval);
-    }
-
-    protected override void PostStop() => _beat?.Dispose();
+    protected override void PreStart() => Timers.StartPeriodicTimer(nameof(Beat), new Beat(), _interval);
 
     private void OnBeat()
     {
@@ -60,7 +55,7 @@ internal sealed class NodeLockKeeperActor : ReceiveActor
             _log.Error("the node lock {0} was taken by another node ({1}); stopping this node so that no process runs twice",
                 _lock.Path, other.Describe(DateTimeOffset.UtcNow));
             CoordinatedShutdown.Get(Context.System).Run(new LockLost());
-            _beat?.Dispose();
+            Timers.CancelAll();
             return;
         }
         try

@@ -5,6 +5,7 @@ using Actors.Leases;
 using Actors.Node.Commands;
 using Actors.Node.Control;
 using Actors.Processes;
+using Actors.Scheduling;
 using Actors.Supervision;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -48,6 +49,7 @@ internal static class NodeHost
                 akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
                 akka.log-dead-letters = off
                 akka.log-dead-letters-during-shutdown = off
+                {{DeadlineScheduler.Hocon}}
                 """, HoconAddMode.Prepend);
             akka.ConfigureLoggers(l =>
             {
