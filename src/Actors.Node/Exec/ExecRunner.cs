@@ -3,6 +3,7 @@ using Akka.Configuration;
 using Actors.Configuration;
 using Actors.Node.Hosting;
 using Actors.Processes;
+using Actors.Scheduling;
 using Actors.Supervision;
 
 namespace Actors.Node.Exec;
@@ -14,7 +15,9 @@ namespace Actors.Node.Exec;
 internal static class ExecRunner
 {
     // Local actors only, and silent: stdout belongs to the command, stderr to exec's own decision lines.
-    private static readonly Config SystemConfig = ConfigurationFactory.ParseString("""
+    // The node's scheduler: a deadline fires within a millisecond instead of on a 10 ms tick.
+    private static readonly Config SystemConfig = ConfigurationFactory.ParseString($$"""
+        {{DeadlineScheduler.Hocon}}
         akka.loglevel = OFF
         akka.stdout-loglevel = OFF
         akka.log-dead-letters = off
