@@ -273,6 +273,55 @@ def bench_takeover(folder):
     return {"orphans gone after kill -9 s": orphans_gone, "new node: API up s": api_up, "new node: 20 running s": all_running}
 
 
+def bench_exec(folder):
+    """actors exec: its start-up floor (exec -- true), and the issue's check: --timeout 1s -- sleep 10 exits 124
+    in about a second with no sleep left."""
+    floor = timed([ACTORS, "exec", "--", "true"])
+    t0 = time.monotonic()
+    code = subprocess.run([ACTORS, "exec", "--timeout", "1s", "--", "sleep", "10"], stderr=subprocess.DEVNULL).returncode
+    wall = time.monotonic() - t0
+    if code != 124:
+        raise RuntimeError("exec --timeout exited %d, not 124" % code)
+    left = subprocess.run(["pgrep", "-f", "^sleep 10$"], stdout=subprocess.PIPE).stdout.split()
+    if left:
+        raise RuntimeError("sleep 10 left behind: %s" % left)
+    return {"exec -- true ms": floor, "exec --timeout 1s sleep 10 s": wall}
+
+
+def bench_probes(folder, idle_seconds):
+    """100 sleepers, each with a heartbeat-file readiness probe every second (the file exists, max-age is long):
+    the idle cost of periodic probes."""
+    beat = os.path.join(folder, "beat")
+    open(beat, "w").close()
+    procs = "\n".join('  p%d { command = "/bin/sleep", args = ["1000"], probes.readiness { type = heartbeat-file, path = "%s", max-age = 1000d, period = 1s } }' % (i, beat) for i in range(100))
+    node = Node(procs, folder).start()
+    try:
+        wait_for(lambda: len(children(node.proc.pid)) >= 100, 60)
+        time.sleep(40)  # start-up work and the tiered JIT's recompiling settle first (see idle-timers)
+        return {"idle CPU % (100 probes/s)": node_cpu_percent(node.proc.pid, idle_seconds)}
+    finally:
+        node.stop()
+
+
+def bench_sigstop(folder):
+    """A SIGSTOPped worker (a shell touching a heartbeat file every 100 ms) found by its heartbeat-file liveness
+    probe (max-age 500ms, period 250ms, failure-threshold 2) and restarted: SIGSTOP to the new pid running."""
+    beat = os.path.join(folder, "hb")
+    node = Node('  w { shell = on, command = "while true; do touch %s; sleep 0.1; done", backoff.min = 0s,'
+                ' probes.liveness { type = heartbeat-file, path = "%s", max-age = 500ms, period = 250ms, timeout = 250ms, failure-threshold = 2 } }'
+                % (beat, beat), folder).start()
+    try:
+        wait_for(lambda: len(children(node.proc.pid)) >= 1, 60)
+        time.sleep(1)
+        first = children(node.proc.pid)[0]
+        t0 = time.monotonic()
+        os.kill(int(first), signal.SIGSTOP)
+        wait_for(lambda: any(c != first for c in children(node.proc.pid)), 30, step=0.005)
+        return {"SIGSTOP to restarted s": time.monotonic() - t0}
+    finally:
+        node.stop()
+
+
 def timed(cmd):
     t0 = time.monotonic()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
@@ -280,7 +329,8 @@ def timed(cmd):
 
 
 BENCHES = {"restart": bench_restart, "sleepers": bench_sleepers, "lines": bench_lines, "seq": bench_seq,
-           "stop": bench_stop, "floors": bench_floors, "idle-timers": bench_idle_timers, "control": bench_control, "takeover": bench_takeover}
+           "stop": bench_stop, "floors": bench_floors, "idle-timers": bench_idle_timers, "control": bench_control, "takeover": bench_takeover,
+           "exec": bench_exec, "probes": bench_probes, "sigstop": bench_sigstop}
 
 
 def main():
@@ -298,7 +348,7 @@ def main():
         results = []
         for _ in range(args.runs):
             with tempfile.TemporaryDirectory(prefix="actors-bench-") as folder:
-                results.append(bench(folder, args.idle_seconds) if name in ("sleepers", "idle-timers") else bench(folder))
+                results.append(bench(folder, args.idle_seconds) if name in ("sleepers", "idle-timers", "probes") else bench(folder))
         for key in results[0]:
             values = [r[key] for r in results]
             print("%-28s median %10.3f   runs: %s" % (key, statistics.median(values), " ".join("%.3f" % v for v in values)))
