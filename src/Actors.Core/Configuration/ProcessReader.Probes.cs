@@ -54,15 +54,19 @@ internal sealed partial class ProcessReader
                 "is required for an exec probe: the program to run (no shell), e.g. command = \"/usr/bin/pg_isready\"");
             return null;
         }
+        // Unlike the process's own command (which may be installed later, so only warned about), a probe that
+        // cannot run fails at every check and restarts a healthy process: an error.
         if (!command.Value.Contains('/'))
         {
             if (checkFileSystem && !PathResolver.IsOnPath(command.Value))
-                D.Warn(command.Path, $"\"{command.Value}\" is not found on PATH now; the probe will fail until it appears");
+                D.Error(command.Path, $"\"{command.Value}\" is not found on PATH; the probe would fail at every check. Install it, or write its full path");
             return new ExecProbeTarget(command.Value, args.Value);
         }
         var resolved = paths.Resolve(command.Value);
-        if (checkFileSystem && !File.Exists(resolved))
-            D.Warn(command.Path, $"{resolved} does not exist; the probe will fail until it appears");
+        if (checkFileSystem && !PathResolver.IsExecutableFile(resolved))
+            D.Error(command.Path, File.Exists(resolved)
+                ? $"{resolved} is not executable; the probe would fail at every check (chmod +x it)"
+                : $"{resolved} does not exist; the probe would fail at every check. Fix the path (relative paths start from the config file's folder)");
         return new ExecProbeTarget(resolved, args.Value);
     }
 

@@ -131,6 +131,7 @@ public sealed class HealthConfigSpec : IDisposable
               h { command = sh, probes.liveness { type = http, url = "ftp://x", success-threshold = 2 } }
               i { command = sh, probes.readiness { type = tcp }, probes.startup { type = exec } }
               j { command = sh, probes.readiness { type = heartbeat-file, max-age = 0s, timeout = 0s } }
+              k { command = sh, probes.liveness { type = exec, command = "/no/such/check" }, probes.readiness { type = exec, command = no-such-check-on-path } }
             }
             """);
         void Has(int line, string key, string text) =>
@@ -157,6 +158,8 @@ public sealed class HealthConfigSpec : IDisposable
         Has(11, "j.probes.readiness.max-age", "0s is out of range");
         Has(11, "j.probes.readiness.timeout", "0s is out of range");
         Has(11, "j.probes.readiness.path", "is required for a heartbeat-file probe");
-        Assert.True(errors.Count == 22, string.Join("\n", errors));
+        Has(12, "k.probes.liveness.command", "/no/such/check does not exist; the probe would fail at every check");
+        Has(12, "k.probes.readiness.command", "\"no-such-check-on-path\" is not found on PATH");
+        Assert.True(errors.Count == 24, string.Join("\n", errors));
     }
 }
