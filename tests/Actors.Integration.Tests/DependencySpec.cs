@@ -91,8 +91,10 @@ public sealed class DependencySpec : IDisposable
                 }
             """);
         _node.Start();
-        // db runs but answers 503: web waits, and says for what.
-        var db = _node.AwaitStatus("db", s => s.GetProperty("reason").GetString()!.StartsWith("not ready yet: readiness: HTTP 503"), "was found not ready");
+        // db runs but answers 503 (its first check may come before it listens: connection refused): web waits,
+        // and says for what.
+        var db = _node.AwaitStatus("db", s => s.GetProperty("probes")[0].GetProperty("last-check").GetString() == "HTTP 503", "answered 503");
+        Assert.StartsWith("not ready yet: readiness: ", db.GetProperty("reason").GetString());
         Assert.Equal("running", db.GetProperty("state").GetString());
         var web = _node.Status("web");
         Assert.Equal("waiting", web.GetProperty("state").GetString());

@@ -35,8 +35,10 @@ public sealed class HealthSpec : IDisposable
             }
             """);
         _node.Start();
-        var notReady = _node.AwaitStatus("web", s => Trail(s).Any(t => t.Contains("not ready yet: readiness: HTTP 503")), "was found not ready");
+        // Its first check may come before it listens (connection refused); then it answers 503.
+        var notReady = _node.AwaitStatus("web", s => s.GetProperty("probes")[0].GetProperty("last-check").GetString() == "HTTP 503", "answered 503");
         Assert.Equal("running", State(notReady));
+        Assert.Contains(Trail(notReady), t => t.StartsWith("running: not ready yet: readiness: "));
         File.WriteAllText(readyFile, "");
         var ready = _node.AwaitState("web", "ready");
         Assert.Equal("readiness: HTTP 200", ready.GetProperty("reason").GetString());
