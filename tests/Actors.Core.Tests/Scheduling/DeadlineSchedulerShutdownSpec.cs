@@ -28,11 +28,15 @@ public sealed class DeadlineSchedulerShutdownSpec
         system.Scheduler.Advanced.ScheduleOnce(TimeSpan.FromHours(1), () => cancelledRan = true, cancelled);
         cancelled.Cancel();
         var beats = 0;
-        system.Scheduler.Advanced.ScheduleRepeatedly(TimeSpan.Zero, TimeSpan.FromMilliseconds(5), () => Interlocked.Increment(ref beats));
+        var beating = new TaskCompletionSource();
+        system.Scheduler.Advanced.ScheduleRepeatedly(TimeSpan.Zero, TimeSpan.FromMilliseconds(5), () =>
+        {
+            if (Interlocked.Increment(ref beats) >= 3) beating.TrySetResult();
+        });
         // A pending tell to an actor that will be gone: it goes to dead letters, nothing throws.
         var actor = system.ActorOf(Props.Empty);
         system.Scheduler.ScheduleTellOnce(TimeSpan.FromHours(1), actor, "late", ActorRefs.NoSender);
-        while (Volatile.Read(ref beats) < 3) await Task.Delay(5);
+        await beating.Task.WaitAsync(Patience);
 
         await system.Terminate().WaitAsync(Patience);
 
