@@ -44,6 +44,13 @@ public interface IProbeCheck
     /// allowed (on cancellation, or for the unexpected): the probe counts an exception as a failure with its message.
     /// </summary>
     Task<ProbeOutcome> RunAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True (the default) for a check whose start may block its caller (fork and exec, a stat on a dead mount): the
+    /// probe starts it on the thread pool. A simulated check that answers at once says false, and the probe runs it
+    /// on its own thread, so that on virtual time its result is handled within the same turn as the tick.
+    /// </summary>
+    bool MayBlock => true;
 }
 
 /// <summary>The result of one check: passed or not, and a short detail a person reads ("HTTP 503", "exit code 1").</summary>

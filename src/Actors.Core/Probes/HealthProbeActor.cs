@@ -63,11 +63,24 @@ internal sealed class HealthProbeActor : ReceiveActor, IWithTimers
         _running = cancellation;
         Timers.StartSingleTimer(TimeoutTimer, new CheckTimedOut(sequence), _settings.Timeout);
 
-        // Task.Run: a check's synchronous part (fork/exec, DNS, stat) must not block this actor's thread.
-        Task.Run(() => _check.RunAsync(cancellation.Token), CancellationToken.None)
+        Start(cancellation.Token)
             .PipeTo(Self,
                 success: outcome => new CheckDone(sequence, outcome ?? ProbeOutcome.Fail("the check returned no outcome")),
                 failure: error => new CheckDone(sequence, ProbeOutcome.Fail(Describe(error))));
+    }
+
+    private Task<ProbeOutcome> Start(CancellationToken cancellationToken)
+    {
+        // Task.Run: a check's synchronous part (fork/exec, DNS, stat) must not block this actor's thread.
+        if (_check.MayBlock) return Task.Run(() => _check.RunAsync(cancellationToken), CancellationToken.None);
+        try
+        {
+            return _check.RunAsync(cancellationToken);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<ProbeOutcome>(e);
+        }
     }
 
     private void OnCheckDone(CheckDone done)

@@ -11,8 +11,8 @@ namespace Actors.Core.Tests.Simulation;
 /// Base for policy specs: an actor system on <see cref="TestScheduler"/> (virtual time), simulated processes,
 /// and helpers that wait for a state (bounded, on real time) before the test moves the clock.
 /// </summary>
-public abstract class SupervisionSpec() : Akka.TestKit.Xunit2.TestKit(
-    "akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"\nakka.loglevel = WARNING")
+public abstract class SupervisionSpec(string config = "") : Akka.TestKit.Xunit2.TestKit(
+    "akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"\nakka.loglevel = WARNING\n" + config)
 {
     protected TestScheduler Clock => (TestScheduler)Sys.Scheduler;
 
