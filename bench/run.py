@@ -388,6 +388,7 @@ def bench_scale(folder, count):
     try:
         wait_for(lambda: len(children(node.proc.pid)) >= count, 1200, step=0.05)
         running = time.monotonic() - node.started
+        rss, fds, threads = status_of(node.proc.pid)
         time.sleep(2)
         t0 = time.monotonic()
         node.proc.send_signal(signal.SIGTERM)
@@ -397,9 +398,10 @@ def bench_scale(folder, count):
         exited = time.monotonic() - t0
     finally:
         node.stop()
-    killed = node_log(folder).count("shutdown-timeout (")
+    killed = node_log(folder).count("reached: killing")
     return {"%d: all running s" % count: running, "%d: all stopped s" % count: gone,
-            "%d: node exit s" % count: exited, "%d: killed at shutdown-timeout" % count: killed}
+            "%d: node exit s" % count: exited, "%d: killed at shutdown-timeout" % count: killed,
+            "%d: node RSS MiB" % count: rss, "%d: node fds" % count: fds, "%d: node threads" % count: threads}
 
 
 def timed(cmd):
