@@ -322,6 +322,88 @@ def bench_sigstop(folder):
         node.stop()
 
 
+def node_log(folder):
+    try:
+        return open(os.path.join(folder, "logs", "node.log")).read()
+    except FileNotFoundError:
+        return ""
+
+
+def bench_slow_stop(folder, count=40):
+    """SIGTERM to a node whose 40 processes each take a second to stop cleanly (a TERM trap that sleeps 1 s): time
+    until the node exited, and how many did not end on their own (killed at shutdown-timeout, 30 s)."""
+    script = "trap 'sleep 1; exit 0' TERM; sleep 1000 & wait"
+    node = Node("\n".join('  p%d { command = "/bin/sh", args = ["-c", "%s"] }' % (i, script) for i in range(count)), folder).start()
+    try:
+        wait_for(lambda: len(children(node.proc.pid)) >= count, 120)
+        # Each shell sets its trap before it starts its sleep: wait for every sleep.
+        wait_for(lambda: all(children(int(c)) for c in children(node.proc.pid)), 60)
+        t0 = time.monotonic()
+        node.proc.send_signal(signal.SIGTERM)
+        node.proc.wait(120)
+        exited = time.monotonic() - t0
+    finally:
+        node.stop()
+    clean = node_log(folder).count("stopped (node shutting down; exited with code 0")
+    return {"slow-stop 40: node exit s": exited, "slow-stop 40: not stopped cleanly": count - clean}
+
+
+def status_of(pid):
+    """VmRSS (MiB), open descriptors and threads of pid."""
+    fields = dict(l.split(":", 1) for l in open(f"/proc/{pid}/status"))
+    return (int(fields["VmRSS"].split()[0]) / 1024, len(os.listdir(f"/proc/{pid}/fd")), int(fields["Threads"]))
+
+
+def bench_soak(folder, seconds, count=100, warmup=15):
+    """100 processes crash-looping with no backoff (exit 1, restart = always, start limit out of reach): the node's
+    RSS, descriptors and threads after `warmup` seconds and at the end of `seconds`, and their growth."""
+    node = Node("\n".join('  c%d { command = "/bin/sh", args = ["-c", "exit 1"], restart = always, log.file = "/dev/null",'
+                          ' backoff { min = 0s, max = 0s, random-factor = 0 }, start-limit { burst = 1000000000, interval = 1s } }' % i
+                          for i in range(count)), folder).start()
+    sock = os.path.join(folder, "state", "control.sock")
+    def restarts():
+        out = subprocess.run([ACTORS, "status", "--json", "--socket", sock], check=True, capture_output=True, text=True).stdout
+        import json
+        return sum(p["restarts"] for p in json.loads(out)["processes"])
+    try:
+        wait_for(lambda: os.path.exists(sock), 60)
+        time.sleep(warmup)
+        r0, (rss0, fd0, th0), t0 = restarts(), status_of(node.proc.pid), time.monotonic()
+        time.sleep(max(0, seconds - warmup))
+        r1, (rss1, fd1, th1), t1 = restarts(), status_of(node.proc.pid), time.monotonic()
+        cpu = node_cpu_percent(node.proc.pid, 5)
+    finally:
+        node.stop()
+    growth = lambda a, b: (b - a) / a * 100
+    return {"soak: RSS start MiB": rss0, "soak: RSS end MiB": rss1, "soak: RSS growth %": growth(rss0, rss1),
+            "soak: fds start": fd0, "soak: fds end": fd1, "soak: fds growth %": growth(fd0, fd1),
+            "soak: threads start": th0, "soak: threads end": th1, "soak: threads growth %": growth(th0, th1),
+            "soak: restarts/s": (r1 - r0) / (t1 - t0), "soak: node CPU % at end": cpu}
+
+
+def bench_scale(folder, count):
+    """`count` declared `sleep 1000` processes: time from launching the node until all are its children, then from
+    SIGTERM until none is left and until the node exited."""
+    node = Node(sleepers(count), folder).start()
+    try:
+        wait_for(lambda: len(children(node.proc.pid)) >= count, 1200, step=0.05)
+        running = time.monotonic() - node.started
+        rss, fds, threads = status_of(node.proc.pid)
+        time.sleep(2)
+        t0 = time.monotonic()
+        node.proc.send_signal(signal.SIGTERM)
+        wait_for(lambda: len(children(node.proc.pid)) == 0, 600, step=0.01)
+        gone = time.monotonic() - t0
+        node.proc.wait(600)
+        exited = time.monotonic() - t0
+    finally:
+        node.stop()
+    killed = node_log(folder).count("reached: killing")
+    return {"%d: all running s" % count: running, "%d: all stopped s" % count: gone,
+            "%d: node exit s" % count: exited, "%d: killed at shutdown-timeout" % count: killed,
+            "%d: node RSS MiB" % count: rss, "%d: node fds" % count: fds, "%d: node threads" % count: threads}
+
+
 def timed(cmd):
     t0 = time.monotonic()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
@@ -330,7 +412,10 @@ def timed(cmd):
 
 BENCHES = {"restart": bench_restart, "sleepers": bench_sleepers, "lines": bench_lines, "seq": bench_seq,
            "stop": bench_stop, "floors": bench_floors, "idle-timers": bench_idle_timers, "control": bench_control, "takeover": bench_takeover,
-           "exec": bench_exec, "probes": bench_probes, "sigstop": bench_sigstop}
+           "exec": bench_exec, "probes": bench_probes, "sigstop": bench_sigstop, "slow-stop": bench_slow_stop,
+           "soak": bench_soak, "scale": bench_scale}
+# Only on request (--only): long, or heavy for a shared machine.
+ON_REQUEST = {"soak", "scale"}
 
 
 def main():
@@ -339,16 +424,33 @@ def main():
     parser.add_argument("--only", choices=BENCHES)
     parser.add_argument("--idle-seconds", type=float, default=30)
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--soak-seconds", type=float, default=600)
+    parser.add_argument("--scale-counts", default="1000,10000", help="process counts for scale, compared with the first")
     args = parser.parse_args()
     if not args.no_build:
         build()
     for name, bench in BENCHES.items():
-        if args.only and name != args.only:
+        if (args.only and name != args.only) or (not args.only and name in ON_REQUEST):
             continue
         results = []
         for _ in range(args.runs):
             with tempfile.TemporaryDirectory(prefix="actors-bench-") as folder:
-                results.append(bench(folder, args.idle_seconds) if name in ("sleepers", "idle-timers", "probes") else bench(folder))
+                if name in ("sleepers", "idle-timers", "probes"):
+                    results.append(bench(folder, args.idle_seconds))
+                elif name == "soak":
+                    results.append(bench(folder, args.soak_seconds))
+                elif name == "scale":
+                    result = {}
+                    for count in [int(c) for c in args.scale_counts.split(",")]:
+                        with tempfile.TemporaryDirectory(prefix="actors-bench-") as one:
+                            result.update(bench(one, count))
+                    counts = [int(c) for c in args.scale_counts.split(",")]
+                    for count in counts[1:]:
+                        for what in ("all running s", "node exit s"):
+                            result["%d/%d %s ratio" % (count, counts[0], what)] = result["%d: %s" % (count, what)] / result["%d: %s" % (counts[0], what)]
+                    results.append(result)
+                else:
+                    results.append(bench(folder))
         for key in results[0]:
             values = [r[key] for r in results]
             print("%-28s median %10.3f   runs: %s" % (key, statistics.median(values), " ".join("%.3f" % v for v in values)))

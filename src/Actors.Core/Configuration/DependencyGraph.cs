@@ -3,8 +3,8 @@ namespace Actors.Configuration;
 /// <summary>
 /// The <c>depends-on</c> relations among the declared processes: their validation (unknown names, a process
 /// depending on itself, cycles) and the orders that follow from them. Start order puts every dependency before
-/// its dependents and keeps the declaration order among independent processes; stop order is its reverse, so
-/// with no dependencies at all a node stops the last declared process first.
+/// its dependents and keeps the declaration order among independent processes; stops go in waves
+/// (<see cref="StopWaves"/>), the one order of the node's shutdown and of an operator's stop of several.
 /// </summary>
 public static class DependencyGraph
 {

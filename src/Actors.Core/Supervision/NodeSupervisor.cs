@@ -15,7 +15,11 @@ public static class NodeSupervisor
     public static Props Props(ActorsSettings settings, SupervisorOptions options) =>
         Akka.Actor.Props.Create(() => new NodeSupervisorActor(settings, options));
 
-    /// <summary>Stop every process in reverse dependency order (dependents first, otherwise last declared first), each completely before the next. Answered with <see cref="AllStopped"/>.</summary>
+    /// <summary>
+    /// Stop every process in dependency waves (dependents first, everything without an order between them at once,
+    /// each with its own stop timeout), all within the node's <c>shutdown-timeout</c>; what still runs then is killed
+    /// and named in the log. Answered with <see cref="AllStopped"/>, at the latest shortly after shutdown-timeout.
+    /// </summary>
     public sealed record StopAll;
 
     public sealed record AllStopped;

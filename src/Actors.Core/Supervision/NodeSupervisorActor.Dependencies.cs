@@ -6,8 +6,8 @@ namespace Actors.Supervision;
 
 /// <summary>
 /// <c>depends-on</c> at the node: each process's state changes go to its dependents (the dependents decide when
-/// to start, see <c>ProcessSupervisorActor.Dependencies.cs</c>); the node's stop goes in reverse dependency
-/// order, and an operator's stop of several processes goes in waves, dependents first.
+/// to start, see <c>ProcessSupervisorActor.Dependencies.cs</c>); an operator's stop of several processes goes in
+/// waves, dependents first, as the node's own stop does (<c>NodeSupervisorActor.Shutdown.cs</c>).
 /// </summary>
 internal sealed partial class NodeSupervisorActor
 {
@@ -69,13 +69,6 @@ internal sealed partial class NodeSupervisorActor
     private void SendDependencyStates(ProcessSettings settings, IActorRef child)
     {
         foreach (var state in DependencyStatesOf(settings)) child.Tell(state);
-    }
-
-    /// <summary>The children in start order (dependencies first); the node's stop walks it from the end.</summary>
-    private List<Child> InStartOrder(List<Child> children)
-    {
-        var byName = children.ToDictionary(c => c.Name);
-        return DependencyGraph.StartOrder(children.Select(c => c.Settings).ToList()).Select(s => byName[s.Name]).ToList();
     }
 
     /// <summary>

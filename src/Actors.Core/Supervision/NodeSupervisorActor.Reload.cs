@@ -37,7 +37,7 @@ internal sealed partial class NodeSupervisorActor
     {
         Receive<NodeSupervisor.Reload>(m =>
         {
-            if (_stopIndex != -1)
+            if (ShuttingDown)
             {
                 Sender.Tell(new Status.Failure(new InvalidOperationException("the node is shutting down; nothing reloaded")));
                 return;

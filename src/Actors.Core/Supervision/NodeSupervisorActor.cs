@@ -10,10 +10,10 @@ namespace Actors.Supervision;
 /// <summary>
 /// The root supervisor: one child per declared process (in declaration order), the state keeper, queries and
 /// commands fanned out to the processes, and the orderly node stop. Reloads are in
-/// <c>NodeSupervisorActor.Reload.cs</c>. Never blocks its mailbox: answers that need the children's answers
+/// <c>NodeSupervisorActor.Reload.cs</c>, the node's stop in <c>NodeSupervisorActor.Shutdown.cs</c>. Never blocks its mailbox: answers that need the children's answers
 /// are assembled from Asks and piped to the asker.
 /// </summary>
-internal sealed partial class NodeSupervisorActor : ReceiveActor
+internal sealed partial class NodeSupervisorActor : ReceiveActor, IWithTimers
 {
     /// <summary>Cannot collide with a process: process names have no '@'.</summary>
     internal const string KeeperName = "@state";
@@ -30,13 +30,14 @@ internal sealed partial class NodeSupervisorActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef? _keeper;
     private readonly List<Child> _processes = new();
-    private readonly List<IActorRef> _stopWaiters = new();
-    private List<Child> _stopOrder = new();
-    private int _stopIndex = -1;
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public NodeSupervisorActor(ActorsSettings settings, SupervisorOptions options)
     {
         _options = options;
+        // Read once, like the rest of node settings: a reload does not change it (ReloadService says so).
+        _shutdownTimeout = settings.Node.ShutdownTimeout;
         IReadOnlyDictionary<string, SavedIntent> saved = new Dictionary<string, SavedIntent>();
         if (options.StateFile is { } file)
         {
@@ -52,11 +53,7 @@ internal sealed partial class NodeSupervisorActor : ReceiveActor
 
         Receive<IntentChanged>(m => _keeper?.Forward(m));
         ReceiveDependencies();
-        Receive<NodeSupervisor.StopAll>(_ => OnStopAll());
-        Receive<ProcessStopped>(m =>
-        {
-            if (_stopIndex >= 0 && _stopIndex < _stopOrder.Count && _stopOrder[_stopIndex].Name == m.Name) StopNext();
-        });
+        ReceiveShutdown();
         Receive<NodeSupervisor.GetNodeStatus>(OnGetNodeStatus);
         Receive<NodeSupervisor.ToProcesses>(OnToProcesses);
         Receive<Terminated>(OnTerminated);
@@ -134,48 +131,21 @@ internal sealed partial class NodeSupervisorActor : ReceiveActor
                 : t.Exception.GetBaseException().Message),
             TaskContinuationOptions.ExecuteSynchronously);
 
-    private void OnStopAll()
-    {
-        _stopWaiters.Add(Sender);
-        if (_stopIndex >= 0) return; // already stopping: answer everyone at the end
-        FailQueuedReloads();
-        _log.Info("stopping {0} process(es), dependents first, otherwise last declared first", _processes.Count);
-        _stopOrder = InStartOrder(_processes);
-        _stopIndex = _stopOrder.Count;
-        StopNext();
-    }
-
-    private void StopNext()
-    {
-        if (_stopIndex > 0)
-        {
-            _stopIndex--;
-            _stopOrder[_stopIndex].Ref.Tell(new StopProcess("node shutting down"));
-            return;
-        }
-        if (_stopIndex < 0) return;
-        // Processes removed by a reload are still on their way out; "all stopped" includes them.
-        if (_leaving.Count > 0) return;
-        _log.Info("all processes stopped");
-        foreach (var waiter in _stopWaiters) waiter.Tell(new NodeSupervisor.AllStopped());
-        _stopWaiters.Clear();
-        _stopIndex = -2;
-    }
-
     private void OnTerminated(Terminated m)
     {
         if (_leaving.Remove(m.ActorRef, out var name))
         {
             _keeper?.Tell(new StateKeeper.Forget(name));
             StepDone();
-            if (_stopIndex == 0) StopNext();
+            StopNextWave();
             return;
         }
         int index = _processes.FindIndex(c => c.Ref.Equals(m.ActorRef));
         if (index < 0) return;
-        // Its supervisor kept crashing and was stopped for good (see SupervisorStrategy); its runs went with it.
-        _log.Warning("the supervisor of {0} is gone for good", _processes[index].Name);
+        var gone = _processes[index].Name;
         _processes.RemoveAt(index);
-        if (_stopIndex >= 0 && _stopIndex < _stopOrder.Count && _stopOrder[_stopIndex].Ref.Equals(m.ActorRef)) StopNext();
+        if (ForgetDuringShutdown(gone)) return;
+        // Its supervisor kept crashing and was stopped for good (see SupervisorStrategy); its runs went with it.
+        _log.Warning("the supervisor of {0} is gone for good", gone);
     }
 }

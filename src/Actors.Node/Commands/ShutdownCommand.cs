@@ -4,7 +4,7 @@ using Actors.Processes;
 namespace Actors.Node.Commands;
 
 /// <summary>
-/// <c>actors shutdown [--no-wait]</c>: the node stops every process (last declared first) and exits; the CLI
+/// <c>actors shutdown [--no-wait]</c>: the node stops every process (in dependency waves) and exits; the CLI
 /// waits until the node's process is gone, unless told not to.
 /// </summary>
 public static class ShutdownCommand

@@ -20,7 +20,8 @@ namespace Actors.Node.Hosting;
 /// The standalone node: a bare web host (console lifetime: SIGTERM/SIGINT stop it; no configuration files
 /// read from the current folder), Serilog, an ActorSystem through Akka.Hosting whose root is the
 /// <see cref="NodeSupervisor"/>, and Kestrel serving the control API on the node's unix socket. On stop, a
-/// coordinated shutdown task stops every process (last declared first) before the ActorSystem goes.
+/// coordinated shutdown task stops every process (in dependency waves, within shutdown-timeout) before the
+/// ActorSystem goes.
 /// </summary>
 internal static class NodeHost
 {
@@ -28,8 +29,11 @@ internal static class NodeHost
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "actors" });
         var shutdownTimeout = settings.Node.ShutdownTimeout;
+        // The supervisor kills what still runs at shutdown-timeout and answers once those groups are gone: give it
+        // that long and a margin, so the kills are its own (and logged), not the side effect of the system going.
+        var stopAllTimeout = shutdownTimeout + TimeSpan.FromSeconds(10);
         // The host must wait at least as long as the processes may take to stop.
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout + TimeSpan.FromSeconds(5));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = stopAllTimeout + TimeSpan.FromSeconds(5));
         builder.Services.AddSerilog(logger, dispose: false);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
@@ -45,7 +49,7 @@ internal static class NodeHost
         builder.Services.AddAkka("actors", (akka, _) =>
         {
             akka.AddHocon($$"""
-                akka.coordinated-shutdown.phases.before-service-unbind.timeout = {{(long)shutdownTimeout.TotalMilliseconds}}ms
+                akka.coordinated-shutdown.phases.before-service-unbind.timeout = {{(long)stopAllTimeout.TotalMilliseconds}}ms
                 akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
                 akka.log-dead-letters = off
                 akka.log-dead-letters-during-shutdown = off
@@ -65,7 +69,7 @@ internal static class NodeHost
                 CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-processes",
                     async () =>
                     {
-                        await root.Ask<NodeSupervisor.AllStopped>(new NodeSupervisor.StopAll(), shutdownTimeout);
+                        await root.Ask<NodeSupervisor.AllStopped>(new NodeSupervisor.StopAll(), stopAllTimeout);
                         return Akka.Done.Instance;
                     });
             });

@@ -15,9 +15,12 @@ public sealed record SimulatedRun
     public bool IgnoresStopSignal { get; init; }
     /// <summary>Killed by this signal after <see cref="RunFor"/> (instead of exiting with a code).</summary>
     public int? KilledBySignal { get; init; }
+    /// <summary>Takes this long to exit (with code 0) after the stop signal, like a service that cleans up first; null: dies at once.</summary>
+    public TimeSpan? StopsAfter { get; init; }
 
     public static SimulatedRun Exits(int code, TimeSpan? after = null) => new() { ExitCode = code, RunFor = after ?? TimeSpan.FromMilliseconds(100) };
     public static SimulatedRun RunsForever() => new();
+    public static SimulatedRun RunsUntilStoppedThenTakes(TimeSpan cleanUp) => new() { StopsAfter = cleanUp };
     public static SimulatedRun CannotLaunch(string reason) => new() { LaunchFailure = reason };
     public static SimulatedRun Killed(int signal, TimeSpan? after = null) => new() { KilledBySignal = signal, RunFor = after ?? TimeSpan.FromMilliseconds(100) };
 }
@@ -35,6 +38,7 @@ public sealed record SimulatedEvent(string Name, int Run, string What, DateTimeO
 public sealed class SimulatedProcessLauncher(IScheduler scheduler, Func<string, int, SimulatedRun> script, IActorRef? observer = null) : IProcessLauncher
 {
     private readonly object _gate = new();
+    private readonly IScheduler _scheduler = scheduler;
     private readonly Dictionary<string, int> _runs = new();
     private int _nextPid = 1000;
 
@@ -63,8 +67,8 @@ public sealed class SimulatedProcessLauncher(IScheduler scheduler, Func<string, 
             : null;
         if (end is not null)
         {
-            process.ExitTimer = new Cancelable(scheduler);
-            scheduler.Advanced.ScheduleOnce(behaviour.RunFor, () => process.End(end), process.ExitTimer);
+            process.ExitTimer = new Cancelable(_scheduler);
+            _scheduler.Advanced.ScheduleOnce(behaviour.RunFor, () => process.End(end), process.ExitTimer);
         }
     }
 
@@ -81,11 +85,12 @@ public sealed class SimulatedProcessLauncher(IScheduler scheduler, Func<string, 
 
     private void Record(SimulatedSignal signal) { lock (_gate) _signals.Add(signal); }
 
-    private void Observe(string name, int run, string what) => observer?.Tell(new SimulatedEvent(name, run, what, scheduler.Now));
+    private void Observe(string name, int run, string what) => observer?.Tell(new SimulatedEvent(name, run, what, _scheduler.Now));
 
     private sealed class SimulatedProcess(SimulatedProcessLauncher launcher, string name, int run, int pid, SimulatedRun behaviour, IActorRef owner) : IProcessHandle
     {
         private bool _alive = true;
+        private bool _cleaningUp;
         public ICancelable? ExitTimer { get; set; }
         public int Pid { get; } = pid;
         public long StartTime => 0;
@@ -106,11 +111,25 @@ public sealed class SimulatedProcessLauncher(IScheduler scheduler, Func<string, 
             launcher.Record(new SimulatedSignal(name, Pid, signal, true));
             if (signal == 18) return true; // SIGCONT: a running simulated process carries on
             launcher.Observe(name, run, $"signal {signal}");
-            if (signal == 9 || !behaviour.IgnoresStopSignal) End(ExitStatus.Killed(signal));
+            if (signal != 9 && behaviour.StopsAfter is { } cleanUp && !behaviour.IgnoresStopSignal) CleanUpThenExit(cleanUp);
+            else if (signal == 9 || !behaviour.IgnoresStopSignal) End(ExitStatus.Killed(signal));
             return true;
         }
 
         public bool IsGroupAlive() { lock (launcher._gate) return _alive; }
+
+        /// <summary>Exits 0 once the virtual clock has moved <paramref name="cleanUp"/> on; a second stop signal changes nothing.</summary>
+        private void CleanUpThenExit(TimeSpan cleanUp)
+        {
+            lock (launcher._gate)
+            {
+                if (_cleaningUp) return;
+                _cleaningUp = true;
+            }
+            ExitTimer?.Cancel();
+            ExitTimer = new Cancelable(launcher._scheduler);
+            launcher._scheduler.Advanced.ScheduleOnce(cleanUp, () => End(ExitStatus.Exited(0)), ExitTimer);
+        }
 
         public void End(ExitStatus status)
         {
