@@ -187,7 +187,14 @@ internal sealed class LogFile : IDisposable
             if (File.Exists(older))
                 File.Move(older, $"{_path}.{i + 1}", overwrite: true);
         }
-        File.Move(_path, $"{_path}.1", overwrite: true);
+        try
+        {
+            File.Move(_path, $"{_path}.1", overwrite: true);
+        }
+        catch (FileNotFoundException)
+        {
+            // Someone moved the file away (rotated it by hand): nothing to shift, the path is simply opened anew.
+        }
     }
 
     private void WriteBuffer()

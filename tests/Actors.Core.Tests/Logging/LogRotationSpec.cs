@@ -204,6 +204,23 @@ public sealed class LogRotationSpec : IDisposable
         Assert.Equal([new string('o', 150)], LogTest.Lines($"{file}.1"));
     }
 
+    [Fact]
+    public void A_log_moved_away_by_hand_is_started_anew_at_the_next_rotation_without_an_error()
+    {
+        var file = _folder.File("app.log");
+        using var writer = new ProcessLogWriter(LogTest.Settings(file, maxSize: 100, keep: 2), new LogTail());
+        writer.Write(new string('a', 120) + "\n");
+        writer.Flush();
+        File.Move(file, _folder.File("archived.log"));
+
+        writer.Write("next\n");
+        writer.Flush();
+
+        Assert.Null(writer.Error);
+        Assert.Equal(["next"], LogTest.Lines(file));
+        Assert.Equal([new string('a', 120)], LogTest.Lines(_folder.File("archived.log")));
+    }
+
     private static string[] Lines(int first, int last) =>
         Enumerable.Range(first, last - first + 1).Select(i => $"line {i:0000}").ToArray();
 }
