@@ -1,27 +1,42 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+using Actors.Processes.Native;
 
 namespace Actors.Logging;
 
 /// <summary>
 /// One open log file: an append stream with our own write buffer, its size, and size rotation
 /// (<c>name.log</c> → <c>name.log.1</c> … <c>name.log.keep</c>). Every I/O failure becomes a
-/// <see cref="LogWriteException"/> naming the file. Only regular files rotate. Not thread-safe: <see cref="ProcessLogWriter"/> locks.
+/// <see cref="LogWriteException"/> naming the file. Only regular files rotate. The file is opened without following
+/// a symbolic link (a link planted at the path by someone else must not make a root node write where it points)
+/// and created with mode 0640. Not thread-safe: <see cref="ProcessLogWriter"/> locks.
 /// </summary>
 internal sealed class LogFile : IDisposable
 {
     private const int BufferSize = 64 * 1024;
+    private const uint CreateMode = 0x1A0; // 0640: the owner writes, the group reads, others nothing
+
+    /// <summary>How often a path that could not be opened after a rotation is tried again.</summary>
+    internal static readonly TimeSpan ReopenInterval = TimeSpan.FromSeconds(1);
 
     private readonly string _path;
     private readonly int _keep;
     private readonly bool _rotatable;
+    private readonly TimeProvider _clock;
     private FileStream _stream;
     private byte[]? _buffer;
     private int _buffered;
+    // Set while the path could not be opened after a rotation: output goes on into the previous file, and the
+    // path is tried again every ReopenInterval.
+    private long? _reopenFailedAt;
 
-    public LogFile(string path, int keep)
+    public LogFile(string path, int keep, TimeProvider clock)
     {
         _path = path;
         _keep = keep;
+        _clock = clock;
         _stream = Guard("open", () => OpenStream(path));
         _rotatable = FileKind.IsRegularFile(path);
         Size = _rotatable ? _stream.Length : 0;
@@ -31,11 +46,28 @@ internal sealed class LogFile : IDisposable
     /// <summary>Bytes in the current file, including bytes still in the buffer.</summary>
     public long Size { get; private set; }
 
+    /// <summary>A regular file, which rotates (a device or a FIFO never does).</summary>
+    public bool Rotatable => _rotatable;
+
+    /// <summary>
+    /// The last rotation's failure while it lasts (one line naming the file); null when all is well. Readable from
+    /// any thread without the writer's lock (a write blocked on a FIFO must not block a status).
+    /// </summary>
+    public string? Error
+    {
+        get => Volatile.Read(ref _error);
+        private set => Volatile.Write(ref _error, value);
+    }
+
+    private string? _error;
+
     /// <summary>The existing file did not end with a newline (e.g. the node was killed mid-line).</summary>
     public bool EndedMidLine { get; }
 
     public void Append(ReadOnlySpan<byte> bytes)
     {
+        if (_reopenFailedAt is { } failedAt && _clock.GetElapsedTime(failedAt) >= ReopenInterval)
+            RetryReopen();
         if (_buffer is null || _buffered + bytes.Length > _buffer.Length)
         {
             WriteBuffer();
@@ -63,8 +95,11 @@ internal sealed class LogFile : IDisposable
     }
 
     /// <summary>
-    /// Shifts the rotated files and starts an empty file. If shifting fails, writing goes on in the current file
-    /// (no output is lost) and the error is thrown once the caller has finished its chunk.
+    /// Shifts the rotated files and starts an empty file. If shifting fails, writing goes on in the file at the path
+    /// (no output is lost). If the path cannot be opened again, writing goes on in the file that was open (now
+    /// <c>name.log.1</c>, or wherever it was moved) and the path is tried again every <see cref="ReopenInterval"/>.
+    /// Either failure is returned for the caller to throw once it has finished its chunk, and kept in
+    /// <see cref="Error"/> until a later rotation or reopen succeeds.
     /// </summary>
     public LogWriteException? Rotate()
     {
@@ -75,20 +110,55 @@ internal sealed class LogFile : IDisposable
             return null;
         }
         Flush();
-        _stream.Dispose();
-        LogWriteException? failure = null;
+        LogWriteException? shiftFailure = null;
         try
         {
             ShiftRotatedFiles();
         }
         catch (Exception e) when (IsIoFailure(e))
         {
-            failure = new LogWriteException(_path, "rotate", e);
+            shiftFailure = new LogWriteException(_path, "rotate", e);
         }
-        _stream = Guard("open", () => OpenStream(_path));
+        // The old stream stays open until the new one is: a failed open never leaves the writer without a file.
+        var openFailure = TryReopen();
+        var failure = openFailure ?? shiftFailure;
+        Error = failure?.Message;
         // After a failed rotation the next attempt comes after another max-size, not on every line.
-        Size = failure is null ? _stream.Length : 0;
+        if (failure is not null)
+            Size = 0;
         return failure;
+    }
+
+    // The error shown is the latest: the path may fail differently now (a folder there, then a link).
+    private void RetryReopen() => Error = TryReopen()?.Message;
+
+    /// <summary>Opens the path anew and switches to it; on failure keeps the current stream and schedules a retry.</summary>
+    private LogWriteException? TryReopen()
+    {
+        FileStream fresh;
+        try
+        {
+            fresh = Guard("open", () => OpenStream(_path));
+        }
+        catch (LogWriteException e)
+        {
+            _reopenFailedAt = _clock.GetTimestamp();
+            return e;
+        }
+        try
+        {
+            WriteBuffer(); // what was buffered belongs to the file it was written for
+        }
+        catch
+        {
+            fresh.Dispose();
+            throw;
+        }
+        _stream.Dispose();
+        _stream = fresh;
+        _reopenFailedAt = null;
+        Size = _stream.Length + _buffered;
+        return null;
     }
 
     public void Dispose()
@@ -117,7 +187,14 @@ internal sealed class LogFile : IDisposable
             if (File.Exists(older))
                 File.Move(older, $"{_path}.{i + 1}", overwrite: true);
         }
-        File.Move(_path, $"{_path}.1", overwrite: true);
+        try
+        {
+            File.Move(_path, $"{_path}.1", overwrite: true);
+        }
+        catch (FileNotFoundException)
+        {
+            // Someone moved the file away (rotated it by hand): nothing to shift, the path is simply opened anew.
+        }
     }
 
     private void WriteBuffer()
@@ -147,17 +224,23 @@ internal sealed class LogFile : IDisposable
         }
     }
 
-    private static FileStream OpenStream(string path)
+    private static unsafe FileStream OpenStream(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        // Unbuffered: this class buffers itself and decides when bytes reach the OS.
-        return new FileStream(path, new FileStreamOptions
+        var bytes = Encoding.UTF8.GetBytes(path + "\0");
+        int fd;
+        fixed (byte* p = bytes)
+            fd = LibC.open(p, LibC.O_WRONLY | LibC.O_APPEND | LibC.O_CREAT | LibC.O_CLOEXEC | LibC.O_NOFOLLOW, CreateMode);
+        if (fd < 0)
         {
-            Mode = FileMode.Append,
-            Access = FileAccess.Write,
-            Share = FileShare.ReadWrite | FileShare.Delete,
-            BufferSize = 0,
-        });
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == LibC.ELOOP)
+                throw new LogWriteException(path, "open", new IOException("it is a symbolic link, and a log file is never opened through one"),
+                    "Remove the link (someone else may have planted it there), or set the process's log file to the real path.");
+            throw new IOException(LibC.ErrorText(errno));
+        }
+        // Unbuffered: this class buffers itself and decides when bytes reach the OS.
+        return new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, bufferSize: 0);
     }
 
     private static byte LastByte(string path, long size)

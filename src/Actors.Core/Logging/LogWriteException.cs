@@ -7,19 +7,27 @@ namespace Actors.Logging;
 public sealed class LogWriteException : IOException
 {
     public LogWriteException(string path, string action, Exception inner)
-        : base(Describe(path, action, inner), inner)
+        : base(Describe(path, action, inner, Advice), inner)
     {
         Path = path;
     }
 
+    /// <param name="advice">What to do, replacing the general advice (make the folder writable).</param>
+    public LogWriteException(string path, string action, Exception inner, string advice)
+        : base(Describe(path, action, inner, advice), inner)
+    {
+        Path = path;
+    }
+
+    private const string Advice = "Make its folder writable by the node's user, or set the process's log file to a writable path.";
+
     /// <summary>The log file that could not be written.</summary>
     public string Path { get; }
 
-    private static string Describe(string path, string action, Exception inner)
+    private static string Describe(string path, string action, Exception inner, string advice)
     {
         // Inner messages sometimes span lines; the reason must stay a single line.
         var reason = inner.Message.ReplaceLineEndings(" ").TrimEnd('.', ' ');
-        return $"cannot {action} log file '{path}': {reason}. "
-            + "Make its folder writable by the node's user, or set the process's log file to a writable path.";
+        return $"cannot {action} log file '{path}': {reason}. {advice}";
     }
 }

@@ -1,24 +1,40 @@
+using System.Text;
 using Actors.Configuration;
 
 namespace Actors.Logging;
 
 /// <summary>
 /// Writes one process's merged stdout+stderr to its log file, as raw chunks arrive from the pipe: buffered,
-/// optionally timestamped per line, rotated by size only at line boundaries, and fed line by line into a
+/// optionally timestamped per line, rotated by size at line boundaries, and fed line by line into a
 /// <see cref="LogTail"/>. Logs append across restarts of the process and of the node.
 /// </summary>
+/// <remarks>
+/// A line still unfinished when the file reaches twice max-size (a <c>\r</c> progress bar, binary output) is cut
+/// there, so no output can grow a file without bound: the file ends with <see cref="CutMarker"/> and the next one
+/// starts with <see cref="ContinuedMarker"/>.
+/// </remarks>
 /// <remarks>
 /// The file path does no per-line work when timestamps are off: chunks are written whole, and only near the
 /// size limit is the next newline searched for. Thread-safe, though normally only the I/O loop calls it.
 /// </remarks>
 public sealed class ProcessLogWriter : IDisposable
 {
+    /// <summary>Ends a file whose last line was cut by rotation (the line goes on in the next file).</summary>
+    public const string CutMarker = " [actors: line cut by log rotation, continued in the next file]\n";
+
+    /// <summary>Starts a file whose first line is the rest of a line cut by rotation.</summary>
+    public const string ContinuedMarker = "[actors: continued from the previous file] ";
+
+    private static readonly byte[] CutMarkerBytes = Encoding.UTF8.GetBytes(CutMarker);
+    private static readonly byte[] ContinuedMarkerBytes = Encoding.UTF8.GetBytes(ContinuedMarker);
+
     private readonly Lock _gate = new();
     private readonly LogSettings _settings;
     private readonly TimeProvider _clock;
     private readonly LogFile _file;
     private readonly TailFeeder _tail;
     private readonly TimestampPrefix? _prefix;
+    private readonly long _cutSize;
     private bool _atLineStart = true;
     private bool _disposed;
 
@@ -33,7 +49,8 @@ public sealed class ProcessLogWriter : IDisposable
         _clock = clock ?? TimeProvider.System;
         _tail = new TailFeeder(tail);
         _prefix = settings.Timestamps ? new TimestampPrefix() : null;
-        _file = new LogFile(Path.GetFullPath(settings.File), settings.Keep);
+        _cutSize = settings.MaxSize > long.MaxValue / 2 ? long.MaxValue : 2 * settings.MaxSize;
+        _file = new LogFile(Path.GetFullPath(settings.File), settings.Keep, _clock);
         // A previous writer was cut off mid-line (node killed): this run's output starts on a line of its own.
         if (_file.EndedMidLine)
             _file.Append("\n"u8);
@@ -56,6 +73,13 @@ public sealed class ProcessLogWriter : IDisposable
                 throw rotationFailure;
         }
     }
+
+    /// <summary>
+    /// Why the log is not written where it should be (the path could not be opened again after a rotation, or
+    /// rotation failed), one line naming the file; null when all is well. Cleared once a retry succeeds. Takes no
+    /// lock: the supervisor asks it for every status, and a write blocked on a FIFO must not block that.
+    /// </summary>
+    public string? Error => _file.Error;
 
     /// <summary>Hands buffered bytes to the OS; the I/O loop calls it after each batch of reads.</summary>
     public void Flush()
@@ -107,6 +131,10 @@ public sealed class ProcessLogWriter : IDisposable
                 if (_prefix is not null)
                     _file.Append(_prefix.For(now));
             }
+            else if (_file.Size >= _cutSize && _file.Rotatable)
+            {
+                rotationFailure ??= CutLine(now);
+            }
             var segment = chunk[..SegmentLength(chunk)];
             _file.Append(segment);
             _tail.Feed(segment, now);
@@ -116,12 +144,30 @@ public sealed class ProcessLogWriter : IDisposable
         return rotationFailure;
     }
 
+    /// <summary>Rotates in the middle of a line, marking the cut at the end of one file and the start of the next.</summary>
+    private LogWriteException? CutLine(DateTimeOffset now)
+    {
+        _file.Append(CutMarkerBytes);
+        var failure = _file.Rotate();
+        if (_prefix is not null)
+            _file.Append(_prefix.For(now));
+        _file.Append(ContinuedMarkerBytes);
+        return failure;
+    }
+
     /// <summary>
     /// How much of <paramref name="chunk"/> to write before the next line start needs attention: one line when
     /// timestamps are on; otherwise everything up to the first line end that brings the file to max-size (the
-    /// rotation point), or the whole chunk if the file stays below it.
+    /// rotation point), or the whole chunk if the file stays below it. Never more than brings a regular file to
+    /// twice max-size, where an unfinished line is cut.
     /// </summary>
     private int SegmentLength(ReadOnlySpan<byte> chunk)
+    {
+        var length = ToLineEnd(chunk);
+        return _file.Rotatable ? (int)Math.Min(length, Math.Max(1, _cutSize - _file.Size)) : length;
+    }
+
+    private int ToLineEnd(ReadOnlySpan<byte> chunk)
     {
         var from = 0;
         if (_prefix is null)

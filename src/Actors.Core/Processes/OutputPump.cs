@@ -9,15 +9,18 @@ namespace Actors.Processes;
 /// <summary>
 /// One thread, one epoll set, every child: reads each child's output pipe into its log and watches each
 /// child's pidfd for its exit. A single shared read buffer and no thread per child keep 500 idle children
-/// cheap; reading until the pipe is drained before reporting an exit keeps every line ahead of the
-/// "exited" event.
+/// cheap. Before an exit is reported, one pipe capacity of output is read: all the main process wrote is in the
+/// pipe by then and a pipe holds at most that much, so every line of its own comes ahead of the "exited" event,
+/// while a descendant that keeps writing into the inherited pipe never holds the thread for longer than a turn.
 /// </summary>
 internal sealed unsafe class OutputPump : IDisposable
 {
     private const int BufferSize = 64 * 1024;
     private const int MaxEvents = 64;
-    // Per wake-up, read at most this many buffers from one pipe before serving the others.
-    private const int ReadsPerTurn = 16;
+    // Per wake-up, read at most this many bytes from one pipe before serving the others.
+    private const long BytesPerTurn = 16 * BufferSize;
+    // When the kernel does not say how big a pipe is: the largest F_SETPIPE_SZ the spawner asks for.
+    private const int AssumedPipeCapacity = 1 << 20;
     // Longest a line may wait in memory while other children keep the pump busy.
     private const long FlushIntervalMs = 20;
 
@@ -53,6 +56,15 @@ internal sealed unsafe class OutputPump : IDisposable
         PipeWatch? pipe = null;
         if (outputFd >= 0) Register(pipe = new PipeWatch(outputFd, output));
         Register(new ExitWatch(handle, pidfd, pipe, owner));
+    }
+
+    /// <summary>Pipes and exits still watched: a pipe leaves once every writer closed it (EOF).</summary>
+    internal int Watching => _watches.Count;
+
+    private static int Capacity(int pipeFd)
+    {
+        int size = LibC.fcntl(pipeFd, LibC.F_GETPIPE_SZ, 0);
+        return size > 0 ? size : AssumedPipeCapacity;
     }
 
     private void Register(Watch watch)
@@ -105,7 +117,7 @@ internal sealed unsafe class OutputPump : IDisposable
                     if (token == 0 || !_watches.TryGetValue(token, out var watch)) continue;
                     try
                     {
-                        if (watch is PipeWatch pipe) Pump(pipe, buffer, touched, ReadsPerTurn);
+                        if (watch is PipeWatch pipe) Pump(pipe, buffer, touched, BytesPerTurn);
                         else if (watch is ExitWatch exit) Reap(exit, buffer, touched);
                     }
                     catch (Exception e)
@@ -122,13 +134,15 @@ internal sealed unsafe class OutputPump : IDisposable
         }
     }
 
-    private void Pump(PipeWatch pipe, byte* buffer, HashSet<ProcessLogWriter> touched, int maxReads)
+    /// <summary>Reads until the pipe is empty or closed, or at least <paramref name="maxBytes"/> were read.</summary>
+    private void Pump(PipeWatch pipe, byte* buffer, HashSet<ProcessLogWriter> touched, long maxBytes)
     {
-        for (int reads = 0; reads < maxReads && !pipe.Closed; reads++)
+        for (long total = 0; total < maxBytes && !pipe.Closed;)
         {
             nint got = LibC.read(pipe.Fd, buffer, BufferSize);
             if (got > 0)
             {
+                total += got;
                 if (pipe.Output is { } writer)
                 {
                     WriteSafely(writer, new ReadOnlySpan<byte>(buffer, (int)got));
@@ -151,8 +165,11 @@ internal sealed unsafe class OutputPump : IDisposable
 
     private void Reap(ExitWatch exit, byte* buffer, HashSet<ProcessLogWriter> touched)
     {
-        // Everything the main process wrote is in the pipe now: take it before announcing the exit.
-        if (exit.Pipe is { } pipe) Pump(pipe, buffer, touched, int.MaxValue);
+        // Everything the main process wrote is in the pipe now, and a pipe holds at most its capacity: reading that
+        // much takes all of it before the exit is announced. What comes after is a descendant's (`yes &`), read on
+        // later turns like any output, until the runner has stopped the rest of the group and the pipe ends.
+        // Asked now, not at launch: the process may have resized its pipe itself.
+        if (exit.Pipe is { Closed: false } pipe) Pump(pipe, buffer, touched, Capacity(pipe.Fd));
         foreach (var writer in touched) Flush(writer);
         touched.Clear();
         int status;

@@ -130,7 +130,7 @@ public static class NodeStateFile
         if (!OperatingSystem.IsLinux()) return;
         var bytes = Encoding.UTF8.GetBytes(folder + "\0");
         int fd;
-        fixed (byte* p = bytes) fd = LibC.open(p, LibC.O_RDONLY | LibC.O_CLOEXEC);
+        fixed (byte* p = bytes) fd = LibC.open(p, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
         if (fd < 0) return;
         LibC.fsync(fd);
         LibC.close(fd);

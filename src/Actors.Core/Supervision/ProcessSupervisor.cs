@@ -115,6 +115,9 @@ public static class ProcessSupervisor
 
         /// <summary>The declared probes and how the current run's checks went (empty without probes).</summary>
         public IReadOnlyList<ProbeStatus> Probes { get; init; } = [];
+
+        /// <summary>Why the log file is not being written as it should (e.g. it could not be reopened after a rotation); null when all is well.</summary>
+        public string? LogError { get; init; }
     }
 
     /// <summary>

@@ -327,6 +327,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         {
             Kind = _settings.Kind,
             Probes = ProbesView(),
+            LogError = _output?.Error,
         };
 
     internal static string Seconds(TimeSpan span) => span.TotalSeconds switch

@@ -53,9 +53,13 @@ internal static class StatusTable
             p.GetProperty("uptime-s") is { ValueKind: JsonValueKind.Number } up ? HumanTime.Format(up.GetDouble()) : "-",
             p.GetProperty("restarts").GetInt32().ToString(),
             LastExit(p.GetProperty("last-exit")),
-            p.GetProperty("reason").GetString() ?? "",
+            (p.GetProperty("reason").GetString() ?? "") + LogError(p),
         ], state);
     }
+
+    // Older nodes have no "log-error": read it only when there.
+    private static string LogError(JsonElement p) =>
+        p.TryGetProperty("log-error", out var error) && error.GetString() is { } text ? $" (log: {text})" : "";
 
     private static string Passing(JsonElement passing) => passing.ValueKind switch
     {

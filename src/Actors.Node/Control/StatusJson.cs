@@ -36,6 +36,8 @@ internal static class StatusJson
         }
         WriteSecondsOrNull(w, "next-start-in-s", s.NextStartAt is { } next ? Max(next - now, TimeSpan.Zero) : null);
         w.WriteString("reason", s.Reason);
+        if (s.LogError is null) w.WriteNull("log-error");
+        else w.WriteString("log-error", s.LogError);
         WriteLease(w, s.Lease);
         w.WriteString("kind", s.Kind.ToString().ToLowerInvariant());
         WriteProbes(w, s.Probes);

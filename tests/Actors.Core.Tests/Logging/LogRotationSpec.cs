@@ -100,19 +100,95 @@ public sealed class LogRotationSpec : IDisposable
     }
 
     [Fact]
-    public void A_line_longer_than_max_size_is_written_whole_in_a_file_of_its_own()
+    public void A_line_longer_than_max_size_but_shorter_than_twice_it_is_written_whole()
     {
         var file = _folder.File("app.log");
-        var huge = new string('z', 1000);
+        var long_ = new string('z', 180);
         using (var writer = new ProcessLogWriter(LogTest.Settings(file, maxSize: 100, keep: 3), new LogTail()))
         {
             writer.Write("before\n");
-            writer.Write(huge[..300]);
-            writer.Write(huge[300..] + "\nafter\n");
+            writer.Write(long_[..60]);
+            writer.Write(long_[60..] + "\nafter\n");
         }
 
         Assert.Equal(["after"], LogTest.Lines(file));
-        Assert.Equal(["before", huge], LogTest.Lines($"{file}.1"));
+        Assert.Equal(["before", long_], LogTest.Lines($"{file}.1"));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Output_without_line_ends_is_cut_at_twice_max_size_and_the_cut_is_marked_on_both_sides(bool timestamps)
+    {
+        // A progress bar: carriage returns, never a line end.
+        var file = _folder.File("bar.log");
+        var progress = string.Concat(Enumerable.Range(0, 400).Select(i => $"\r{i % 100,3}% [{new string('#', i % 20),-20}]"));
+        var clock = new FakeClock(DateTimeOffset.UnixEpoch);
+        using (var writer = new ProcessLogWriter(LogTest.Settings(file, maxSize: 1000, keep: 100, timestamps), new LogTail(), clock))
+        {
+            foreach (var piece in progress.Chunk(97))
+                writer.Write(new string(piece));
+        }
+
+        var files = Enumerable.Range(1, 100).Select(i => $"{file}.{i}").Where(File.Exists).Reverse().Append(file).ToList();
+        Assert.True(files.Count >= 5, $"{files.Count} files");
+        var stamp = timestamps ? "1970-01-01T00:00:00.000Z " : "";
+        var pieces = new List<string>();
+        for (var i = 0; i < files.Count; i++)
+        {
+            var text = File.ReadAllText(files[i]);
+            var bound = 2 * 1000 + stamp.Length + ProcessLogWriter.CutMarker.Length + ProcessLogWriter.ContinuedMarker.Length;
+            Assert.InRange(text.Length, 1, bound);
+            var start = i == 0 ? stamp : stamp + ProcessLogWriter.ContinuedMarker;
+            Assert.StartsWith(start, text);
+            text = text[start.Length..];
+            if (i < files.Count - 1)
+            {
+                Assert.EndsWith(ProcessLogWriter.CutMarker, text);
+                text = text[..^ProcessLogWriter.CutMarker.Length];
+            }
+            else
+            {
+                // The writer was closed mid-line: the last file ends as it was written.
+                Assert.DoesNotContain("\n", text);
+            }
+            pieces.Add(text);
+        }
+        Assert.Equal(progress, string.Concat(pieces));
+    }
+
+    [Fact]
+    public void A_log_file_that_cannot_be_reopened_after_rotation_is_reported_retried_and_nothing_is_lost()
+    {
+        var file = _folder.File("app.log");
+        var moved = _folder.File("app.log.moved");
+        var clock = new FakeClock(DateTimeOffset.UnixEpoch);
+        using var writer = new ProcessLogWriter(LogTest.Settings(file, maxSize: 100, keep: 2), new LogTail(), clock);
+        writer.Write(new string('a', 120) + "\n");
+        writer.Flush();
+        // Someone moves the file away and plants a folder at its path: rotation can neither shift nor reopen it.
+        File.Move(file, moved);
+        Directory.CreateDirectory(file);
+
+        var failure = Assert.Throws<LogWriteException>(() => writer.Write("during 1\n"));
+        Assert.Contains(file, failure.Message);
+        Assert.Contains(file, writer.Error);
+        // Reported once; until the path can be opened again, output goes on into the file it had open.
+        writer.Write("during 2\n");
+        clock.Advance(TimeSpan.FromSeconds(5));
+        writer.Write("during 3\n");
+        writer.Flush();
+        Assert.Contains(file, writer.Error);
+        Assert.Equal([new string('a', 120), "during 1", "during 2", "during 3"], LogTest.Lines(moved));
+
+        Directory.Delete(file);
+        clock.Advance(TimeSpan.FromSeconds(5));
+        writer.Write("after\n");
+        writer.Flush();
+
+        Assert.Null(writer.Error);
+        Assert.Equal(["after"], LogTest.Lines(file));
+        Assert.Equal(4, LogTest.Lines(moved).Length);
     }
 
     [Fact]
@@ -126,6 +202,23 @@ public sealed class LogRotationSpec : IDisposable
 
         Assert.Equal(["fresh"], LogTest.Lines(file));
         Assert.Equal([new string('o', 150)], LogTest.Lines($"{file}.1"));
+    }
+
+    [Fact]
+    public void A_log_moved_away_by_hand_is_started_anew_at_the_next_rotation_without_an_error()
+    {
+        var file = _folder.File("app.log");
+        using var writer = new ProcessLogWriter(LogTest.Settings(file, maxSize: 100, keep: 2), new LogTail());
+        writer.Write(new string('a', 120) + "\n");
+        writer.Flush();
+        File.Move(file, _folder.File("archived.log"));
+
+        writer.Write("next\n");
+        writer.Flush();
+
+        Assert.Null(writer.Error);
+        Assert.Equal(["next"], LogTest.Lines(file));
+        Assert.Equal([new string('a', 120)], LogTest.Lines(_folder.File("archived.log")));
     }
 
     private static string[] Lines(int first, int last) =>

@@ -30,12 +30,16 @@ internal sealed class TempFolder : IDisposable
     }
 }
 
-/// <summary>A clock the test moves by hand.</summary>
+/// <summary>A clock the test moves by hand: wall time and the monotonic timestamp move together.</summary>
 internal sealed class FakeClock(DateTimeOffset start) : TimeProvider
 {
     public DateTimeOffset Now { get; set; } = start;
 
     public override DateTimeOffset GetUtcNow() => Now;
+
+    public override long GetTimestamp() => Now.UtcTicks;
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
     public void Advance(TimeSpan by) => Now += by;
 }

@@ -215,4 +215,65 @@ public sealed class ProcessLogWriterSpec : IDisposable
 
         Assert.Contains(_folder.Path, error.Message);
     }
+
+    [Fact]
+    public void A_symlink_planted_at_the_log_path_is_not_followed_and_the_error_says_why()
+    {
+        var target = _folder.File("precious");
+        File.WriteAllText(target, "untouched\n");
+        var file = _folder.File("app.log");
+        File.CreateSymbolicLink(file, target);
+
+        var error = Assert.Throws<LogWriteException>(() => new ProcessLogWriter(LogTest.Settings(file), new LogTail()));
+
+        Assert.Contains(file, error.Message);
+        Assert.Contains("symbolic link", error.Message);
+        Assert.Equal("untouched\n", File.ReadAllText(target));
+    }
+
+    [Fact]
+    public void A_symlink_planted_while_the_log_is_being_reopened_is_not_followed()
+    {
+        var target = _folder.File("precious");
+        File.WriteAllText(target, "untouched\n");
+        var file = _folder.File("app.log");
+        var clock = new FakeClock(DateTimeOffset.UnixEpoch);
+        using var writer = new ProcessLogWriter(LogTest.Settings(file, maxSize: 100, keep: 1), new LogTail(), clock);
+        writer.Write(new string('a', 120) + "\n");
+        writer.Flush();
+        // A folder at the path makes the rotation fail; the writer then retries opening the path.
+        File.Move(file, _folder.File("moved"));
+        Directory.CreateDirectory(file);
+        Assert.Throws<LogWriteException>(() => writer.Write("second line\n"));
+        Directory.Delete(file);
+        File.CreateSymbolicLink(file, target);
+        clock.Advance(TimeSpan.FromSeconds(5));
+
+        writer.Write("third line\n");
+        writer.Flush();
+
+        Assert.Equal("untouched\n", File.ReadAllText(target));
+        Assert.Contains("symbolic link", writer.Error);
+        Assert.Contains(file, writer.Error);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void A_new_log_file_is_readable_by_its_owner_and_group_only()
+    {
+        var file = _folder.File("app.log");
+        using (new ProcessLogWriter(LogTest.Settings(file), new LogTail()))
+        {
+        }
+
+        // The mode asked for is 0640; the process's umask may only take more away.
+        var expected = (UnixFileMode)Convert.ToInt32("640", 8) & ~Umask();
+        Assert.Equal(expected, File.GetUnixFileMode(file));
+    }
+
+    private static UnixFileMode Umask()
+    {
+        var line = File.ReadAllLines("/proc/self/status").First(l => l.StartsWith("Umask:"));
+        return (UnixFileMode)Convert.ToInt32(line["Umask:".Length..].Trim(), 8);
+    }
 }

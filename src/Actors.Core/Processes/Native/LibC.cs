@@ -14,13 +14,20 @@ internal static unsafe partial class LibC
     public const int EAGAIN = 11;
     public const int ESRCH = 3;
     public const int ECHILD = 10;
+    public const int ELOOP = 40;
 
     public const int O_RDONLY = 0;
+    public const int O_WRONLY = 1;
+    public const int O_CREAT = 0x40;
+    public const int O_APPEND = 0x400;
+    // The one flag here whose value differs: arm64 (and arm) keep the older numbering of O_NOFOLLOW.
+    public static readonly int O_NOFOLLOW = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
     public const int O_NONBLOCK = 0x800;
     public const int O_CLOEXEC = 0x80000;
     public const int F_GETFL = 3;
     public const int F_SETFL = 4;
     public const int F_SETPIPE_SZ = 1031;
+    public const int F_GETPIPE_SZ = 1032;
 
     public const short POSIX_SPAWN_SETSIGDEF = 0x04;
     public const short POSIX_SPAWN_SETSIGMASK = 0x08;
@@ -81,7 +88,8 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, SetLastError = true)] public static partial int access(byte* path, int mode);
     // For the node's state file: a rename is only durable once its folder is synced (.NET cannot open folders).
-    [LibraryImport(Lib, SetLastError = true)] public static partial int open(byte* path, int flags);
+    // For log files: O_NOFOLLOW, which .NET cannot ask for. mode matters only with O_CREAT.
+    [LibraryImport(Lib, SetLastError = true)] public static partial int open(byte* path, int flags, uint mode);
     [LibraryImport(Lib, SetLastError = true)] public static partial int fsync(int fd);
     public const int X_OK = 1;
 

@@ -1,0 +1,72 @@
+using Actors.Configuration;
+using Actors.Logging;
+using Actors.Processes;
+using Actors.Processes.Native;
+using Xunit;
+
+namespace Actors.Core.Tests.Processes;
+
+/// <summary>
+/// The output pump with real processes: a grandchild that never stops writing into its parent's pipe must not
+/// keep the one pump thread from reporting exits, its own parent's or anyone else's.
+/// </summary>
+public sealed class OutputPumpSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("actors-pump-").FullName;
+    private readonly List<LinuxProcessHandle> _started = [];
+    private readonly List<ProcessLogWriter> _writers = [];
+    private readonly OutputPump _pump = new((_, _) => { });
+
+    [Fact]
+    public void Exits_are_reported_while_a_grandchild_keeps_writing_and_its_pipe_ends_once_the_group_is_killed()
+    {
+        var noisy = Start("noisy", "yes & echo main done; exit 1");
+        var quiet = Start("quiet", "sleep 1; exit 3");
+
+        var first = ExpectMsg<ProcessExited>(Patience);
+        Assert.Equal(noisy.Pid, first.Pid);
+        Assert.Equal(1, first.Status.Code);
+        // The pump flushes a process's output before it announces the exit.
+        Assert.Contains("main done\n", File.ReadAllText(LogOf("noisy")));
+
+        var second = ExpectMsg<ProcessExited>(Patience);
+        Assert.Equal(quiet.Pid, second.Pid);
+        Assert.Equal(3, second.Status.Code);
+
+        // yes is still writing; once its group is killed, its pipe reaches EOF and leaves the pump.
+        Assert.True(noisy.IsGroupAlive());
+        Assert.True(noisy.SignalGroup(LibC.SIGKILL));
+        AwaitCondition(() => _pump.Watching == 0, Patience, TimeSpan.FromMilliseconds(20), "every pipe ended");
+        Assert.False(noisy.IsGroupAlive());
+    }
+
+    private string LogOf(string name) => Path.Combine(_dir, name + ".log");
+
+    private LinuxProcessHandle Start(string name, string script)
+    {
+        var writer = new ProcessLogWriter(new LogSettings(LogOf(name), 1L << 30, 1, false), new LogTail());
+        _writers.Add(writer);
+        var result = Spawner.Spawn("/bin/sh", ["sh", "-c", script], ["PATH=/usr/bin:/bin"], _dir);
+        Assert.Equal(0, result.Errno);
+        var handle = new LinuxProcessHandle(result.Pid, ProcStat.ReadStartTime(result.Pid) ?? 0);
+        _started.Add(handle);
+        int pidfd = LibC.PidfdOpen(result.Pid);
+        Assert.True(pidfd >= 0);
+        _pump.Attach(handle, pidfd, result.OutputFd, writer, TestActor);
+        return handle;
+    }
+
+    void IDisposable.Dispose()
+    {
+        // Whatever a failed test left of the groups it started (a yes writing on) goes before the pump does.
+        foreach (var handle in _started)
+            if (handle.IsGroupAlive()) handle.SignalGroup(LibC.SIGKILL);
+        AwaitCondition(() => _pump.Watching == 0, Patience);
+        _pump.Dispose();
+        foreach (var writer in _writers) writer.Dispose();
+        Shutdown();
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+}
