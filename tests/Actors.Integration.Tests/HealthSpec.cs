@@ -26,7 +26,8 @@ public sealed class HealthSpec : IDisposable
     [Fact]
     public void A_real_http_readiness_endpoint_drives_the_ready_state()
     {
-        var port = FreePorts.Next();
+        using var held = FreePorts.Hold(); // until the test ends: the dummy binds it (again at each restart)
+        var port = held.Port;
         var readyFile = Path.Combine(_node.Dir, "ready");
         _node.WriteConfig($$"""
             web {
@@ -71,7 +72,8 @@ public sealed class HealthSpec : IDisposable
     [Fact]
     public void A_sigstopped_service_is_restarted_within_period_times_threshold_plus_timeout()
     {
-        var port = FreePorts.Next();
+        using var held = FreePorts.Hold(); // until the test ends: the dummy binds it (again at each restart)
+        var port = held.Port;
         _node.WriteConfig($$"""
             web {
               {{Dummy("serve-http", port.ToString())}}

@@ -56,7 +56,7 @@ public static class RunCommand
             return ExitCodes.Failure;
         }
         using var heldLock = nodeLock;
-        System.Net.Sockets.Socket controlSocket;
+        ControlSocket.Listening controlSocket;
         try
         {
             controlSocket = ControlSocket.Open(settings.Node.ControlSocket, settings.Node.StateDir);
@@ -81,7 +81,7 @@ public static class RunCommand
             PidRegistry.ReapOrphans(settings.Node.StateDir, line => logger.Warning("{Orphans:l}", line));
             using var children = ChildTracking.Start(settings.Node.StateDir, logger);
             using var launcher = new LinuxProcessLauncher((what, e) => logger.Error("output pump: {What}: {Error}", what, e.Message), children.Registry);
-            await using var host = NodeHost.Build(settings, logger, launcher, node, controlSocket);
+            await using var host = NodeHost.Build(settings, logger, launcher, node, controlSocket.Socket);
             // SIGHUP means reload, as for most daemons; without a handler it would kill the node outright and
             // leave every child running, orphaned in its own session.
             var reload = host.Services.GetRequiredService<ReloadService>();

@@ -32,11 +32,34 @@ internal static class ControlSocket
     private const UnixFileMode OwnerOnlySocket = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const int Backlog = 512; // Kestrel's default
 
-    /// <summary>Prepares the path (<see cref="Prepare"/>), then binds and listens (<see cref="Bind"/>).</summary>
-    public static Socket Open(string socketPath, string stateDir)
+    /// <summary>
+    /// Prepares the path (<see cref="Prepare"/>), then binds and listens (<see cref="Bind"/>). Disposing the
+    /// result removes the socket's name and closes it.
+    /// </summary>
+    public static Listening Open(string socketPath, string stateDir)
     {
         Prepare(socketPath, stateDir);
-        return Bind(socketPath);
+        return new Listening(Bind(socketPath), socketPath);
+    }
+
+    /// <summary>The node's listening control socket, for Kestrel to serve (by its handle) until the node stops.</summary>
+    internal sealed class Listening(Socket socket, string path) : IDisposable
+    {
+        public Socket Socket { get; } = socket;
+
+        public void Dispose()
+        {
+            // The name goes first, so no client finds a socket nobody answers; a link put there is not ours.
+            try
+            {
+                if (new FileInfo(path).LinkTarget is null && Actors.Logging.FileKind.IsSocket(path)) File.Delete(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left behind: the next node removes a stale socket itself.
+            }
+            Socket.Dispose();
+        }
     }
 
     /// <summary>
