@@ -5,15 +5,24 @@ using Xunit;
 namespace Actors.Integration.Tests;
 
 /// <summary>The API itself: bad requests get a status and a message, and the node carries on.</summary>
-public sealed class ControlApiSpec : IDisposable
+public sealed class ControlApiSpec : IAsyncLifetime, IDisposable
 {
     private readonly ControlledNode _node = new();
 
     public ControlApiSpec()
     {
         _node.WriteConfig($"web {{ {ControlledNode.Sleeper} }}");
-        _node.Start();
     }
+
+    // Started here, not in the constructor: xunit disposes the instance (Dispose) even when this fails, but not
+    // an instance whose constructor threw, which would leave the node running.
+    public Task InitializeAsync()
+    {
+        _node.Start();
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
 
     public void Dispose() => _node.Dispose();
 

@@ -17,7 +17,7 @@ public sealed record CliResult(int Code, string Out, string Err)
 /// </summary>
 public sealed class ControlledNode : IDisposable
 {
-    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60); // a busy machine: bounds for what must happen, hit only on failure
 
     public string Dir { get; } = Directory.CreateTempSubdirectory("actors-ctl-").FullName;
     public string ConfigPath => Path.Combine(Dir, "node.conf");

@@ -81,7 +81,8 @@ public sealed class DependencySpec : IDisposable
     [Fact]
     public void Web_waits_for_its_dbs_readiness_probe_and_stops_before_it()
     {
-        var port = FreePorts.Next();
+        using var held = FreePorts.Hold(); // until the test ends: the dummy binds it (again at each restart)
+        var port = held.Port;
         var readyFile = Path.Combine(_node.Dir, "db-ready");
         _node.WriteConfig($$"""
                 web { {{Dummy()}}, depends-on { db = ready } }

@@ -27,33 +27,25 @@ public sealed partial class ExecSpec : IDisposable
 
     private int Runs => int.Parse(File.ReadAllText(Path.Combine(_dir, "runs")).Trim());
 
-    /// <summary>A process's start time, in seconds since boot (/proc/PID/stat field 22, counted after the last ')').</summary>
-    // Field 22 is in clock ticks of USER_HZ, which Linux fixes at 100 for user space.
-    private static double SecondsSinceBoot(int pid)
-    {
-        var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return double.Parse(fields[19], System.Globalization.CultureInfo.InvariantCulture) / 100;
-    }
-
     private static double UptimeSeconds() =>
         double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
 
     private static int LiveMembers(int pgid) => ProcessGroups.CountLiveMembers([pgid])[pgid];
 
     [Fact]
-    public async Task Timeout_stops_the_command_and_exits_124_in_about_the_timeout_with_nothing_left()
+    public async Task Timeout_cuts_the_command_short_not_before_the_timeout_and_exits_124_with_nothing_left()
     {
-        var exec = Exec("--verbose", "--timeout", "1s", "--", "sleep", "10");
+        // The command notes its own start time (/proc/PID/stat field 22, in USER_HZ = 100 ticks a second; kept
+        // across the exec): the "running" line may be read after the timeout already ended it, on a busy machine.
+        var exec = Exec("--verbose", "--timeout", "1s", "--", "/bin/sh", "-c", "cut -d ' ' -f 22 /proc/$$/stat > started; exec sleep 30");
         var pid = await exec.AwaitRunningPidAsync();
-        var running = exec.Started.Elapsed;
-        // When the command really started (the "running" line may be read late on a busy machine).
-        var startedAt = SecondsSinceBoot(pid);
 
         Assert.Equal(124, await exec.ExitCodeAsync());
-        var afterRunning = exec.Started.Elapsed - running;
+        var startedAt = double.Parse(File.ReadAllText(Path.Combine(_dir, "started")).Trim(), System.Globalization.CultureInfo.InvariantCulture) / 100;
         var ranFor = UptimeSeconds() - startedAt;
-        // Bounded from the command's start: exec's own start-up is .NET's, and this machine is shared.
-        Assert.True(afterRunning < TimeSpan.FromSeconds(3), $"exited {afterRunning} after the command started (total {exec.Started.Elapsed})");
+        // Measured from the command's own start time. Cut by the timeout: long before its own 30 s, however busy
+        // the machine (how close to 1 s is a benchmark's question, not a test's), and not before the 1 s.
+        Assert.True(ranFor < 15, $"exited {ranFor:0.###}s after the command started (total {exec.Started.Elapsed})");
         Assert.True(ranFor >= 0.9, $"exited already {ranFor:0.###}s after the command started");
         Assert.Equal(0, LiveMembers(pid));
         Assert.Contains("timed out after 1s", exec.Stderr);

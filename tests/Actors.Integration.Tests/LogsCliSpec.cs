@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.Json;
 using Xunit;
 
 namespace Actors.Integration.Tests;
 
 /// <summary><c>actors logs</c> from the node's in-memory tails: history, merged view, follow.</summary>
-public sealed class LogsCliSpec : IDisposable
+public sealed class LogsCliSpec : IAsyncLifetime, IDisposable
 {
     private readonly ControlledNode _node = new();
 
@@ -16,8 +17,17 @@ public sealed class LogsCliSpec : IDisposable
                 beta { command = "/bin/sh", args = ["-c", "i=0; while true; do i=$((i+1)); echo beta-$i; sleep 0.05; done"] }
                 quiet { command = "/bin/sh", args = ["-c", "echo one; echo two; echo three; exec sleep 1000"] }
             """);
-        _node.Start();
     }
+
+    // Started here, not in the constructor: xunit disposes the instance (Dispose) even when this fails, but not
+    // an instance whose constructor threw, which would leave the node running.
+    public Task InitializeAsync()
+    {
+        _node.Start();
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
 
     public void Dispose() => _node.Dispose();
 
@@ -73,10 +83,15 @@ public sealed class LogsCliSpec : IDisposable
         {
             Assert.True(headers.TryTake(out _, ControlledNode.Patience), "first screen");
             Assert.True(headers.TryTake(out _, ControlledNode.Patience), "second screen");
+            // Ctrl-C: it stops redrawing and exits 0.
+            Assert.Equal(0, Actors.Processes.Native.LibC.kill(cli.Id, 2));
+            Assert.True(cli.WaitForExit(ControlledNode.Patience), "status --watch still runs after SIGINT");
+            cli.WaitForExit(); // drains the output
+            Assert.Equal(0, cli.ExitCode);
         }
         finally
         {
-            cli.Kill();
+            if (!cli.HasExited) cli.Kill();
             cli.WaitForExit();
         }
     }
@@ -85,6 +100,7 @@ public sealed class LogsCliSpec : IDisposable
     public void Merged_history_is_ordered_by_time_and_prefixed()
     {
         _node.AwaitStatus("alpha", s => s.GetProperty("uptime-s").GetDouble() > 0.5, "ran half a second");
+        _node.AwaitStatus("beta", s => s.GetProperty("uptime-s").GetDouble() > 0.5, "ran half a second");
         var result = _node.Cli("logs", "alpha", "beta", "-n", "10");
         Assert.Equal(0, result.Code);
         var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -94,5 +110,15 @@ public sealed class LogsCliSpec : IDisposable
         // Within one process the lines stay in their order.
         var alpha = lines.Where(l => l.StartsWith("alpha")).Select(l => int.Parse(l.Split('-')[^1])).ToList();
         Assert.Equal(alpha.Order(), alpha);
+
+        // Across the two processes, the time each line was read decides the order (--json shows it).
+        var json = _node.Cli("logs", "alpha", "beta", "-n", "10", "--json");
+        Assert.Equal(0, json.Code);
+        var entries = json.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(e => e.TryGetProperty("line", out _)).ToList();
+        Assert.Equal(10, entries.Count);
+        Assert.Equal(["alpha", "beta"], entries.Select(e => e.GetProperty("name").GetString()).Distinct().Order());
+        var times = entries.Select(e => DateTimeOffset.Parse(e.GetProperty("at").GetString()!)).ToList();
+        Assert.Equal(times.Order(), times);
     }
 }

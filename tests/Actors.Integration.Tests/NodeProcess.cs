@@ -27,6 +27,14 @@ public sealed class NodeProcess : IDisposable
         return new NodeProcess(Process.Start(info)!);
     }
 
+    /// <summary>The node started through /bin/sh with <paramref name="umask"/> set first, as an operator's shell may have it.</summary>
+    public static NodeProcess StartWithUmask(string umask, string workingDir, params string[] args)
+    {
+        var info = new ProcessStartInfo("/bin/sh") { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "-c", $"umask {umask} && exec \"$0\" \"$@\"", TestPaths.DotnetHost, TestPaths.Node }.Concat(args)) info.ArgumentList.Add(arg);
+        return new NodeProcess(Process.Start(info)!);
+    }
+
     private void Collect(string? line)
     {
         if (line is null) return;

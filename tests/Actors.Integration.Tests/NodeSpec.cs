@@ -7,7 +7,7 @@ namespace Actors.Integration.Tests;
 /// <summary>The node as users run it: the real executable, real signals.</summary>
 public sealed class NodeSpec : IDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60); // a busy machine: bounds for what must happen, hit only on failure
     private readonly string _dir = Directory.CreateTempSubdirectory("actors-node-").FullName;
 
     private string Config(string body)
@@ -61,7 +61,7 @@ public sealed class NodeSpec : IDisposable
     }
 
     [Fact]
-    public void Shutdown_timeout_bounds_the_stop_and_still_leaves_no_process_behind()
+    public void Shutdown_timeout_bounds_the_stop_leaves_no_process_behind_and_the_node_exits_0()
     {
         var config = Config($$"""
             actors.node.shutdown-timeout = 2s
@@ -78,9 +78,9 @@ public sealed class NodeSpec : IDisposable
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         node.Signal(15);
-        node.WaitForExit(Patience);
+        Assert.Equal(0, node.WaitForExit(Patience));
         // Well before the 60 s stop timeout: the node's own bound wins, and the group is killed on the way out.
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
         Assert.Empty(GroupMembers(pid));
     }
 

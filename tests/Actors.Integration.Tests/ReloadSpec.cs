@@ -4,7 +4,7 @@ using Xunit;
 namespace Actors.Integration.Tests;
 
 /// <summary>Reload applies the difference: unchanged processes keep their pid, a broken file changes nothing.</summary>
-public sealed class ReloadSpec : IDisposable
+public sealed class ReloadSpec : IAsyncLifetime, IDisposable
 {
     private readonly ControlledNode _node = new();
 
@@ -15,9 +15,18 @@ public sealed class ReloadSpec : IDisposable
                 change { {{ControlledNode.Sleeper}} }
                 drop { {{ControlledNode.Sleeper}} }
             """);
+    }
+
+    // Started here, not in the constructor: xunit disposes the instance (Dispose) even when this fails, but not
+    // an instance whose constructor threw, which would leave the node running.
+    public Task InitializeAsync()
+    {
         _node.Start();
         foreach (var name in new[] { "keep", "change", "drop" }) _node.AwaitState(name, "running");
+        return Task.CompletedTask;
     }
+
+    public Task DisposeAsync() => Task.CompletedTask;
 
     public void Dispose() => _node.Dispose();
 

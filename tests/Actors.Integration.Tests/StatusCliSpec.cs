@@ -4,7 +4,7 @@ using Xunit;
 namespace Actors.Integration.Tests;
 
 /// <summary>A node with crashing, stopped, healthy and TERM-ignoring processes, driven only through the CLI.</summary>
-public sealed class StatusCliSpec : IDisposable
+public sealed class StatusCliSpec : IAsyncLifetime, IDisposable
 {
     private readonly ControlledNode _node = new();
 
@@ -16,8 +16,17 @@ public sealed class StatusCliSpec : IDisposable
                 stubborn { command = "{{TestPaths.DotnetHost}}", args = ["{{TestPaths.TestDummy}}", "ignore-sigterm"], stop.timeout = 1s }
                 parked { {{ControlledNode.Sleeper}} }
             """);
-        _node.Start();
     }
+
+    // Started here, not in the constructor: xunit disposes the instance (Dispose) even when this fails, but not
+    // an instance whose constructor threw, which would leave the node running.
+    public Task InitializeAsync()
+    {
+        _node.Start();
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
 
     public void Dispose() => _node.Dispose();
 
@@ -28,6 +37,7 @@ public sealed class StatusCliSpec : IDisposable
         Assert.Equal(0, _node.Cli("stop", "parked").Code);
 
         var result = _node.Cli("status", "--json");
+        var answeredBy = DateTimeOffset.UtcNow;
         Assert.Equal(0, result.Code);
         var root = result.Json;
         var node = root.GetProperty("node");
@@ -51,7 +61,13 @@ public sealed class StatusCliSpec : IDisposable
         Assert.Equal("backing-off", crasher.GetProperty("state").GetString());
         Assert.Equal(3, crasher.GetProperty("last-exit").GetProperty("code").GetInt32());
         Assert.Equal(JsonValueKind.Null, crasher.GetProperty("last-exit").GetProperty("signal").ValueKind);
-        Assert.InRange(crasher.GetProperty("next-start-in-s").GetDouble(), 1, 60);
+        // Its first delay is backoff.min 30 s ± random-factor 20 %, counted from when it began backing off: what
+        // is left plus what has passed is 24..36 s (plus the time this answer took to reach the test; the
+        // lower bound allows for the millisecond rounding of the timestamps).
+        var backingOffAt = DateTimeOffset.Parse(crasher.GetProperty("trail").EnumerateArray()
+            .Last(t => t.GetProperty("state").GetString() == "backing-off").GetProperty("at").GetString()!);
+        var delay = crasher.GetProperty("next-start-in-s").GetDouble() + (answeredBy - backingOffAt).TotalSeconds;
+        Assert.InRange(delay, 24 - 0.1, 36 + 5);
         Assert.Contains("exited with code 3", crasher.GetProperty("reason").GetString());
         var trail = crasher.GetProperty("trail").EnumerateArray().Select(t => t.GetProperty("state").GetString()).ToList();
         Assert.Equal(["starting", "running", "backing-off"], trail);

@@ -51,7 +51,7 @@ internal static class ClientVerb
 
     /// <summary>
     /// Parses a JSON answer; an error status is printed (with the names a 404 knows) and ends the verb:
-    /// 404 unknown process → 4, anything else → 1.
+    /// 404 unknown process → 4, 403 (this user may not use the node) → 3, anything else → 1.
     /// </summary>
     public static JsonDocument Expect(ApiResponse response, TextWriter stderr, params int[] okStatuses)
     {
@@ -75,7 +75,8 @@ internal static class ClientVerb
         var message = error.ValueKind == JsonValueKind.Object && error.TryGetProperty("error", out var e) ? e.GetString() : null;
         stderr.WriteLine($"actors: {message ?? $"the node answered {status}"}");
         var unknown = status == 404 && error.ValueKind == JsonValueKind.Object && error.TryGetProperty("unknown", out _);
-        return new VerbFailedException(unknown ? ExitCodes.UnknownProcess : ExitCodes.Failure);
+        // 403: the node refuses this user (PeerCheck), the same case as a socket this user may not open.
+        return new VerbFailedException(unknown ? ExitCodes.UnknownProcess : status == 403 ? ExitCodes.NoNode : ExitCodes.Failure);
     }
 
     /// <summary>Prints the body as the node sent it: the stable, documented JSON.</summary>

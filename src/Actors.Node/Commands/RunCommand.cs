@@ -56,9 +56,10 @@ public static class RunCommand
             return ExitCodes.Failure;
         }
         using var heldLock = nodeLock;
+        ControlSocket.Listening controlSocket;
         try
         {
-            ControlSocket.Prepare(settings.Node.ControlSocket, settings.Node.StateDir);
+            controlSocket = ControlSocket.Open(settings.Node.ControlSocket, settings.Node.StateDir);
         }
         catch (ControlSocketException e)
         {
@@ -66,6 +67,7 @@ public static class RunCommand
             return ExitCodes.Failure;
         }
 
+        using var listening = controlSocket;
         var logger = NodeLogging.Create(settings.Node.LogDir);
         try
         {
@@ -79,7 +81,7 @@ public static class RunCommand
             PidRegistry.ReapOrphans(settings.Node.StateDir, line => logger.Warning("{Orphans:l}", line));
             using var children = ChildTracking.Start(settings.Node.StateDir, logger);
             using var launcher = new LinuxProcessLauncher((what, e) => logger.Error("output pump: {What}: {Error}", what, e.Message), children.Registry);
-            await using var host = NodeHost.Build(settings, logger, launcher, node);
+            await using var host = NodeHost.Build(settings, logger, launcher, node, controlSocket.Socket);
             // SIGHUP means reload, as for most daemons; without a handler it would kill the node outright and
             // leave every child running, orphaned in its own session.
             var reload = host.Services.GetRequiredService<ReloadService>();
@@ -90,7 +92,6 @@ public static class RunCommand
                     t => logger.Error(t.Exception, "reload on SIGHUP failed"), TaskContinuationOptions.OnlyOnFaulted);
             });
             await host.StartAsync();
-            ControlSocket.LockDown(settings.Node.ControlSocket);
             logger.Information("control API listening on {Socket}", settings.Node.ControlSocket);
             await host.WaitForShutdownAsync();
             if (!nodeLock.StillHeld)

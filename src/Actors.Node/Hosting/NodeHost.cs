@@ -25,7 +25,8 @@ namespace Actors.Node.Hosting;
 /// </summary>
 internal static class NodeHost
 {
-    public static WebApplication Build(ActorsSettings settings, Serilog.ILogger logger, LinuxProcessLauncher launcher, NodeInfo node)
+    /// <param name="controlSocket">The listening control socket (<see cref="ControlSocket.Open"/>); the caller keeps it open until the host is disposed.</param>
+    public static WebApplication Build(ActorsSettings settings, Serilog.ILogger logger, LinuxProcessLauncher launcher, NodeInfo node, System.Net.Sockets.Socket controlSocket)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "actors" });
         var shutdownTimeout = settings.Node.ShutdownTimeout;
@@ -37,7 +38,9 @@ internal static class NodeHost
         builder.Services.AddSerilog(logger, dispose: false);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
-            kestrel.ListenUnixSocket(settings.Node.ControlSocket);
+            // Bound by ControlSocket (0600 before its name appears); Kestrel serves it, each peer checked first.
+            kestrel.ListenHandle((ulong)controlSocket.Handle, listen =>
+                listen.Use(PeerCheck.Middleware(listen.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PeerCheck)))));
             kestrel.Limits.MaxRequestBodySize = RequestBody.MaxBytes;
             kestrel.AddServerHeader = false;
         });

@@ -8,7 +8,8 @@ namespace Actors.TestDummy.Modes;
 /// A minimal HTTP server for HTTP readiness/liveness probes: every request (<c>GET /health</c> or any other) is
 /// answered <c>200 ok</c> when healthy and <c>503 not ready</c> when not. Healthy always, or only while a file
 /// exists (<c>--ready-file FILE</c>: a test flips readiness by creating and deleting it), or from some time after
-/// start on (<c>--ready-after MS</c>: a slow starter). Port 0 picks a free port; "listening on PORT" is printed
+/// start on (<c>--ready-after MS</c>: a slow starter). Port 0 picks a free port; a given port may be held by a test
+/// (bound with SO_REUSEPORT, not listening) and is taken over. "listening on PORT" is printed
 /// once connections are accepted. Plain <see cref="TcpListener"/> keeps ASP.NET (and its startup cost) out of the dummy.
 /// </summary>
 internal static class ServeHttp
@@ -18,6 +19,8 @@ internal static class ServeHttp
     public static int Run(int port, Func<bool> healthy)
     {
         var listener = new TcpListener(IPAddress.Loopback, port);
+        // SO_REUSEPORT: a test holds its port bound (not listening) with it until the dummy listens (FreePorts.Hold).
+        listener.Server.SetRawSocketOption(1 /* SOL_SOCKET */, 15 /* SO_REUSEPORT */, BitConverter.GetBytes(1));
         listener.Start();
         Output.WriteLine(Output.Stdout, $"listening on {((IPEndPoint)listener.LocalEndpoint).Port}");
         while (true)

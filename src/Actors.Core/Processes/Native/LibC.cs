@@ -93,6 +93,23 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)] public static partial int fsync(int fd);
     public const int X_OK = 1;
 
+    // For the node's control socket (bound in a private folder, then renamed into place; see ControlSocket).
+    [LibraryImport(Lib, SetLastError = true)] public static partial int mkdir(byte* path, uint mode);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int renameat2(int olddirfd, byte* oldpath, int newdirfd, byte* newpath, uint flags);
+    [LibraryImport(Lib)] public static partial uint geteuid();
+    public const int AT_FDCWD = -100;
+    public const uint RENAME_NOREPLACE = 1;
+    public const int EEXIST = 17;
+    public const int EINVAL = 22;
+    // getsockopt(SOL_SOCKET, SO_PEERCRED) fills a struct ucred { pid_t pid; uid_t uid; gid_t gid; } (x86-64 and arm64 numbers).
+    public const int SOL_SOCKET = 1;
+    public const int SO_PEERCRED = 17;
+
+    // The integration tests watch with inotify how the control socket's name appears (only by a rename).
+    [LibraryImport(Lib, SetLastError = true)] public static partial int inotify_init1(int flags);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int inotify_add_watch(int fd, byte* path, uint mask);
+    public const uint IN_MOVED_TO = 0x80, IN_CREATE = 0x100, IN_ISDIR = 0x40000000;
+
     public static int PidfdOpen(int pid) => (int)syscall(SYS_pidfd_open, pid, 0);
 
     public static string ErrorText(int errno) => Marshal.PtrToStringUTF8((nint)strerror(errno)) ?? $"errno {errno}";
