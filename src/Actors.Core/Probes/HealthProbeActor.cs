@@ -17,16 +17,26 @@ namespace Actors.Probes;
 /// At most one check is outstanding, ever: a check counts as running until its task has really ended, cancelled or
 /// not, and a tick that finds one running starts none. A tick that finds a cancelled check still ending (killing an
 /// exec probe's group takes a moment) runs the next check as soon as it has ended, so the period holds. A check that
-/// has not ended a whole <c>Timeout</c> after its cancellation is stuck (a command in uninterruptible sleep on a dead NFS mount, a blocking call that ignores the
-/// token): every tick it still blocks fails with "check stuck for …", so the thresholds go on deciding (a stuck
-/// liveness check restarts the process) instead of the probe going silent, and no new check, process or pipe
-/// piles up behind it. Once it ends, checks resume at the next period.
+/// has not ended <see cref="StuckGrace"/> after its cancellation is stuck (a blocking call that ignores the token, a
+/// command in uninterruptible sleep): every tick it still blocks fails with "check stuck for …", so the thresholds go
+/// on deciding (a stuck liveness check restarts the process) instead of the probe going silent, and no new check,
+/// process or pipe piles up behind it. Once it ends, checks resume at the next period.
 /// </para>
 /// </summary>
 internal sealed class HealthProbeActor : ReceiveActor, IWithTimers
 {
     private const string TickTimer = "tick";
     private const string TimeoutTimer = "timeout";
+
+    /// <summary>
+    /// How long a cancelled check may take to end before it counts as stuck: its timeout, but at least 10 s. An exec
+    /// check's cancellation kills its command and waits up to 3 s for it to die (CliWrap), and on a busy machine the
+    /// kill and the reap take seconds more (measured here: 2.7 s at a load of 40); a check still running after that
+    /// ignores its cancellation for real.
+    /// </summary>
+    private TimeSpan StuckGrace => _settings.Timeout > MinimumStuckGrace ? _settings.Timeout : MinimumStuckGrace;
+
+    private static readonly TimeSpan MinimumStuckGrace = TimeSpan.FromSeconds(10);
 
     private readonly ProbeSettings _settings;
     private readonly IProbeCheck _check;
@@ -85,7 +95,7 @@ internal sealed class HealthProbeActor : ReceiveActor, IWithTimers
             _log.Debug("{0} probe: check #{1} still running at the next period, tick skipped", _settings.RoleName, running.Sequence);
             return;
         }
-        if (now - cancelledAt < _settings.Timeout)
+        if (now - cancelledAt < StuckGrace)
         {
             _tickDeferred = true;
             return;
@@ -96,12 +106,13 @@ internal sealed class HealthProbeActor : ReceiveActor, IWithTimers
         if (!running.ReportedStuck)
             _log.Warning("{0} probe: {1}", _settings.RoleName, detail);
         running.ReportedStuck = true;
-        _tickDeferred = false;
+        _tickDeferred = false; // reported for this period: the next check waits for the next one
         Report(ProbeOutcome.Fail(detail));
     }
 
     private void StartCheck()
     {
+        _tickDeferred = false;
         var sequence = ++_sequence;
         var cancellation = new CancellationTokenSource();
         var token = cancellation.Token;
@@ -131,10 +142,7 @@ internal sealed class HealthProbeActor : ReceiveActor, IWithTimers
         // A check that already timed out answered late: its outcome was counted as the timeout.
         Ended(running);
         if (_tickDeferred)
-        {
-            _tickDeferred = false;
             StartCheck();
-        }
     }
 
     /// <summary>The cancelled check <paramref name="running"/> has ended: the probe may run the next one.</summary>

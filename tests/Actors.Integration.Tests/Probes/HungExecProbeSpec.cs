@@ -60,7 +60,7 @@ public sealed class HungExecProbeSpec() : TestKit("akka.loglevel = WARNING")
         var probe = ChildActorOf(HealthProbe.Props(settings, ProbeChecks.Create(settings, ProbeChecksSpec.Context(_dir))));
         try
         {
-            // Each check is reported as its timeout alone: a check still running a timeout later would be "stuck".
+            // Each check is reported as its timeout alone: one still running 10s after its cancellation would be "stuck".
             for (var check = 1; check <= 3; check++)
                 Assert.Equal(new ProbeChecked(ProbeRole.Liveness, false, "timed out after 2s"), await ExpectMsgAsync<ProbeChecked>(Patience));
         }
