@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Actors.Configuration;
+using Actors.Scheduling;
 
 namespace Actors.Probes;
 
@@ -13,8 +14,9 @@ namespace Actors.Probes;
 public static class HealthProbe
 {
     /// <param name="check">What one check does; see <see cref="ProbeChecks.Create"/> for the real ones.</param>
-    public static Props Props(ProbeSettings settings, IProbeCheck check) =>
-        Akka.Actor.Props.Create(() => new HealthProbeActor(settings, check));
+    /// <param name="clock">Measures how long a stuck check has been running; null: the scheduler's (<see cref="PolicyClock.Of"/>).</param>
+    public static Props Props(ProbeSettings settings, IProbeCheck check, PolicyClock? clock = null) =>
+        Akka.Actor.Props.Create(() => new HealthProbeActor(settings, check, clock));
 
     /// <summary>The child name of a probe of <paramref name="role"/>: probe-startup, probe-liveness, probe-readiness.</summary>
     public static string ChildName(ProbeRole role) => $"probe-{role.ToString().ToLowerInvariant()}";
@@ -35,7 +37,8 @@ public static class HealthProbe
 /// <summary>
 /// One check of a probe. Implementations must honour the token: the probe cancels it at the timeout (and when it
 /// stops), reports "timed out after …" itself and ignores whatever the cancelled check still returns or throws.
-/// The probe calls it on the thread pool, never two at a time.
+/// The probe calls it on the thread pool, never two at a time: the next check starts only once the returned task
+/// has ended, so a check that ignores the token blocks its probe (reported as "check stuck for …") until it ends.
 /// </summary>
 public interface IProbeCheck
 {

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Actors.Configuration;
+using Actors.Scheduling;
 using static Actors.Probes.HealthProbe;
 
 namespace Actors.Probes;
@@ -8,33 +9,57 @@ namespace Actors.Probes;
 /// <summary>
 /// Runs one probe with Kubernetes semantics, on the actor's scheduler only (so TestKit's TestScheduler drives it):
 /// the first check <c>InitialDelay</c> after the actor starts, then one per <c>Period</c> counted from the start of
-/// the previous one. A tick that finds a check still running is skipped: never two checks at a time. Each check
-/// is bounded by <c>Timeout</c>; its result is tagged with a sequence number so the late answer of a check that
-/// already timed out is ignored. Every result goes to the parent as <see cref="ProbeChecked"/>; crossing a
-/// threshold (from unknown or the opposite state) as <see cref="ProbePassed"/> or <see cref="ProbeFailed"/>.
+/// the previous one. Each check is bounded by <c>Timeout</c>: at the timeout it fails ("timed out after …") and is
+/// cancelled (an exec check's process group is killed). Its result is tagged with a sequence number, so the late
+/// answer of a check that already timed out is ignored. Every result goes to the parent as <see cref="ProbeChecked"/>;
+/// crossing a threshold (from unknown or the opposite state) as <see cref="ProbePassed"/> or <see cref="ProbeFailed"/>.
+/// <para>
+/// At most one check is outstanding, ever: a check counts as running until its task has really ended, cancelled or
+/// not, and a tick that finds one running starts none. A tick that finds a cancelled check still ending (killing an
+/// exec probe's group takes a moment) runs the next check as soon as it has ended, so the period holds. A check that
+/// has not ended <see cref="StuckGrace"/> after its cancellation is stuck (a blocking call that ignores the token, a
+/// command in uninterruptible sleep): every tick it still blocks fails with "check stuck for …", so the thresholds go
+/// on deciding (a stuck liveness check restarts the process) instead of the probe going silent, and no new check,
+/// process or pipe piles up behind it. Once it ends, checks resume at the next period.
+/// </para>
 /// </summary>
 internal sealed class HealthProbeActor : ReceiveActor, IWithTimers
 {
     private const string TickTimer = "tick";
     private const string TimeoutTimer = "timeout";
 
+    /// <summary>
+    /// How long a cancelled check may take to end before it counts as stuck: its timeout, but at least 10 s. An exec
+    /// check's cancellation kills its command and waits up to 3 s for it to die (CliWrap), and on a busy machine the
+    /// kill and the reap take seconds more (measured here: 2.7 s at a load of 40); a check still running after that
+    /// ignores its cancellation for real.
+    /// </summary>
+    private TimeSpan StuckGrace => _settings.Timeout > MinimumStuckGrace ? _settings.Timeout : MinimumStuckGrace;
+
+    private static readonly TimeSpan MinimumStuckGrace = TimeSpan.FromSeconds(10);
+
     private readonly ProbeSettings _settings;
     private readonly IProbeCheck _check;
+    private readonly PolicyClock _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ThresholdCounter _counter;
 
     /// <summary>Sequence number of the latest check started; results of any other are stale.</summary>
     private long _sequence;
 
-    /// <summary>The running check's cancellation, or null when no check runs.</summary>
-    private CancellationTokenSource? _running;
+    /// <summary>The outstanding check (until its task ended, also after its timeout), or null when none is.</summary>
+    private RunningCheck? _running;
+
+    /// <summary>A tick came while the cancelled check was still ending: the next check starts once it has ended.</summary>
+    private bool _tickDeferred;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public HealthProbeActor(ProbeSettings settings, IProbeCheck check)
+    public HealthProbeActor(ProbeSettings settings, IProbeCheck check, PolicyClock? clock)
     {
         _settings = settings;
         _check = check;
+        _clock = clock ?? PolicyClock.Of(Context.System.Scheduler);
         _counter = new ThresholdCounter(settings.SuccessThreshold, settings.FailureThreshold);
 
         Receive<Tick>(_ => OnTick());
@@ -46,27 +71,58 @@ internal sealed class HealthProbeActor : ReceiveActor, IWithTimers
         // A periodic timer keeps the period anchored to the schedule (no drift from how long a check took).
         Timers.StartPeriodicTimer(TickTimer, Tick.Instance, _settings.InitialDelay, _settings.Period);
 
-    protected override void PostStop() =>
+    protected override void PostStop()
+    {
         // The probe stops with its process run: a check still running (an exec probe's command) is cancelled.
-        CancelRunning();
+        if (_running is { CancelledAt: null } running)
+            Cancel(running);
+    }
 
     private void OnTick()
     {
-        if (_running is not null)
+        // A cancelled check whose task has ended is over, even if its CheckDone is still on the way (then ignored).
+        if (_running is { CancelledAt: not null, Task.IsCompleted: true } ended)
+            Ended(ended);
+        if (_running is not { } running)
         {
-            _log.Debug("{0} probe: check #{1} still running at the next period, tick skipped", _settings.RoleName, _sequence);
+            StartCheck();
             return;
         }
 
+        var now = _clock.Monotonic;
+        if (running.CancelledAt is not { } cancelledAt)
+        {
+            _log.Debug("{0} probe: check #{1} still running at the next period, tick skipped", _settings.RoleName, running.Sequence);
+            return;
+        }
+        if (now - cancelledAt < StuckGrace)
+        {
+            _tickDeferred = true;
+            return;
+        }
+
+        var detail = $"check stuck for {HeartbeatFileProbeCheck.Age(now - running.StartedAt)}: " +
+            $"it did not end when cancelled at the {HoconScalars.Format(_settings.Timeout)} timeout; no new check until it does";
+        if (!running.ReportedStuck)
+            _log.Warning("{0} probe: {1}", _settings.RoleName, detail);
+        running.ReportedStuck = true;
+        _tickDeferred = false; // reported for this period: the next check waits for the next one
+        Report(ProbeOutcome.Fail(detail));
+    }
+
+    private void StartCheck()
+    {
+        _tickDeferred = false;
         var sequence = ++_sequence;
         var cancellation = new CancellationTokenSource();
-        _running = cancellation;
+        var token = cancellation.Token;
+        var task = Start(token);
+        _running = new RunningCheck(sequence, cancellation, task, _clock.Monotonic);
         Timers.StartSingleTimer(TimeoutTimer, new CheckTimedOut(sequence), _settings.Timeout);
 
-        Start(cancellation.Token)
-            .PipeTo(Self,
-                success: outcome => new CheckDone(sequence, outcome ?? ProbeOutcome.Fail("the check returned no outcome")),
-                failure: error => new CheckDone(sequence, ProbeOutcome.Fail(Describe(error))));
+        task.PipeTo(Self,
+            success: outcome => new CheckDone(sequence, outcome ?? ProbeOutcome.Fail("the check returned no outcome")),
+            failure: error => new CheckDone(sequence, ProbeOutcome.Fail(Describe(error))));
     }
 
     private Task<ProbeOutcome> Start(CancellationToken cancellationToken)
@@ -85,30 +141,50 @@ internal sealed class HealthProbeActor : ReceiveActor, IWithTimers
 
     private void OnCheckDone(CheckDone done)
     {
-        if (done.Sequence != _sequence || _running is null)
-            return; // a check that already timed out answered late: its outcome was counted as the timeout.
+        if (_running is not { } running || done.Sequence != running.Sequence)
+            return;
 
-        Timers.Cancel(TimeoutTimer);
-        _running.Dispose();
+        if (running.CancelledAt is null)
+        {
+            _running = null;
+            running.Cancellation.Dispose();
+            Timers.Cancel(TimeoutTimer);
+            Report(done.Outcome);
+            return;
+        }
+        // A check that already timed out answered late: its outcome was counted as the timeout.
+        Ended(running);
+        if (_tickDeferred)
+            StartCheck();
+    }
+
+    /// <summary>The cancelled check <paramref name="running"/> has ended: the probe may run the next one.</summary>
+    private void Ended(RunningCheck running)
+    {
         _running = null;
-        Report(done.Outcome);
+        if (running.ReportedStuck)
+            _log.Info("{0} probe: the stuck check ended after {1}; checks resume", _settings.RoleName,
+                HeartbeatFileProbeCheck.Age(_clock.Monotonic - running.StartedAt));
     }
 
     private void OnCheckTimedOut(CheckTimedOut timedOut)
     {
-        if (timedOut.Sequence != _sequence || _running is null)
+        if (_running is not { } running || timedOut.Sequence != running.Sequence || running.CancelledAt is not null)
             return; // the check answered first; its cancelled timer's message was already queued.
 
-        CancelRunning();
+        running.CancelledAt = _clock.Monotonic;
+        Cancel(running);
         Report(ProbeOutcome.Fail($"timed out after {HoconScalars.Format(_settings.Timeout)}"));
     }
 
-    private void CancelRunning()
+    /// <summary>
+    /// Requests the check's cancellation; the check stays outstanding until its task ends. CancelAsync marks the
+    /// token at once and runs the check's callbacks (an exec probe kills its process group) off this actor's thread;
+    /// the source is disposed once they ran (a check that ended meanwhile no longer disposes it).
+    /// </summary>
+    private static void Cancel(RunningCheck running)
     {
-        if (_running is not { } cancellation)
-            return;
-        _running = null;
-        // Cancelling runs the check's callbacks (an exec probe kills its process tree): off this actor's thread.
+        var cancellation = running.Cancellation;
         cancellation.CancelAsync().ContinueWith(_ => cancellation.Dispose(), TaskScheduler.Default);
     }
 
@@ -147,4 +223,15 @@ internal sealed class HealthProbeActor : ReceiveActor, IWithTimers
     private sealed record CheckDone(long Sequence, ProbeOutcome Outcome);
 
     private sealed record CheckTimedOut(long Sequence);
+
+    /// <summary>The outstanding check: when it started and when it was cancelled (monotonic), whether it was reported stuck.</summary>
+    private sealed class RunningCheck(long sequence, CancellationTokenSource cancellation, Task task, TimeSpan startedAt)
+    {
+        public long Sequence { get; } = sequence;
+        public CancellationTokenSource Cancellation { get; } = cancellation;
+        public Task Task { get; } = task;
+        public TimeSpan StartedAt { get; } = startedAt;
+        public TimeSpan? CancelledAt { get; set; }
+        public bool ReportedStuck { get; set; }
+    }
 }

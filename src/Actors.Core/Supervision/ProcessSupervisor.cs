@@ -6,6 +6,7 @@ using Actors.Leases;
 using Actors.Logging;
 using Actors.Probes;
 using Actors.Processes;
+using Actors.Scheduling;
 
 namespace Actors.Supervision;
 
@@ -144,6 +145,12 @@ public sealed record SupervisorOptions(IProcessLauncher Launcher)
 
     /// <summary>Makes one check of a probe; tests swap in scripted checks.</summary>
     public Func<ProbeSettings, ProbeContext, IProbeCheck> ProbeChecks { get; init; } = Probes.ProbeChecks.Create;
+
+    /// <summary>
+    /// The clocks policy measures with (monotonic for durations, wall for display); null: those of the ActorSystem's
+    /// scheduler (<see cref="PolicyClock.Of"/>), virtual under TestKit's TestScheduler. Tests set it to step the wall clock.
+    /// </summary>
+    public PolicyClock? Clock { get; init; }
 
     /// <summary>Source of backoff jitter.</summary>
     public Random Random { get; init; } = Random.Shared;

@@ -20,7 +20,7 @@ internal sealed partial class ProcessSupervisorActor
     // A job's runs since it was (re)started, its budget's generation and whether the budget ran out.
     private int _jobRuns, _jobGeneration;
     private bool _budgetSpent;
-    private DateTimeOffset? _budgetEndsAt;
+    private TimeSpan? _budgetEndsAt; // monotonic
 
     private bool IsJob => _settings.Kind == ProcessKind.Job;
 
@@ -43,11 +43,11 @@ internal sealed partial class ProcessSupervisorActor
         // The budget counts from the first launch: time spent waiting for dependencies or a lease is not the job's.
         if (_jobRuns == 1 && IsJob && _settings.Retry.Budget is { } budget)
         {
-            _budgetEndsAt = Now + budget;
-            _guard.Tell(new TimeoutGuard.Arm(Deadline.Budget, budget, Now, _jobGeneration));
+            _budgetEndsAt = Elapsed + budget;
+            _guard.Tell(new TimeoutGuard.Arm(Deadline.Budget, budget, Elapsed, _jobGeneration));
         }
-        if (_settings.Timeouts.Start is { } start) _guard.Tell(new TimeoutGuard.Arm(Deadline.Start, start, Now, _runs));
-        if (_settings.Timeouts.Run is { } run) _guard.Tell(new TimeoutGuard.Arm(Deadline.Run, run, Now, _runs));
+        if (_settings.Timeouts.Start is { } start) _guard.Tell(new TimeoutGuard.Arm(Deadline.Start, start, Elapsed, _runs));
+        if (_settings.Timeouts.Run is { } run) _guard.Tell(new TimeoutGuard.Arm(Deadline.Run, run, Elapsed, _runs));
     }
 
     private void DisarmRunDeadlines()

@@ -19,7 +19,7 @@ internal sealed partial class ProcessSupervisorActor
     private bool _leaseHeld;
     private long _leaseToken;
     private LeaseStatus? _leaseSeen;
-    private DateTimeOffset _leaseSeenAt;
+    private TimeSpan _leaseSeenAt; // monotonic: it ages the heartbeat age shown
     // The start that waits for the lease: its reason, and whether it is an automatic restart.
     private (string Reason, bool Automatic)? _waitingStart;
     // Until the first try for the lease is answered, a start is still under way: a free lease starts the process
@@ -34,7 +34,7 @@ internal sealed partial class ProcessSupervisorActor
         {
             if (!Sender.Equals(_leaseKeeper)) return;
             _leaseSeen = m.Status;
-            _leaseSeenAt = Now;
+            _leaseSeenAt = Elapsed;
             // Waiting for dependencies, not for the lease: the reason is theirs.
             if (_state != ProcessState.Waiting || _waitingStart is null) return;
             var settling = _firstTryPending;
@@ -99,7 +99,7 @@ internal sealed partial class ProcessSupervisorActor
         _leaseHeld = true;
         _leaseToken = m.Token;
         _leaseSeen = new LeaseStatus(m.Name, true, _options.NodeId, m.Token, TimeSpan.Zero);
-        _leaseSeenAt = Now;
+        _leaseSeenAt = Elapsed;
         if (_state == ProcessState.Waiting && _waitingStart is { } start)
         {
             _waitingStart = null;
@@ -153,6 +153,6 @@ internal sealed partial class ProcessSupervisorActor
     {
         if (_settings.Lease is not { } lease) return null;
         var seen = _leaseSeen ?? new LeaseStatus(lease.Name, false, null, 0, null);
-        return seen with { Held = _leaseHeld, HeartbeatAge = seen.HeartbeatAge + (Now - _leaseSeenAt) };
+        return seen with { Held = _leaseHeld, HeartbeatAge = seen.HeartbeatAge + (Elapsed - _leaseSeenAt) };
     }
 }

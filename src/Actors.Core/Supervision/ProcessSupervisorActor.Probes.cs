@@ -50,7 +50,7 @@ internal sealed partial class ProcessSupervisorActor
         var context = new ProbeContext(_runSpec.WorkingDir, _runSpec.Environment, _probedPid ?? 0);
         var check = _options.ProbeChecks(probe, context);
         // Named per run: the previous run's probe may not have stopped yet.
-        _probes[probe.Role] = Context.ActorOf(HealthProbe.Props(probe, check), $"{HealthProbe.ChildName(probe.Role)}-{_runs}");
+        _probes[probe.Role] = Context.ActorOf(HealthProbe.Props(probe, check, _clock), $"{HealthProbe.ChildName(probe.Role)}-{_runs}");
     }
 
     private void StopProbes()

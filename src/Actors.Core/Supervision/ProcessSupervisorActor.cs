@@ -3,6 +3,7 @@ using Akka.Event;
 using Actors.Configuration;
 using Actors.Logging;
 using Actors.Processes;
+using Actors.Scheduling;
 using Actors.Timeouts;
 using static Actors.Supervision.ProcessSupervisor;
 
@@ -25,6 +26,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
     private sealed record RunEnded(IActorRef Runner, ExitStatus? Exit, string Reason, bool Failed, string? Note = null);
 
     private readonly SupervisorOptions _options;
+    private readonly PolicyClock _clock;
     private readonly TransitionTrail _trail = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<IActorRef> _stopWaiters = new();
@@ -46,7 +48,10 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
     private IActorRef? _runner;
     private int _runs, _attempt;
     private int? _pid;
-    private DateTimeOffset? _runningSince, _startedAt, _nextStartAt;
+    // Shown (wall clock): when the current run started, when the next start is due.
+    private DateTimeOffset? _runningSince, _nextStartAt;
+    // Measured (monotonic): when the current run was launched, for its uptime.
+    private TimeSpan? _startedAt;
     private ExitStatus? _lastExit;
     // A start (its reason) to run once the current stop completes: never two instances at a time.
     private string? _queuedStart;
@@ -59,6 +64,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
     {
         _settings = settings;
         _options = options;
+        _clock = options.Clock ?? PolicyClock.Of(Context.System.Scheduler);
         _spec = _runSpec = LaunchSpecs.From(settings);
         _limiter = new StartLimiter(settings.StartLimit);
         _tail = new LogTail(options.TailLines);
@@ -89,13 +95,16 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         ReceiveDeadlines();
     }
 
-    private DateTimeOffset Now => Context.System.Scheduler.Now;
+    /// <summary>Wall-clock time: for what is shown (trail, running since, next start), never for a decision.</summary>
+    private DateTimeOffset Now => _clock.Wall;
+    /// <summary>Monotonic time: every duration policy decides on (uptime, start-limit window, budget).</summary>
+    private TimeSpan Elapsed => _clock.Monotonic;
     private string Name => _settings.Name;
     private bool StartUnderWay => _state == ProcessState.Starting || _queuedStart is not null || (_state == ProcessState.Waiting && _firstTryPending);
 
     protected override void PreStart()
     {
-        _guard = Context.ActorOf(TimeoutGuard.Props(), TimeoutGuard.ChildName);
+        _guard = Context.ActorOf(TimeoutGuard.Props(_clock), TimeoutGuard.ChildName);
         CreateLeaseKeeper();
         if (_intent.KeptStopped)
         {
@@ -137,7 +146,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         if (!DependenciesMet(reason, automatic)) return;
         if (!MayStart(reason, automatic)) return;
         if (!EnsureLog()) return;
-        var now = Now;
+        var now = Elapsed;
         if (!_limiter.Allows(now))
         {
             GiveUp();
@@ -186,7 +195,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
     private void OnRunEnded(RunEnded m)
     {
         if (!m.Runner.Equals(_runner)) return;
-        var now = Now;
+        var now = Elapsed;
         var uptime = _startedAt is { } started ? now - started : TimeSpan.Zero;
         _runner = null;
         _pid = null;
@@ -222,7 +231,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>What comes after a run that ended by itself (or by a probe or deadline): done, failed, or another run.</summary>
-    private void AfterRun(string what, ExitClassification exit, DateTimeOffset now)
+    private void AfterRun(string what, ExitClassification exit, TimeSpan now)
     {
         if (exit.Class == ExitClass.Permanent)
         {
@@ -264,7 +273,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
             GiveUp();
             return;
         }
-        _nextStartAt = now + delay;
+        _nextStartAt = Now + delay;
         Enter(ProcessState.BackingOff, IsJob
             ? $"{what}{retries}; attempt {_jobRuns + 1} of {_settings.Retry.MaxAttempts} in {Seconds(delay)}"
             : $"{what}; next start in {Seconds(delay)}");

@@ -4,16 +4,18 @@ namespace Actors.Supervision;
 
 /// <summary>
 /// Counts starts in a sliding window (systemd's StartLimitBurst / StartLimitIntervalSec): a start is
-/// allowed while fewer than <c>burst</c> starts happened within the <c>interval</c> before it.
+/// allowed while fewer than <c>burst</c> starts happened within the <c>interval</c> before it. Times are monotonic
+/// (<see cref="Actors.Scheduling.PolicyClock.Monotonic"/>): a wall-clock step must neither make old starts count
+/// again nor forget recent ones.
 /// </summary>
 public sealed class StartLimiter(StartLimitSettings settings)
 {
-    private readonly Queue<DateTimeOffset> _starts = new();
+    private readonly Queue<TimeSpan> _starts = new();
 
     public StartLimitSettings Settings { get; } = settings;
 
     /// <summary>Starts counted in the window that ends at <paramref name="at"/>.</summary>
-    public int CountAt(DateTimeOffset at)
+    public int CountAt(TimeSpan at)
     {
         int count = 0;
         foreach (var start in _starts) if (start > at - Settings.Interval) count++;
@@ -21,9 +23,9 @@ public sealed class StartLimiter(StartLimitSettings settings)
     }
 
     /// <summary>True when a start at <paramref name="at"/> is still within the limit.</summary>
-    public bool Allows(DateTimeOffset at) => CountAt(at) < Settings.Burst;
+    public bool Allows(TimeSpan at) => CountAt(at) < Settings.Burst;
 
-    public void Record(DateTimeOffset at)
+    public void Record(TimeSpan at)
     {
         _starts.Enqueue(at);
         // Keep no more history than the limit can ever look at.

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Actors.Scheduling;
 
 namespace Actors.Timeouts;
 
@@ -23,13 +24,15 @@ public static class TimeoutGuard
 {
     public const string ChildName = "timeout";
 
-    public static Props Props() => Akka.Actor.Props.Create(() => new TimeoutGuardActor());
+    /// <param name="clock">The clock deadlines are measured on; null: the ActorSystem scheduler's (<see cref="PolicyClock.Of"/>).</param>
+    public static Props Props(PolicyClock? clock = null) => Akka.Actor.Props.Create(() => new TimeoutGuardActor(clock));
 
     /// <summary>
     /// Set (or replace) <paramref name="Deadline"/> to pass <paramref name="After"/> from <paramref name="From"/>, the
-    /// sender's "now": counted from when the sender decided, not from when this message is handled.
+    /// sender's "now" on the monotonic clock (<see cref="PolicyClock.Monotonic"/>): counted from when the sender
+    /// decided, not from when this message is handled, and unmoved by a wall-clock step in between.
     /// </summary>
-    public sealed record Arm(Deadline Deadline, TimeSpan After, DateTimeOffset From, int Tag);
+    public sealed record Arm(Deadline Deadline, TimeSpan After, TimeSpan From, int Tag);
 
     /// <summary>Cancel <paramref name="Deadline"/> if set; nothing happens if it is not.</summary>
     public sealed record Disarm(Deadline Deadline);
@@ -42,12 +45,15 @@ internal sealed class TimeoutGuardActor : ReceiveActor, IWithTimers
 {
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public TimeoutGuardActor()
+    private readonly PolicyClock _clock;
+
+    public TimeoutGuardActor(PolicyClock? clock)
     {
+        _clock = clock ?? PolicyClock.Of(Context.System.Scheduler);
         Receive<TimeoutGuard.Arm>(m =>
         {
             var exceeded = new TimeoutGuard.DeadlineExceeded(m.Deadline, m.After, m.Tag);
-            var left = m.From + m.After - Context.System.Scheduler.Now;
+            var left = m.From + m.After - _clock.Monotonic;
             if (left > TimeSpan.Zero) Timers.StartSingleTimer(m.Deadline, exceeded, left);
             else
             {

@@ -208,6 +208,72 @@ public sealed class HealthProbeSpec() : Akka.TestKit.Xunit2.TestKit(
     }
 
     [Fact]
+    public async Task A_check_that_ignores_cancellation_is_never_run_twice_is_reported_stuck_and_checks_resume_once_it_ends()
+    {
+        var probe = await StartProbe(Settings(failureThreshold: 3, timeoutSeconds: 1));
+        await Advance(probe, InitialDelay);
+        var stuck = await _check.NextAsync(); // it never looks at its token: only the test ends it
+
+        await Advance(probe, TimeSpan.FromSeconds(1));
+        Assert.Equal(new ProbeChecked(ProbeRole.Liveness, false, "timed out after 1s"), await ExpectMsgAsync<ProbeChecked>());
+        await stuck.AwaitCancelledAsync();
+
+        // The tick 5s after the cancellation: it may still be ending (a killed command takes a moment), no check starts.
+        await Advance(probe, Period);
+        await ExpectNoCheck(probe);
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+
+        // From 10s after the cancellation on, and twenty periods later still, every tick fails as stuck with its age,
+        // and none starts a second check.
+        for (var period = 2; period <= 20; period++)
+        {
+            await Advance(probe, Period);
+            var age = TimeSpan.FromSeconds(1) + period * Period; // the virtual time since the check started
+            Assert.Equal(
+                new ProbeChecked(ProbeRole.Liveness, false,
+                    $"check stuck for {HeartbeatFileProbeCheck.Age(age)}: it did not end when cancelled at the 1s timeout; no new check until it does"),
+                await ExpectMsgAsync<ProbeChecked>());
+            if (period == 3)
+                Assert.StartsWith("check stuck for 16s", (await ExpectMsgAsync<ProbeFailed>()).Reason);
+        }
+        await ExpectNoCheck(probe);
+        Assert.Equal(1, _check.Count);
+
+        // It ends at last: its late answer is not counted, and the next period runs a new check that counts.
+        stuck.Pass("too late");
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        await Advance(probe, Period);
+        (await _check.NextAsync()).Pass("HTTP 200");
+        Assert.Equal(new ProbeChecked(ProbeRole.Liveness, true, "HTTP 200"), await ExpectMsgAsync<ProbeChecked>());
+        Assert.Equal(new ProbePassed(ProbeRole.Liveness, "HTTP 200"), await ExpectMsgAsync<ProbePassed>());
+        Assert.Equal(2, _check.Count);
+    }
+
+    [Fact]
+    public async Task A_tick_that_finds_the_timed_out_check_still_ending_runs_the_next_check_once_it_has_ended()
+    {
+        var probe = await StartProbe(Settings(failureThreshold: 1, timeoutSeconds: 3));
+        await Advance(probe, InitialDelay);
+        var slow = await _check.NextAsync();
+
+        await Advance(probe, TimeSpan.FromSeconds(3));
+        Assert.Equal(new ProbeChecked(ProbeRole.Liveness, false, "timed out after 3s"), await ExpectMsgAsync<ProbeChecked>());
+        await ExpectMsgAsync<ProbeFailed>();
+        await slow.AwaitCancelledAsync();
+
+        // The tick 2s after the cancellation: still within its grace to end, so not stuck, and no second check yet.
+        await Advance(probe, TimeSpan.FromSeconds(2));
+        await ExpectNoCheck(probe);
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+
+        // It ends: the deferred check runs at once, without waiting for another period.
+        slow.Fail("cancelled");
+        (await _check.NextAsync()).Pass();
+        Assert.Equal(new ProbeChecked(ProbeRole.Liveness, true, "ok"), await ExpectMsgAsync<ProbeChecked>());
+        Assert.Equal(2, _check.Count);
+    }
+
+    [Fact]
     public async Task A_check_that_throws_counts_as_a_failure_with_the_exception_message()
     {
         var probe = await StartProbe(Settings(failureThreshold: 1));

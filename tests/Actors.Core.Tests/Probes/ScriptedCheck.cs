@@ -12,9 +12,14 @@ internal sealed class ScriptedCheck : IProbeCheck
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
     private readonly Channel<PendingCheck> _started = Channel.CreateUnbounded<PendingCheck>();
+    private int _count;
+
+    /// <summary>How many checks the probe started so far.</summary>
+    public int Count => Volatile.Read(ref _count);
 
     public Task<ProbeOutcome> RunAsync(CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _count);
         var check = new PendingCheck(cancellationToken);
         _started.Writer.TryWrite(check);
         return check.Outcome;

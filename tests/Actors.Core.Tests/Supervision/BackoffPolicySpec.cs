@@ -49,16 +49,16 @@ public class BackoffPolicySpec
     public void Start_limit_allows_burst_starts_within_the_interval_then_refuses()
     {
         var limiter = new StartLimiter(new StartLimitSettings(3, TimeSpan.FromMinutes(1)));
-        var t0 = DateTimeOffset.UnixEpoch;
+        var t0 = TimeSpan.FromHours(1);
         for (int i = 0; i < 3; i++)
         {
-            Assert.True(limiter.Allows(t0.AddSeconds(i)));
-            limiter.Record(t0.AddSeconds(i));
+            Assert.True(limiter.Allows(t0 + TimeSpan.FromSeconds(i)));
+            limiter.Record(t0 + TimeSpan.FromSeconds(i));
         }
-        Assert.False(limiter.Allows(t0.AddSeconds(10)));
+        Assert.False(limiter.Allows(t0 + TimeSpan.FromSeconds(10)));
         // Once the first start slides out of the window, one more is allowed.
-        Assert.True(limiter.Allows(t0.AddSeconds(60.5)));
+        Assert.True(limiter.Allows(t0 + TimeSpan.FromSeconds(60.5)));
         limiter.Reset();
-        Assert.True(limiter.Allows(t0.AddSeconds(11)));
+        Assert.True(limiter.Allows(t0 + TimeSpan.FromSeconds(11)));
     }
 }

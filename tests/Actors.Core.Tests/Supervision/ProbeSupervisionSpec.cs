@@ -26,14 +26,25 @@ public sealed class ProbeSupervisionSpec() : SupervisionSpec(
     private sealed class ScriptedCheck(Func<int, ProbeOutcome?> script) : IProbeCheck
     {
         private int _calls;
+        private readonly List<(CancellationToken Token, Task Task)> _hung = new();
         public int Calls => Volatile.Read(ref _calls);
         public bool MayBlock => false;
+
+        /// <summary>A hung check was cancelled by the probe and has not ended yet (the probe starts no check meanwhile).</summary>
+        public bool Ending
+        {
+            get { lock (_hung) return _hung.Any(h => h.Token.IsCancellationRequested && !h.Task.IsCompleted); }
+        }
 
         public Task<ProbeOutcome> RunAsync(CancellationToken cancellationToken)
         {
             var outcome = script(Interlocked.Increment(ref _calls));
-            // null: the check never answers (a hung process), only the probe's timeout ends it.
-            return outcome is null ? Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => ProbeOutcome.Fail("cancelled"), TaskScheduler.Default) : Task.FromResult(outcome);
+            if (outcome is not null) return Task.FromResult(outcome);
+            // null: the check never answers (a hung process), only the probe's timeout ends it, as soon as it cancels.
+            var hung = new TaskCompletionSource<ProbeOutcome>();
+            cancellationToken.Register(() => hung.TrySetResult(ProbeOutcome.Fail("cancelled")));
+            lock (_hung) _hung.Add((cancellationToken, hung.Task));
+            return hung.Task;
         }
     }
 
@@ -65,6 +76,13 @@ public sealed class ProbeSupervisionSpec() : SupervisionSpec(
         lock (_checks) return _checks.TryGetValue(role, out var list) ? list.Sum(c => c.Calls) : 0;
     }
 
+    /// <summary>A cancelled check ends on real time: virtual time must not run ahead of it (bounded wait).</summary>
+    private void AwaitCancelledChecksEnded()
+    {
+        bool Ending() { lock (_checks) return _checks.Values.SelectMany(l => l).Any(c => c.Ending); }
+        SpinWait.SpinUntil(() => !Ending(), TimeSpan.FromSeconds(5));
+    }
+
     /// <summary>
     /// Moves virtual time in steps of 100 ms until <paramref name="condition"/> holds on the status; bounded. The status
     /// is asked after each step: the probes' reports of that step are already in the supervisor's mailbox ahead of it.
@@ -75,6 +93,7 @@ public sealed class ProbeSupervisionSpec() : SupervisionSpec(
         {
             var status = StatusOf(supervisor);
             if (condition(status)) return status;
+            AwaitCancelledChecksEnded();
             Clock.Advance(TimeSpan.FromMilliseconds(100));
         }
         throw new TimeoutException($"not reached within {limit} of virtual time; last status: {StatusOf(supervisor)}");
