@@ -41,11 +41,13 @@ public static class Watchdog
             }
         }
         int killed = 0;
+        var signalled = new HashSet<int>(); // groups killed whole: their members need nothing more
         foreach (var (pgid, (startTime, name)) in groups)
         {
             // Guarded: the leader by its start time, or, the leader gone, a member carrying the node's marker
             // (see ProcessGroupSignal); a group id that was freed and reused is never signalled.
             if (!ProcessGroupSignal.ToGroupOf(pgid, startTime, marker, LibC.SIGKILL)) continue;
+            signalled.Add(pgid);
             killed++;
             log.WriteLine($"actors watchdog: node pid {nodePid} died; killed the process group of {name} (pid {pgid})");
         }
@@ -53,16 +55,22 @@ public static class Watchdog
         // What carries the node's marker outside those groups: children started in the instant before the node
         // died (not yet announced), and descendants that left their group (setsid, a daemon's double fork).
         // Twice: a process forked while the first pass ran is found by the second.
+        var done = new HashSet<(int, long)>();
         for (int pass = 0; pass < 2; pass++)
         {
             foreach (var process in NodeMarker.FindCarriers(marker))
             {
-                bool sent = process.Pid == process.Pgid
+                if (signalled.Contains(process.Pgid) || !done.Add((process.Pid, process.StartTime))) continue;
+                bool leader = process.Pid == process.Pgid;
+                bool sent = leader
                     ? ProcessGroupSignal.ToGroupOf(process.Pid, process.StartTime, marker, LibC.SIGKILL)
                     : ProcessGroupSignal.ToProcess(process.Pid, process.StartTime, LibC.SIGKILL);
                 if (!sent) continue;
+                if (leader) signalled.Add(process.Pid);
                 killed++;
-                log.WriteLine($"actors watchdog: node pid {nodePid} died; killed pid {process.Pid}, started by it outside the groups it listed");
+                log.WriteLine(leader
+                    ? $"actors watchdog: node pid {nodePid} died; killed the process group of pid {process.Pid} (started as the node died, or left its group)"
+                    : $"actors watchdog: node pid {nodePid} died; killed pid {process.Pid} (left its group)");
             }
         }
         return killed;
