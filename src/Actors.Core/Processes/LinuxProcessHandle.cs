@@ -19,6 +19,7 @@ internal sealed class LinuxProcessHandle(int pid, long startTime, int leaderPidf
     private readonly object _fdGate = new();
     private int _pidfd = leaderPidfd;
     private volatile bool _reaped;
+    private long _reapedAt; // Stopwatch timestamp: what is looked at after the exit must be read after it
     private int _done; // Reaped | Released, set from the pump's thread and the owner's
 
     public int Pid { get; } = pid;
@@ -29,6 +30,7 @@ internal sealed class LinuxProcessHandle(int pid, long startTime, int leaderPidf
 
     internal void MarkReaped()
     {
+        Volatile.Write(ref _reapedAt, System.Diagnostics.Stopwatch.GetTimestamp());
         _reaped = true;
         Mark(Reaped);
     }
@@ -64,7 +66,7 @@ internal sealed class LinuxProcessHandle(int pid, long startTime, int leaderPidf
         lock (_fdGate) group = ProcessGroupSignal.ToGroup(_pidfd, Pid, signal, NodeMarker.OfThisNode);
         if (_descendants is null) return group;
         // Looked for after the group got the signal: a child that was about to leave it has either got it too or left.
-        _descendants.Refresh(GroupExists);
+        _descendants.Refresh(GroupExists, System.Diagnostics.Stopwatch.GetTimestamp());
         return _descendants.Signal(signal) > 0 || group;
     }
 
@@ -72,8 +74,9 @@ internal sealed class LinuxProcessHandle(int pid, long startTime, int leaderPidf
     {
         // The main process not yet reaped: the run is alive (and then, cheaply, nothing else needs a look).
         if (!_reaped) return true;
-        bool outside = _descendants is not null && _descendants.Refresh(GroupExists) > 0;
-        return outside || GroupHasLiveMember();
+        if (_descendants is null) return GroupHasLiveMember();
+        var (outside, inGroup) = _descendants.Refresh(GroupExists, Volatile.Read(ref _reapedAt));
+        return outside > 0 || inGroup > 0;
     }
 
     /// <summary>Called by the sweep with its snapshot of /proc: reaps the zombies of this run the node adopted.</summary>
@@ -89,7 +92,7 @@ internal sealed class LinuxProcessHandle(int pid, long startTime, int leaderPidf
         if (!GroupExists()) return false;
         // kill(0) also succeeds for zombies; a group whose only members are zombies is over. Members read under the
         // group id are ours if the group still exists after the read: a group id is not reused while it has members.
-        bool live = ProcTable.Read(StartTime).Exists(e => e.Pgid == Pid && !e.Zombie);
+        bool live = SharedProcTable.Current(Volatile.Read(ref _reapedAt)).Exists(e => e.Pgid == Pid && !e.Zombie && e.StartTime >= StartTime);
         return live && GroupExists();
     }
 

@@ -70,3 +70,78 @@ internal static class ProcTable
         return span.IndexOf(inner) >= 0;
     }
 }
+
+/// <summary>
+/// The process table shared by every run: one read of /proc serves every caller that asked for a table taken
+/// after a given moment, and each process's run marker is read from its environment once. A mass stop of
+/// hundreds of runs, each looking for what it started outside its group, then costs a few reads of the table,
+/// not one (and an environment read of every younger process) per run.
+/// </summary>
+internal static class SharedProcTable
+{
+    /// <summary>Older tables are read again, whatever the caller's moment: a poll must see processes go.</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromMilliseconds(20);
+
+    private static readonly object Gate = new();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int Pid, long StartTime), string> RunMarkers = new();
+    private static List<ProcEntry> _table = [];
+    private static long _takenAt; // Stopwatch timestamp from just before the read began; 0: never
+
+    /// <summary>
+    /// A table read after <paramref name="notBefore"/> (a <see cref="System.Diagnostics.Stopwatch"/> timestamp) and
+    /// less than <see cref="MaxAge"/> ago: what ran at that moment and still runs is in it, and whatever it started
+    /// since has a parent in it, alive. Callers asking at the same time share one read.
+    /// </summary>
+    public static List<ProcEntry> Current(long notBefore)
+    {
+        lock (Gate)
+        {
+            if (_takenAt != 0 && _takenAt > notBefore && System.Diagnostics.Stopwatch.GetElapsedTime(_takenAt) < MaxAge) return _table;
+            long startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            _table = ProcTable.Read();
+            _takenAt = startedAt;
+            if (RunMarkers.Count > 2 * _table.Count + 64) Prune();
+            return _table;
+        }
+    }
+
+    /// <summary>
+    /// The <c>NAME=VALUE</c> entry of <paramref name="variable"/> in the environment of <paramref name="process"/>, or
+    /// null. Only what could be read is remembered: an empty read (a zombie, a process in the middle of exec) is tried
+    /// again next time.
+    /// </summary>
+    public static string? EntryOf(ProcEntry process, string variable)
+    {
+        if (RunMarkers.TryGetValue((process.Pid, process.StartTime), out var known)) return known.Length == 0 ? null : known;
+        byte[] environ;
+        try { environ = File.ReadAllBytes($"/proc/{process.Pid}/environ"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        if (environ.Length == 0) return null;
+        var entry = Find(environ, variable) ?? "";
+        RunMarkers[(process.Pid, process.StartTime)] = entry;
+        return entry.Length == 0 ? null : entry;
+    }
+
+    private static string? Find(byte[] environ, string variable)
+    {
+        var prefix = Encoding.UTF8.GetBytes(variable + "=");
+        var span = environ.AsSpan();
+        int at = 0;
+        while (at < span.Length)
+        {
+            int end = span[at..].IndexOf((byte)0);
+            var item = end < 0 ? span[at..] : span.Slice(at, end);
+            if (item.StartsWith(prefix)) return Encoding.UTF8.GetString(item);
+            if (end < 0) break;
+            at += end + 1;
+        }
+        return null;
+    }
+
+    private static void Prune()
+    {
+        var live = _table.Select(e => (e.Pid, e.StartTime)).ToHashSet();
+        foreach (var key in RunMarkers.Keys)
+            if (!live.Contains(key)) RunMarkers.TryRemove(key, out _);
+    }
+}

@@ -40,10 +40,11 @@ internal sealed class RunDescendants(int pgid, long mainStartTime, string? runEn
     /// Looks for the run's processes outside its group (pinning new ones) and reaps the run's zombies the node
     /// adopted. <paramref name="groupIsOurs"/> is asked after the snapshot: does the run's group still exist?
     /// </summary>
-    /// <returns>The number of live processes of the run outside its group.</returns>
-    public int Refresh(Func<bool> groupIsOurs)
+    /// <returns>The live processes of the run outside its group, and in it (counted only while the group is provably ours).</returns>
+    /// <param name="notBefore">The table must be read after this moment (a Stopwatch timestamp): the exit of the main process, or the signal.</param>
+    public (int Outside, int InGroup) Refresh(Func<bool> groupIsOurs, long notBefore)
     {
-        var table = ProcTable.Read(mainStartTime);
+        var table = SharedProcTable.Current(notBefore).Where(e => e.StartTime >= mainStartTime).ToList();
         bool groupOurs = groupIsOurs();
         lock (_gate)
         {
@@ -52,7 +53,7 @@ internal sealed class RunDescendants(int pgid, long mainStartTime, string? runEn
             {
                 if (e.Pid == _node) continue;
                 if (e.Pgid == pgid ? groupOurs
-                    : IsTracked(e) || (!e.Zombie && runEntry is not null && ProcTable.EnvironHas(e.Pid, runEntry)))
+                    : IsTracked(e) || (!e.Zombie && runEntry is not null && SharedProcTable.EntryOf(e, LinuxProcessLauncher.RunVariable) == runEntry))
                     ours[e.Pid] = e;
             }
             // Children are never older than their parent: in start-time order one pass finds whole chains.
@@ -66,7 +67,8 @@ internal sealed class RunDescendants(int pgid, long mainStartTime, string? runEn
                 if (fd >= 0) _escaped[e.Pid] = new Tracked(e.StartTime, fd, e.Pid == e.Pgid);
             }
             ReapLocked(table, ours.Values);
-            return Prune(table);
+            int inGroup = ours.Values.Count(e => e.Pgid == pgid && !e.Zombie);
+            return (Prune(table), inGroup);
         }
     }
 
