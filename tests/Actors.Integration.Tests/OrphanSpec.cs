@@ -176,7 +176,7 @@ public sealed class OrphanSpec : IDisposable
 
         Assert.True(SpinWait.SpinUntil(() => LiveMembers(unannounced.Id) == 0, Patience), "the unannounced group");
         Assert.Equal(2, LiveMembers(otherNodes.Id));
-        Assert.Contains($"killed the process group of pid {unannounced.Id} (started as the node died)", log.ToString());
+        Assert.Contains($"killed the process group of pid {unannounced.Id} (started as the node died", log.ToString());
     }
 
     [Fact]

@@ -155,21 +155,15 @@ public sealed class NodeLock : IDisposable
             throw new NodeLockBusyException($"the node holding the lock runs on {holder.Host}, not here: stop it there", holder);
         foreach (var (signal, wait) in new[] { (15, timeout), (9, TimeSpan.FromSeconds(5)) })
         {
-            // Signal only the very process that wrote the record: a reused pid is never touched.
+            // Signal only the very process that wrote the record: a reused pid is never touched (through a pidfd
+            // opened before its start time is checked, see ProcessGroupSignal).
             if (!ProcStat.Matches(holder.Pid, holder.StartTime)) return;
             log($"--replace: sending SIG{Signals.NameOf(signal)} to the node pid {holder.Pid}");
-            LibCSignals.Kill(holder.Pid, signal);
+            ProcessGroupSignal.ToProcess(holder.Pid, holder.StartTime, signal);
             // A node hung by SIGSTOP would hold SIGTERM pending forever: let it act on it and stop its processes.
-            if (signal != 9) LibCSignals.Kill(holder.Pid, 18);
+            if (signal != 9) ProcessGroupSignal.ToProcess(holder.Pid, holder.StartTime, 18);
             if (ProcessExit.WaitFor(holder.Pid, wait)) return;
         }
         throw new NodeLockBusyException($"the node pid {holder.Pid} survived SIGKILL; it is stuck in the kernel", holder);
     }
-}
-
-internal static partial class LibCSignals
-{
-    [LibraryImport("libc", SetLastError = true)] private static partial int kill(int pid, int signal);
-
-    public static bool Kill(int pid, int signal) => kill(pid, signal) == 0;
 }

@@ -11,7 +11,7 @@ namespace Actors.Probes;
 /// <para>
 /// The command runs as the leader of its own process group (through <c>setsid</c>, which execs it in place, so
 /// its pid is the group id). On cancellation CliWrap's forceful cancel kills its process tree (SIGSTOP, walk the
-/// children, SIGKILL); after the run, whatever way it ended, the whole group gets SIGKILL too: that also catches
+/// children, SIGKILL); after the run, whatever way it ended, the whole group gets SIGKILL too (guarded: see <see cref="ProbeNative"/>): that also catches
 /// children that were already reparented (a background <c>sleep &amp;</c> whose shell exited), which a tree walk
 /// cannot see. A probe command leaves nothing behind.
 /// </para>
@@ -104,6 +104,8 @@ internal sealed class ExecProbeCheck(ExecProbeTarget target, ProbeContext contex
                 environment[entry[..equals]] = entry[(equals + 1)..];
         }
         environment[PidVariable] = context.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // The node's marker proves the group ours when what is left of it is killed after the check (ProbeNative).
+        environment[Processes.NodeMarker.Variable] = Processes.NodeMarker.OfThisNode[(Processes.NodeMarker.Variable.Length + 1)..];
         return environment;
     }
 

@@ -3,22 +3,34 @@ using Actors.Processes.Native;
 namespace Actors.Processes;
 
 /// <summary>
-/// A real child, leader of its own process group. Until the main process is reaped its pid cannot be
-/// reused, and the start time check guards the rest; after the reap the group id stays reserved by the
-/// kernel for as long as any member is alive, so signalling the group only ever reaches our processes.
+/// A real child, leader of its own process group, and what the run started outside that group
+/// (<see cref="RunDescendants"/>). Every signal goes through <see cref="ProcessGroupSignal"/> with a pidfd of the
+/// main process, opened while it was our unreaped child: the group is reached through that pidfd even after the
+/// main process was reaped, and a group id freed and reused by someone else never is.
 /// </summary>
+/// <param name="leaderPidfd">A pidfd of the main process, owned by the handle (closed once it is gone and released).</param>
+/// <param name="runEntry">The run's marker (<c>ACTORS_RUN=...</c>) in its environment; null: descendants that leave the group are not followed.</param>
 /// <param name="onGone">Called once, when the main process was reaped and its owner released it (see <see cref="Release"/>).</param>
-internal sealed class LinuxProcessHandle(int pid, long startTime, Action<LinuxProcessHandle>? onGone = null) : IProcessHandle
+internal sealed class LinuxProcessHandle(int pid, long startTime, int leaderPidfd, string? runEntry, Action<LinuxProcessHandle>? onGone = null)
+    : IProcessHandle
 {
     private const int Reaped = 1, Released = 2;
+    private readonly RunDescendants? _descendants = runEntry is null ? null : new RunDescendants(pid, startTime, runEntry);
+    private readonly object _fdGate = new();
+    private int _pidfd = leaderPidfd;
     private volatile bool _reaped;
+    private long _reapedAt; // Stopwatch timestamp: what is looked at after the exit must be read after it
     private int _done; // Reaped | Released, set from the pump's thread and the owner's
 
     public int Pid { get; } = pid;
     public long StartTime { get; } = startTime;
 
+    /// <summary>The run's marker entry, <c>ACTORS_RUN=...</c>, or null.</summary>
+    public string? RunEntry { get; } = runEntry;
+
     internal void MarkReaped()
     {
+        Volatile.Write(ref _reapedAt, System.Diagnostics.Stopwatch.GetTimestamp());
         _reaped = true;
         Mark(Reaped);
     }
@@ -29,40 +41,59 @@ internal sealed class LinuxProcessHandle(int pid, long startTime, Action<LinuxPr
     {
         int before = Interlocked.Or(ref _done, flag);
         // Whichever of the two comes second reports: reaped (the pid is free) and released (the group is gone).
-        if ((before | flag) == (Reaped | Released) && before != (Reaped | Released)) onGone?.Invoke(this);
+        if ((before | flag) != (Reaped | Released) || before == (Reaped | Released)) return;
+        AdoptedOrphans.Unregister(this);
+        _descendants?.Dispose();
+        lock (_fdGate)
+        {
+            if (_pidfd >= 0) LibC.close(_pidfd);
+            _pidfd = -1;
+        }
+        onGone?.Invoke(this);
     }
 
     public bool Signal(int signal)
     {
-        // Once reaped the pid may belong to anyone; before that, the start time proves it is still ours.
-        if (_reaped || !ProcStat.Matches(Pid, StartTime)) return false;
-        return LibC.kill(Pid, signal) == 0;
+        // Once reaped the pid may belong to anyone; the pidfd says so too (it names the reaped process: ESRCH).
+        if (_reaped) return false;
+        lock (_fdGate) return ProcessGroupSignal.ToProcess(_pidfd, signal);
     }
 
+    /// <summary>The group and every process of the run outside it. True when any got the signal.</summary>
     public bool SignalGroup(int signal)
     {
-        // A main process still unreaped is ours by construction; checking its start time costs one small read
-        // and protects against a stale handle ever reaching another process.
-        if (!_reaped && !ProcStat.Matches(Pid, StartTime) && !IsGroupAlive()) return false;
-        return LibC.kill(-Pid, signal) == 0;
+        bool group;
+        lock (_fdGate) group = ProcessGroupSignal.ToGroup(_pidfd, Pid, signal, NodeMarker.OfThisNode);
+        if (_descendants is null) return group;
+        // Looked for after the group got the signal: a child that was about to leave it has either got it too or left.
+        _descendants.Refresh(GroupExists, System.Diagnostics.Stopwatch.GetTimestamp());
+        return _descendants.Signal(signal) > 0 || group;
     }
 
     public bool IsGroupAlive()
     {
-        if (LibC.kill(-Pid, 0) != 0) return false;
-        // kill(0) also succeeds for zombies; a group whose only members are zombies is over.
-        return _reaped ? GroupHasLiveMember() : true;
+        // The main process not yet reaped: the run is alive (and then, cheaply, nothing else needs a look).
+        if (!_reaped) return true;
+        if (_descendants is null) return GroupHasLiveMember();
+        var (outside, inGroup) = _descendants.Refresh(GroupExists, Volatile.Read(ref _reapedAt));
+        return outside > 0 || inGroup > 0;
+    }
+
+    /// <summary>Called by the sweep with its snapshot of /proc: reaps the zombies of this run the node adopted.</summary>
+    internal void ReapAdopted(List<ProcEntry> table) => _descendants?.ReapAdopted(table, GroupExists);
+
+    private bool GroupExists()
+    {
+        lock (_fdGate) return ProcessGroupSignal.GroupExists(_pidfd, Pid, NodeMarker.OfThisNode);
     }
 
     private bool GroupHasLiveMember()
     {
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            var name = Path.GetFileName(dir.AsSpan());
-            if (name.Length == 0 || !char.IsAsciiDigit(name[0]) || !int.TryParse(name, out var pid)) continue;
-            if (ProcStat.ReadProcessGroup(pid) == Pid && !ProcStat.IsZombie(pid)) return true;
-        }
-        return false;
+        if (!GroupExists()) return false;
+        // kill(0) also succeeds for zombies; a group whose only members are zombies is over. Members read under the
+        // group id are ours if the group still exists after the read: a group id is not reused while it has members.
+        bool live = SharedProcTable.Current(Volatile.Read(ref _reapedAt)).Exists(e => e.Pgid == Pid && !e.Zombie && e.StartTime >= StartTime);
+        return live && GroupExists();
     }
 
     public override string ToString() => $"pid {Pid}";

@@ -17,6 +17,11 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
     private readonly Thread _spawner;
     private readonly IPidRegistry? _registry;
     private readonly bool _inheritStdio;
+    private readonly bool _followDescendants;
+    private long _runs;
+
+    /// <summary>The environment variable that names a run: every descendant of the run inherits it (see <see cref="RunDescendants"/>).</summary>
+    public const string RunVariable = "ACTORS_RUN";
 
     /// <param name="onError">Told about unexpected I/O errors of the output pump (what, exception); they never stop the node.</param>
     /// <param name="registry">Told of every child started and gone (the node's pid registry and watchdog); null for none.</param>
@@ -26,10 +31,16 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
     /// own stdin, stdout and stderr, so a terminal stays a terminal and bytes reach their stream unchanged; the
     /// request's writer is not used.
     /// </param>
-    public LinuxProcessLauncher(Action<string, Exception>? onError = null, IPidRegistry? registry = null, bool inheritStdio = false)
+    /// <param name="followDescendants">
+    /// True: each run gets its own <c>ACTORS_RUN</c> marker, and what it started outside its group (setsid, a daemon's
+    /// double fork) is stopped with it. False (<c>actors exec</c>): a daemon the command starts on purpose is left running.
+    /// </param>
+    public LinuxProcessLauncher(Action<string, Exception>? onError = null, IPidRegistry? registry = null, bool inheritStdio = false,
+        bool followDescendants = true)
     {
         _registry = registry;
         _inheritStdio = inheritStdio;
+        _followDescendants = followDescendants;
         _pump = new OutputPump(onError ?? ((_, _) => { }));
         _spawner = new Thread(SpawnLoop) { IsBackground = true, Name = "actors-spawner" };
         _spawner.Start();
@@ -60,25 +71,34 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
             replyTo.Tell(new ProcessLaunchFailed(reason!));
             return;
         }
+        var runEntry = _followDescendants ? $"{RunVariable}={NodeMarker.OfThisNode[(NodeMarker.Variable.Length + 1)..]}.{Interlocked.Increment(ref _runs)}" : null;
+        var environment = runEntry is null ? spec.Environment
+            : spec.Environment.Where(e => !e.StartsWith(RunVariable + "=", StringComparison.Ordinal)).Append(runEntry).ToArray();
         var result = _inheritStdio
-            ? Native.Spawner.Spawn(path, spec.Argv, spec.Environment, spec.WorkingDir, Native.Spawner.OwnStdin, captureOutput: false)
-            : Native.Spawner.Spawn(path, spec.Argv, spec.Environment, spec.WorkingDir);
+            ? Native.Spawner.Spawn(path, spec.Argv, environment, spec.WorkingDir, Native.Spawner.OwnStdin, captureOutput: false)
+            : Native.Spawner.Spawn(path, spec.Argv, environment, spec.WorkingDir);
         if (result.Errno != 0)
         {
             replyTo.Tell(new ProcessLaunchFailed(DescribeSpawnError(result.Errno, path)));
             return;
         }
+        // Two pidfds of our unreaped child: the pump's watches the exit (closed once reaped), the handle's keeps
+        // naming the group afterwards (see ProcessGroupSignal).
         int pidfd = LibC.PidfdOpen(result.Pid);
-        if (pidfd < 0)
+        int handlePidfd = pidfd >= 0 ? LibC.PidfdOpen(result.Pid) : -1;
+        if (handlePidfd < 0)
         {
+            var error = LibC.ErrorText(Marshal.GetLastPInvokeError());
             // Without a pidfd the exit could not be seen: do not leave an unwatched process behind.
-            LibC.kill(-result.Pid, LibC.SIGKILL);
+            ProcessGroupSignal.KillUnwatchedChild(result.Pid);
+            if (pidfd >= 0) LibC.close(pidfd);
             if (result.OutputFd >= 0) LibC.close(result.OutputFd);
-            replyTo.Tell(new ProcessLaunchFailed($"pidfd_open failed: {LibC.ErrorText(Marshal.GetLastPInvokeError())} (Linux 5.3 or later is needed)"));
+            replyTo.Tell(new ProcessLaunchFailed($"pidfd_open failed: {error} (Linux 5.3 or later is needed)"));
             return;
         }
-        var handle = new LinuxProcessHandle(result.Pid, ProcStat.ReadStartTime(result.Pid) ?? 0,
+        var handle = new LinuxProcessHandle(result.Pid, ProcStat.ReadStartTime(result.Pid) ?? 0, handlePidfd, runEntry,
             _registry is { } registry ? gone => registry.Removed(gone.Pid, gone.StartTime) : null);
+        AdoptedOrphans.Register(handle);
         // Recorded before anyone may act on it: the runner releases it only after it was handed over.
         _registry?.Added(spec.Name, handle.Pid, handle.StartTime);
         if (request.Ticket.TryHandOver(handle)) replyTo.Tell(new ProcessLaunched(handle));

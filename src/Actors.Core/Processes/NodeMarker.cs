@@ -1,13 +1,12 @@
 using System.Globalization;
-using System.Text;
 
 namespace Actors.Processes;
 
 /// <summary>
 /// <c>ACTORS_NODE=PID.STARTTIME</c> in every child's environment names the node that started it. A child is
 /// announced to the watchdog only once <c>posix_spawn</c> has returned; a node killed in between leaves a child
-/// nobody listed. The marker lets the watchdog find such children anyway: session leaders carrying its node's
-/// marker are that node's children, whatever their pid.
+/// nobody listed. The marker lets the watchdog find such children anyway, and every descendant that left its
+/// group: whatever carries its node's marker was started by that node, whatever its pid, group or session.
 /// </summary>
 public static class NodeMarker
 {
@@ -19,27 +18,13 @@ public static class NodeMarker
     public static string Entry(int nodePid, long nodeStartTime) =>
         string.Create(CultureInfo.InvariantCulture, $"{Variable}={nodePid}.{nodeStartTime}");
 
-    /// <summary>Session leaders (each child leads its own session) whose environment holds <paramref name="entry"/>.</summary>
-    public static IEnumerable<int> FindSessionLeaders(string entry)
+    /// <summary>Live processes (other than this one) whose environment holds <paramref name="entry"/>: the node's children and their descendants.</summary>
+    internal static IEnumerable<ProcEntry> FindCarriers(string entry)
     {
-        var needle = Encoding.UTF8.GetBytes(entry + "\0");
-        var inner = Encoding.UTF8.GetBytes("\0" + entry + "\0");
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        foreach (var process in ProcTable.Read())
         {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
-            if (ProcStat.ReadSession(pid) != pid || ProcStat.IsZombie(pid)) continue;
-            byte[] environ;
-            try
-            {
-                environ = File.ReadAllBytes($"/proc/{pid}/environ");
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                continue;
-            }
-            // Entries are NUL-terminated: match whole entries only (the first one has no NUL before it).
-            var span = environ.AsSpan();
-            if (span.StartsWith(needle) || span.IndexOf(inner) >= 0) yield return pid;
+            if (process.Zombie || process.Pid == Environment.ProcessId) continue;
+            if (ProcTable.EnvironHas(process.Pid, entry)) yield return process;
         }
     }
 }

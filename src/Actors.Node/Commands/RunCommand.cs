@@ -80,6 +80,10 @@ public static class RunCommand
             // child (pid registry) and guard them with the watchdog, which kills them if this node dies.
             PidRegistry.ReapOrphans(settings.Node.StateDir, line => logger.Warning("{Orphans:l}", line));
             using var children = ChildTracking.Start(settings.Node.StateDir, logger);
+            // Orphaned descendants of the children (a daemon's double fork, a job whose shell exited) become this
+            // node's children rather than init's: seen, stopped with their process, and reaped here.
+            if (!AdoptedOrphans.Enable(out var subreaperProblem))
+                logger.Warning("{Problem:l}; descendants whose parent exits go to init, and are found by their environment only", subreaperProblem);
             using var launcher = new LinuxProcessLauncher((what, e) => logger.Error("output pump: {What}: {Error}", what, e.Message), children.Registry);
             await using var host = NodeHost.Build(settings, logger, launcher, node, controlSocket.Socket);
             // SIGHUP means reload, as for most daemons; without a handler it would kill the node outright and

@@ -38,7 +38,7 @@ internal static class ExecRunner
         // A SIGKILLed exec cannot stop its command: the watchdog (a second process, the node's own) then kills
         // the command's group. Disposed last: it is told of every group gone, then closes and exits.
         using var watchdog = WatchdogLink.Start(ChildTracking.WatchdogArgv(), ChildTracking.WatchdogEnvironment(), report.Line);
-        using var launcher = new LinuxProcessLauncher((what, e) => report.Line($"{what}: {e.Message}"), watchdog, inheritStdio: true);
+        using var launcher = new LinuxProcessLauncher((what, e) => report.Line($"{what}: {e.Message}"), watchdog, inheritStdio: true, followDescendants: false);
         var options = new SupervisorOptions(new OwnEnvironmentLauncher(launcher))
         {
             // No log: the output never passes through exec (null would mean "discard" for a piped child).

@@ -4,7 +4,7 @@ namespace Actors.Processes.Native;
 
 /// <summary>
 /// The few libc calls the Linux launcher needs. Kept raw and in one place: the rest of the code sees
-/// <see cref="Spawner"/>, <see cref="ProcessGroup"/> and <see cref="OutputPump"/>, never these.
+/// <see cref="Spawner"/>, <see cref="ProcessGroupSignal"/> and <see cref="OutputPump"/>, never these.
 /// </summary>
 internal static unsafe partial class LibC
 {
@@ -15,6 +15,7 @@ internal static unsafe partial class LibC
     public const int ESRCH = 3;
     public const int ECHILD = 10;
     public const int ELOOP = 40;
+    public const int EINVAL = 22;
 
     public const int O_RDONLY = 0;
     public const int O_WRONLY = 1;
@@ -36,6 +37,13 @@ internal static unsafe partial class LibC
     public const int WNOHANG = 1;
     public const int WEXITED = 4;
     public const int P_PIDFD = 3;
+    public const int P_PID = 1;
+    public const int WNOWAIT = 0x01000000;
+
+    // prctl: orphaned descendants are re-parented to the nearest ancestor marked as subreaper instead of init.
+    public const int PR_SET_CHILD_SUBREAPER = 36;
+    // pidfd_send_signal flag (Linux 6.9): signal the process group whose id is the pidfd's pid (the pinned struct pid).
+    public const uint PIDFD_SIGNAL_PROCESS_GROUP = 4;
 
     public const int EPOLLIN = 0x001;
     public const int EPOLLERR = 0x008;
@@ -53,6 +61,7 @@ internal static unsafe partial class LibC
     public const short POLLIN = 0x001;
 
     private const long SYS_pidfd_open = 434; // same number on every architecture (new syscall table)
+    private const long SYS_pidfd_send_signal = 424;
 
     [LibraryImport(Lib, SetLastError = true)] public static partial int pipe2(int* fds, int flags);
     [LibraryImport(Lib, SetLastError = true)] public static partial int fcntl(int fd, int cmd, int arg);
@@ -62,6 +71,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)] public static partial int kill(int pid, int sig);
     [LibraryImport(Lib, SetLastError = true)] public static partial int waitpid(int pid, int* status, int options);
     [LibraryImport(Lib, SetLastError = true)] public static partial long syscall(long number, long a1, long a2);
+    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)] private static partial long syscall4(long number, long a1, long a2, long a3, long a4);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int waitid(int idtype, int id, void* infop, int options);
     [LibraryImport(Lib, SetLastError = true)] public static partial int getpid();
 
     [LibraryImport(Lib, SetLastError = true)] public static partial int epoll_create1(int flags);
@@ -100,7 +112,6 @@ internal static unsafe partial class LibC
     public const int AT_FDCWD = -100;
     public const uint RENAME_NOREPLACE = 1;
     public const int EEXIST = 17;
-    public const int EINVAL = 22;
     // getsockopt(SOL_SOCKET, SO_PEERCRED) fills a struct ucred { pid_t pid; uid_t uid; gid_t gid; } (x86-64 and arm64 numbers).
     public const int SOL_SOCKET = 1;
     public const int SO_PEERCRED = 17;
@@ -111,6 +122,9 @@ internal static unsafe partial class LibC
     public const uint IN_MOVED_TO = 0x80, IN_CREATE = 0x100, IN_ISDIR = 0x40000000;
 
     public static int PidfdOpen(int pid) => (int)syscall(SYS_pidfd_open, pid, 0);
+
+    /// <summary>pidfd_send_signal(2) without siginfo; 0 or -1 with errno.</summary>
+    public static int PidfdSendSignal(int pidfd, int signal, uint flags) => (int)syscall4(SYS_pidfd_send_signal, pidfd, signal, 0, flags);
 
     public static string ErrorText(int errno) => Marshal.PtrToStringUTF8((nint)strerror(errno)) ?? $"errno {errno}";
 }

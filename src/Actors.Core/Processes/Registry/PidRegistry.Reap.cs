@@ -45,15 +45,13 @@ public sealed partial class PidRegistry
         if (orphans.Count == 0) return 0;
 
         var groups = orphans.Select(o => o.Entry.Pgid).ToHashSet();
-        foreach (var pgid in groups)
+        foreach (var (entry, _) in orphans)
         {
-            LibC.kill(-pgid, LibC.SIGTERM);
-            LibC.kill(-pgid, LibC.SIGCONT); // a stopped process must get to act on SIGTERM
+            Signal(entry, LibC.SIGTERM);
+            Signal(entry, LibC.SIGCONT); // a stopped process must get to act on SIGTERM
         }
         var left = AwaitGone(groups, OrphanGrace);
-        // The leaders were alive with their recorded start times a moment ago, so their group ids are still
-        // theirs: a pgid is not handed out again while any member lives.
-        foreach (var pgid in left) LibC.kill(-pgid, LibC.SIGKILL);
+        foreach (var (entry, _) in orphans.Where(o => left.Contains(o.Entry.Pgid))) Signal(entry, LibC.SIGKILL);
         var stuck = left.Count > 0 ? AwaitGone(left, TimeSpan.FromSeconds(1)) : [];
 
         foreach (var (entry, file) in orphans)
@@ -65,6 +63,13 @@ public sealed partial class PidRegistry
         }
         return orphans.Count;
     }
+
+    /// <summary>
+    /// Guarded (see <see cref="ProcessGroupSignal"/>): the leader by its recorded start time, or, once it is gone, a
+    /// member carrying the dead node's marker; a group id freed and reused meanwhile is never signalled.
+    /// </summary>
+    private static void Signal(PidEntry entry, int signal) =>
+        ProcessGroupSignal.ToGroupOf(entry.Pgid, entry.StartTime, NodeMarker.Entry(entry.NodePid, entry.NodeStartTime), signal);
 
     /// <summary>The entry if it names a live orphan of ours; otherwise deals with the file and returns null.</summary>
     private static PidEntry? Classify(string file, Action<string> log)

@@ -11,10 +11,11 @@ namespace Actors.Processes;
 /// SIGKILLs every group still listed, then exits. An orderly node closes the pipe only after its children
 /// stopped, so the watchdog then finds nothing to kill.
 /// <para>
-/// Covers the whole process group of every child, grandchildren that stay in it included. Does not cover
-/// processes that leave the group themselves (setsid or setpgid into a group of their own), nor the
+/// Covers the whole process group of every child, grandchildren that stay in it included, and every process
+/// that carries the node's marker (<see cref="NodeMarker"/>) in its environment: descendants that left their
+/// group (setsid, setpgid, a daemon's double fork) unless they cleared their environment. Does not cover the
 /// watchdog being killed together with the node (a whole cgroup killed, an OOM kill of both): then the
-/// <see cref="PidRegistry"/> reaps them at the next start of the node. Chosen over a parent-death signal,
+/// <see cref="PidRegistry"/> reaps the groups at the next start of the node. Chosen over a parent-death signal,
 /// which reaches the main process only (not its group), cannot be set through posix_spawn, and follows the
 /// spawning thread rather than the node.
 /// </para>
@@ -40,31 +41,39 @@ public static class Watchdog
             }
         }
         int killed = 0;
+        var signalled = new HashSet<int>(); // groups killed whole: their members need nothing more
         foreach (var (pgid, (startTime, name)) in groups)
         {
-            if (!IsOurs(pgid, startTime)) continue;
-            if (LibC.kill(-pgid, LibC.SIGKILL) != 0) continue;
+            // Guarded: the leader by its start time, or, the leader gone, a member carrying the node's marker
+            // (see ProcessGroupSignal); a group id that was freed and reused is never signalled.
+            if (!ProcessGroupSignal.ToGroupOf(pgid, startTime, marker, LibC.SIGKILL)) continue;
+            signalled.Add(pgid);
             killed++;
             log.WriteLine($"actors watchdog: node pid {nodePid} died; killed the process group of {name} (pid {pgid})");
         }
         if (marker is null) return killed;
-        // Children started in the instant before the node died, not yet announced: found by their marker.
-        foreach (var pid in NodeMarker.FindSessionLeaders(marker))
+        // What carries the node's marker outside those groups: children started in the instant before the node
+        // died (not yet announced), and descendants that left their group (setsid, a daemon's double fork).
+        // Twice: a process forked while the first pass ran is found by the second.
+        var done = new HashSet<(int, long)>();
+        for (int pass = 0; pass < 2; pass++)
         {
-            if (LibC.kill(-pid, LibC.SIGKILL) != 0) continue;
-            killed++;
-            log.WriteLine($"actors watchdog: node pid {nodePid} died; killed the process group of pid {pid} (started as the node died)");
+            foreach (var process in NodeMarker.FindCarriers(marker))
+            {
+                if (signalled.Contains(process.Pgid) || !done.Add((process.Pid, process.StartTime))) continue;
+                bool leader = process.Pid == process.Pgid;
+                bool sent = leader
+                    ? ProcessGroupSignal.ToGroupOf(process.Pid, process.StartTime, marker, LibC.SIGKILL)
+                    : ProcessGroupSignal.ToProcess(process.Pid, process.StartTime, LibC.SIGKILL);
+                if (!sent) continue;
+                if (leader) signalled.Add(process.Pid);
+                killed++;
+                log.WriteLine(leader
+                    ? $"actors watchdog: node pid {nodePid} died; killed the process group of pid {process.Pid} (started as the node died, or left its group)"
+                    : $"actors watchdog: node pid {nodePid} died; killed pid {process.Pid} (left its group)");
+            }
         }
         return killed;
-    }
-
-    private static bool IsOurs(int pgid, long startTime)
-    {
-        // The leader alive: its start time proves it is still our child, and then its group id is too.
-        if (ProcStat.ReadStartTime(pgid) is { } leaderStart) return leaderStart == startTime;
-        // The leader gone (reaped by init): a group id is not handed out again while any member of the group
-        // lives, so members left under this pgid are what remains of our child's group.
-        return LibC.kill(-pgid, 0) == 0;
     }
 }
 

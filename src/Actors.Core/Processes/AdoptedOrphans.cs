@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using Actors.Processes.Native;
+
+namespace Actors.Processes;
+
+/// <summary>
+/// The node as child subreaper (<c>PR_SET_CHILD_SUBREAPER</c>): a descendant whose parent exits becomes the node's
+/// child instead of init's, so what a process started stays where the node can see it, stop it, and then must
+/// reap it. Reaping is by pidfd (<c>waitid(P_PIDFD)</c>), of processes proven to be ours only, never
+/// <c>waitpid(-1)</c>: .NET reaps its own <c>Process</c> children (exec probes) and must find them there.
+/// <para>
+/// Each run reaps its own adopted zombies while it drains (<see cref="RunDescendants"/>); a sweep every
+/// <see cref="SweepInterval"/> reaps those that die while their run goes on (a background job whose shell
+/// exited) and the members of probe groups killed after their leader was reaped.
+/// </para>
+/// </summary>
+public static class AdoptedOrphans
+{
+    public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(2);
+
+    private static readonly ConcurrentDictionary<int, long> Watched = new(); // pid → start time, killed, to reap
+    private static readonly ConcurrentDictionary<LinuxProcessHandle, byte> Runs = new();
+    private static readonly object Gate = new();
+    private static Timer? _timer;
+    // siginfo_t: si_signo, si_errno, si_code, then the union, aligned to a pointer: si_pid is its first field.
+    private static readonly int SiPidOffset = IntPtr.Size == 8 ? 16 : 12;
+
+    /// <summary>True once this process is a child subreaper.</summary>
+    public static bool IsEnabled => _timer is not null;
+
+    /// <summary>
+    /// Makes this process a child subreaper and starts the sweep. For the standalone node (an embedded host's own
+    /// process is left as it is: orphans there go to init, which reaps them). Returns false, with why, if the
+    /// kernel refused.
+    /// </summary>
+    public static bool Enable(out string? problem)
+    {
+        lock (Gate)
+        {
+            problem = null;
+            if (_timer is not null) return true;
+            if (LibC.prctl(LibC.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
+            {
+                problem = $"prctl(PR_SET_CHILD_SUBREAPER): {LibC.ErrorText(Marshal.GetLastPInvokeError())}";
+                return false;
+            }
+            _timer = new Timer(_ => Sweep(), null, SweepInterval, SweepInterval);
+            return true;
+        }
+    }
+
+    /// <summary>A process of ours that was killed: reaped by the sweep if the node adopts it.</summary>
+    internal static void Watch(int pid, long startTime)
+    {
+        if (IsEnabled) Watched[pid] = startTime;
+    }
+
+    internal static void Register(LinuxProcessHandle run) => Runs[run] = 0;
+
+    internal static void Unregister(LinuxProcessHandle run) => Runs.TryRemove(run, out _);
+
+    /// <summary>
+    /// Reaps <paramref name="pid"/> if it is a zombie child of this process started at <paramref name="startTime"/>.
+    /// Through its pidfd, so never another process that got the pid since.
+    /// </summary>
+    internal static unsafe bool Reap(int pid, long startTime)
+    {
+        int fd = ProcessGroupSignal.OpenProcess(pid, startTime);
+        if (fd < 0) return false;
+        try
+        {
+            byte* info = stackalloc byte[128]; // siginfo_t
+            new Span<byte>(info, 128).Clear(); // WNOHANG with nothing to reap leaves it untouched
+            int rc;
+            do { rc = LibC.waitid(LibC.P_PIDFD, fd, info, LibC.WEXITED | LibC.WNOHANG); }
+            while (rc < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
+            return rc == 0 && *(int*)(info + SiPidOffset) == pid; // si_pid: 0 when it had not exited yet
+        }
+        finally { LibC.close(fd); }
+    }
+
+    /// <summary>One pass: reaps the node's zombie children that are ours. Cheap when there are none.</summary>
+    internal static void Sweep()
+    {
+        try
+        {
+            int node = Environment.ProcessId;
+            var table = ProcTable.Read();
+            foreach (var (pid, startTime) in Watched)
+            {
+                var now = table.Find(e => e.Pid == pid);
+                if (now.StartTime != startTime) Watched.TryRemove(pid, out _); // gone, reaped by whoever was its parent
+                else if (now.Zombie && now.Ppid == node && Reap(pid, startTime)) Watched.TryRemove(pid, out _);
+            }
+            if (!table.Exists(e => e.Zombie && e.Ppid == node)) return;
+            foreach (var run in Runs.Keys) run.ReapAdopted(table);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // /proc unreadable for a moment: the next sweep tries again.
+        }
+    }
+}

@@ -1,0 +1,147 @@
+using System.Text;
+
+namespace Actors.Processes;
+
+/// <summary>One line of <c>/proc/PID/stat</c>, the fields the node decides by.</summary>
+internal readonly record struct ProcEntry(int Pid, char State, int Ppid, int Pgid, int Sid, long StartTime)
+{
+    /// <summary>Exited, not yet reaped by its parent: it holds its pid, group and session ids, but runs nothing.</summary>
+    public bool Zombie => State is 'Z' or 'X';
+}
+
+/// <summary>Reads the process table from /proc: every process's stat line in one pass, and environments on demand.</summary>
+internal static class ProcTable
+{
+    /// <summary>Every process whose start time is at least <paramref name="minStartTime"/> (clock ticks since boot).</summary>
+    public static List<ProcEntry> Read(long minStartTime = 0)
+    {
+        var entries = new List<ProcEntry>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            var name = Path.GetFileName(dir.AsSpan());
+            if (name.Length == 0 || !char.IsAsciiDigit(name[0]) || !int.TryParse(name, out var pid)) continue;
+            if (ReadOne(pid) is { } entry && entry.StartTime >= minStartTime) entries.Add(entry);
+        }
+        return entries;
+    }
+
+    /// <summary>The stat line of <paramref name="pid"/>, or null when there is no such process.</summary>
+    public static ProcEntry? ReadOne(int pid)
+    {
+        string text;
+        try { text = File.ReadAllText($"/proc/{pid}/stat"); }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+        // The command name (field 2) is in parentheses and may itself hold spaces or ')': count from the last ')'.
+        int close = text.LastIndexOf(')');
+        if (close < 0 || close + 2 >= text.Length) return null;
+        var rest = text.AsSpan(close + 2);
+        char state = rest[0];
+        int ppid = 0, pgid = 0, sid = 0;
+        int index = 3; // fields after ')' start at field 3 (state)
+        foreach (var range in rest.Split(' '))
+        {
+            var field = rest[range];
+            switch (index++)
+            {
+                case 4: int.TryParse(field, out ppid); break;
+                case 5: int.TryParse(field, out pgid); break;
+                case 6: int.TryParse(field, out sid); break;
+                case 22: return long.TryParse(field, out var start) ? new ProcEntry(pid, state, ppid, pgid, sid, start) : null;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// True when the environment <paramref name="pid"/> was started with holds the whole entry <paramref name="entry"/>
+    /// (<c>NAME=VALUE</c>). False when it does not, or cannot be read (a zombie's is empty; another user's is closed).
+    /// </summary>
+    public static bool EnvironHas(int pid, string entry)
+    {
+        byte[] environ;
+        try { environ = File.ReadAllBytes($"/proc/{pid}/environ"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+        // Entries are NUL-terminated: match whole entries only (the first one has no NUL before it).
+        var span = environ.AsSpan();
+        var needle = Encoding.UTF8.GetBytes(entry + "\0");
+        if (span.StartsWith(needle)) return true;
+        var inner = Encoding.UTF8.GetBytes("\0" + entry + "\0");
+        return span.IndexOf(inner) >= 0;
+    }
+}
+
+/// <summary>
+/// The process table shared by every run: one read of /proc serves every caller that asked for a table taken
+/// after a given moment, and each process's run marker is read from its environment once. A mass stop of
+/// hundreds of runs, each looking for what it started outside its group, then costs a few reads of the table,
+/// not one (and an environment read of every younger process) per run.
+/// </summary>
+internal static class SharedProcTable
+{
+    /// <summary>Older tables are read again, whatever the caller's moment: a poll must see processes go.</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromMilliseconds(20);
+
+    private static readonly object Gate = new();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int Pid, long StartTime), string> RunMarkers = new();
+    private static List<ProcEntry> _table = [];
+    private static long _takenAt; // Stopwatch timestamp from just before the read began; 0: never
+
+    /// <summary>
+    /// A table read after <paramref name="notBefore"/> (a <see cref="System.Diagnostics.Stopwatch"/> timestamp) and
+    /// less than <see cref="MaxAge"/> ago: what ran at that moment and still runs is in it, and whatever it started
+    /// since has a parent in it, alive. Callers asking at the same time share one read.
+    /// </summary>
+    public static List<ProcEntry> Current(long notBefore)
+    {
+        lock (Gate)
+        {
+            if (_takenAt != 0 && _takenAt > notBefore && System.Diagnostics.Stopwatch.GetElapsedTime(_takenAt) < MaxAge) return _table;
+            long startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            _table = ProcTable.Read();
+            _takenAt = startedAt;
+            if (RunMarkers.Count > 2 * _table.Count + 64) Prune();
+            return _table;
+        }
+    }
+
+    /// <summary>
+    /// The <c>NAME=VALUE</c> entry of <paramref name="variable"/> in the environment of <paramref name="process"/>, or
+    /// null. Only what could be read is remembered: an empty read (a zombie, a process in the middle of exec) is tried
+    /// again next time.
+    /// </summary>
+    public static string? EntryOf(ProcEntry process, string variable)
+    {
+        if (RunMarkers.TryGetValue((process.Pid, process.StartTime), out var known)) return known.Length == 0 ? null : known;
+        byte[] environ;
+        try { environ = File.ReadAllBytes($"/proc/{process.Pid}/environ"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        if (environ.Length == 0) return null;
+        var entry = Find(environ, variable) ?? "";
+        RunMarkers[(process.Pid, process.StartTime)] = entry;
+        return entry.Length == 0 ? null : entry;
+    }
+
+    private static string? Find(byte[] environ, string variable)
+    {
+        var prefix = Encoding.UTF8.GetBytes(variable + "=");
+        var span = environ.AsSpan();
+        int at = 0;
+        while (at < span.Length)
+        {
+            int end = span[at..].IndexOf((byte)0);
+            var item = end < 0 ? span[at..] : span.Slice(at, end);
+            if (item.StartsWith(prefix)) return Encoding.UTF8.GetString(item);
+            if (end < 0) break;
+            at += end + 1;
+        }
+        return null;
+    }
+
+    private static void Prune()
+    {
+        var live = _table.Select(e => (e.Pid, e.StartTime)).ToHashSet();
+        foreach (var key in RunMarkers.Keys)
+            if (!live.Contains(key)) RunMarkers.TryRemove(key, out _);
+    }
+}
