@@ -25,7 +25,8 @@ internal sealed class Diagnostics(string file, HoconLineIndex lines)
     // A value inherited from actors.defaults is read once per process; the same problem is reported once.
     private void Add(List<ConfigProblem> list, HashSet<ConfigProblem> seen, string path, string message)
     {
-        var problem = new ConfigProblem(File, lines.LineOf(path), path, message);
+        // A key with no written ancestor (actors itself is missing) is reported at the top of the file.
+        var problem = new ConfigProblem(File, lines.LineOf(path) ?? 1, path, message);
         if (seen.Add(problem))
             list.Add(problem);
     }

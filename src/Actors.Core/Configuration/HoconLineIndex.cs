@@ -37,6 +37,9 @@ internal sealed partial class HoconLineIndex
     public static HoconLineIndex Build(string text)
     {
         var index = new HoconLineIndex(text);
+        // A NUL in a path or an argument cannot reach the system (its APIs would throw); a config is text.
+        if (text.IndexOf('\0') is var nul and >= 0)
+            index.Error(index.LineAtOffset(nul), "a NUL character (byte 0) here; a configuration file is text, UTF-8");
         index.ScanRoot();
         return index;
     }
