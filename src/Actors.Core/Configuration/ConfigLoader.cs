@@ -12,7 +12,6 @@ public static partial class ConfigLoader
 {
     /// <summary>The file name problems use when the text came from no file (the embedded demo).</summary>
     public const string EmbeddedFileName = "<embedded>";
-    private static readonly TimeSpan ParseDeadline = TimeSpan.FromSeconds(5);
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]+$")]
     private static partial Regex ValidName();
@@ -27,23 +26,44 @@ public static partial class ConfigLoader
     public static ConfigLoadResult LoadFile(string path)
     {
         string fullPath;
-        string text;
+        byte[] bytes;
         try
         {
             fullPath = Path.GetFullPath(path);
-            text = File.ReadAllText(fullPath);
+            bytes = ReadAtMost(fullPath, ConfigLimits.MaxFileBytes + 1);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             var problem = new ConfigProblem(path, null, "", $"cannot read the configuration file: {e.Message}");
             return new ConfigLoadResult(null, [problem], []);
         }
-        return LoadText(text, fullPath, Path.GetDirectoryName(fullPath) ?? "/");
+        if (bytes.Length > ConfigLimits.MaxFileBytes)
+            return TooLarge(fullPath, bytes.AsSpan(0, ConfigLimits.MaxFileBytes).Count((byte)'\n') + 1);
+        // As File.ReadAllText: UTF-8 unless a byte order mark says otherwise; invalid bytes become U+FFFD.
+        using var reader = new StreamReader(new MemoryStream(bytes), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return LoadText(reader.ReadToEnd(), fullPath, Path.GetDirectoryName(fullPath) ?? "/");
     }
+
+    // Never more than the limit is read: a huge file (or /dev/zero) is refused without filling memory.
+    private static byte[] ReadAtMost(string path, int limit)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+        var buffer = new byte[limit];
+        var total = 0;
+        while (total < limit && file.Read(buffer, total, limit - total) is var n and > 0)
+            total += n;
+        return buffer[..total];
+    }
+
+    private static ConfigLoadResult TooLarge(string file, int line) =>
+        new(null, [new ConfigProblem(file, line, "",
+            $"the file is larger than {ConfigLimits.MaxFileBytes / (1024 * 1024)} MiB, the most a configuration may be; the limit is crossed on this line")], []);
 
     /// <summary>Validates HOCON text; <paramref name="sourceFile"/> null names it <c>&lt;embedded&gt;</c> in problems.</summary>
     public static ConfigLoadResult LoadText(string text, string? sourceFile, string baseDirectory)
     {
+        if (text.Length > ConfigLimits.MaxFileBytes)
+            return TooLarge(sourceFile ?? EmbeddedFileName, text.AsSpan(0, ConfigLimits.MaxFileBytes).Count('\n') + 1);
         var index = HoconLineIndex.Build(text);
         var d = new Diagnostics(sourceFile ?? EmbeddedFileName, index);
         if (Parse(text, index, d) is not { } root)
@@ -55,7 +75,9 @@ public static partial class ConfigLoader
 
     private static HoconObject? Parse(string text, HoconLineIndex index, Diagnostics d)
     {
-        // Structural errors first: Akka's parser accepts some of them silently and loops on others.
+        // Structural errors first: Akka's parser accepts some of them silently, throws on others without a
+        // position, and loops forever on the rest. The scan also bounds the nesting (ConfigLimits), so Akka's
+        // recursion is bounded too.
         foreach (var (line, message) in index.SyntaxErrors)
             d.ErrorAtLine(line, $"syntax error: {message}");
         foreach (var line in index.IncludeLines)
@@ -64,21 +86,18 @@ public static partial class ConfigLoader
             return null;
         try
         {
-            // Akka's parser has loops that never end on some malformed input. The scan above stops the ones we
-            // know; for any other, a deadline turns a hang into a clear error (the stuck thread is abandoned).
-            var parse = Task.Run(() => ConfigurationFactory.ParseString(index.TextForParser()).Root);
-            if (!parse.Wait(ParseDeadline))
+            // On the caller's thread, with no deadline: on a text the scan passed, every turn of Akka's parser
+            // consumes input (see HoconLineIndex), so it ends, in time linear in the bounded size of the file.
+            var root = ConfigurationFactory.ParseString(index.TextForParser()).Root;
+            if (SubstitutionCheck.Find(root) is var (substitution, problem))
             {
-                d.ErrorAtLine(null, $"syntax error: the HOCON parser could not make sense of this file within {ParseDeadline.TotalSeconds:0}s; check brackets, quotes and '=' signs");
+                d.ErrorAtLine(substitution is null ? null : LineContaining(text, "${" + substitution.Path + "}"), $"syntax error: {problem}");
                 return null;
             }
-            var root = parse.Result;
             return root.IsObject() ? root.GetObject() : new HoconObject();
         }
         catch (Exception e)
         {
-            if (e is AggregateException { InnerException: { } inner })
-                e = inner;
             // The parser throws many types for bad input; the user gets its message, never a stack trace.
             var message = e.Message.Split('\n')[0].Trim().TrimEnd(':');
             int? line = null;

@@ -8,22 +8,26 @@ internal sealed class Diagnostics(string file, HoconLineIndex lines)
 {
     private readonly List<ConfigProblem> _errors = [];
     private readonly List<ConfigProblem> _warnings = [];
+    // Reported problems, to drop repeats in constant time: a file may hold a hundred thousand problems.
+    private readonly HashSet<ConfigProblem> _seenErrors = [];
+    private readonly HashSet<ConfigProblem> _seenWarnings = [];
 
     public string File { get; } = file;
 
     public bool HasErrors => _errors.Count > 0;
 
-    public void Error(string path, string message) => Add(_errors, path, message);
+    public void Error(string path, string message) => Add(_errors, _seenErrors, path, message);
 
-    public void Warn(string path, string message) => Add(_warnings, path, message);
+    public void Warn(string path, string message) => Add(_warnings, _seenWarnings, path, message);
 
     public void ErrorAtLine(int? line, string message) => _errors.Add(new ConfigProblem(File, line, "", message));
 
     // A value inherited from actors.defaults is read once per process; the same problem is reported once.
-    private void Add(List<ConfigProblem> list, string path, string message)
+    private void Add(List<ConfigProblem> list, HashSet<ConfigProblem> seen, string path, string message)
     {
-        var problem = new ConfigProblem(File, lines.LineOf(path), path, message);
-        if (!list.Contains(problem))
+        // A key with no written ancestor (actors itself is missing) is reported at the top of the file.
+        var problem = new ConfigProblem(File, lines.LineOf(path) ?? 1, path, message);
+        if (seen.Add(problem))
             list.Add(problem);
     }
 

@@ -27,8 +27,8 @@ internal sealed partial class HoconLineIndex
         _pos++;
         while (!AtEnd && Cur != '"' && Cur != '\n')
         {
-            if (Cur == '\\' && _pos + 1 < _text.Length)
-                _pos++;
+            if (Cur == '\\' && !ScanEscape())
+                continue;
             sb.Append(Cur);
             _pos++;
         }
@@ -41,15 +41,46 @@ internal sealed partial class HoconLineIndex
         return sb.ToString();
     }
 
+    // Akka's parser throws on any other escape, and without a position; \u takes exactly four hex digits.
+    private bool ScanEscape()
+    {
+        var code = _pos + 1 < _text.Length ? _text[_pos + 1] : '\0';
+        var valid = "\"\\/bfnrt".IndexOf(code) >= 0
+            || (code == 'u' && _pos + 6 <= _text.Length && _text.AsSpan(_pos + 2, 4).ContainsAnyExcept(HexDigits) is false);
+        if (!valid)
+        {
+            Error(_line, code is '\n' or '\0'
+                ? "a '\\' ends a quoted string's line; write \\\\ for a backslash"
+                : $"unknown escape '\\{code}' in a quoted string; use \\\\, \\\", \\n, \\t, \\uXXXX or the character itself");
+            _pos++;
+            return false;
+        }
+        _pos++;
+        return true;
+    }
+
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+
+    private int _substitutions;
+
+    // Mirrors Akka's parser: the path is unquoted text (no blanks, quotes or brackets) and '}' must follow it
+    // at once. Anything else Akka reads differently than this scan would (${a b} leaves "b}" for it to read).
     private void ScanSubstitution()
     {
         var startLine = _line;
-        while (!AtEnd && Cur != '}' && Cur != '\n')
+        // Akka follows a chain of substitutions recursively, while parsing already: their number bounds the chain.
+        if (++_substitutions == ConfigLimits.MaxSubstitutions + 1)
+            Error(startLine, $"more than {ConfigLimits.MaxSubstitutions} ${{...}} substitutions in the file; write the values out");
+        _pos += 2;
+        var pathStart = _pos;
+        while (!AtEnd && !char.IsWhiteSpace(Cur) && !LookingAt("//") && "$\"{}[]:=,#`^?!@*&\\".IndexOf(Cur) < 0)
             _pos++;
-        if (AtEnd || Cur == '\n')
-            Error(startLine, "a ${...} substitution starts here and is not closed");
-        else
+        if (!AtEnd && Cur == '}' && _pos > pathStart)
+        {
             _pos++;
+            return;
+        }
+        Error(startLine, "a ${...} substitution here is not a plain key path closed by '}', e.g. ${actors.node.log-dir}");
     }
 
     private void SkipBlank(bool newlinesToo, bool commasToo = false, bool fieldSeparators = false)

@@ -5,8 +5,12 @@ namespace Actors.Configuration;
 /// <summary>
 /// Maps each full key path (<c>actors.processes.web.backoff.min</c>) to the line where it is written.
 /// Akka's HOCON parser keeps no positions, so this scans the raw text itself. It also catches the
-/// structural mistakes Akka's parser silently accepts or loops on forever (an unclosed <c>[</c> inside an
-/// object hangs it), so those are reported with a line before the text ever reaches Akka.
+/// structural mistakes Akka's parser silently accepts, throws on without a position, or loops on forever, so
+/// those are reported with a line before the text ever reaches Akka. Akka's only loop that can stop making
+/// progress is the one over a list's elements (anything there that is neither a value, a ',' nor the closing
+/// ']' keeps it spinning): the scan rejects every such character, so a text it passes always ends Akka's parse.
+/// The scan recurses once per nesting level and stops at <see cref="ConfigLimits.MaxDepth"/>, before the
+/// stack is at risk; a text it passes is as shallow for Akka's own recursion.
 /// </summary>
 internal sealed partial class HoconLineIndex
 {
@@ -17,6 +21,10 @@ internal sealed partial class HoconLineIndex
     private int _pos;
     private int _line = 1;
     private bool _reportedUnclosed;
+    // Set when the scan gave up (the file nests too deep): what follows is not scanned, nothing more reported.
+    private bool _stopped;
+    // Open '{' and '[' plus the extra parts of dotted keys around the scan position.
+    private int _depth;
 
     private HoconLineIndex(string text) => _text = text;
 
@@ -29,6 +37,9 @@ internal sealed partial class HoconLineIndex
     public static HoconLineIndex Build(string text)
     {
         var index = new HoconLineIndex(text);
+        // A NUL in a path or an argument cannot reach the system (its APIs would throw); a config is text.
+        if (text.IndexOf('\0') is var nul and >= 0)
+            index.Error(index.LineAtOffset(nul), "a NUL character (byte 0) here; a configuration file is text, UTF-8");
         index.ScanRoot();
         return index;
     }
@@ -88,7 +99,26 @@ internal sealed partial class HoconLineIndex
         _pos++;
     }
 
-    private void Error(int line, string message) => _syntaxErrors.Add((line, message));
+    private void Error(int line, string message)
+    {
+        if (!_stopped)
+            _syntaxErrors.Add((line, message));
+    }
+
+    /// <summary>
+    /// Enters <paramref name="levels"/> more levels of nesting; past the limit, reports it at the current line
+    /// and ends the scan there (the rest of the text is not read, so nothing deeper recurses).
+    /// </summary>
+    private bool Enter(int levels, int line)
+    {
+        _depth += levels;
+        if (_depth <= ConfigLimits.MaxDepth)
+            return true;
+        Error(line, $"nested deeper than {ConfigLimits.MaxDepth} levels (each '{{' and '[' opens one, a dotted key a.b.c opens two); flatten the file");
+        _stopped = true;
+        _pos = _text.Length;
+        return false;
+    }
 
     private void ScanRoot()
     {
@@ -97,6 +127,8 @@ internal sealed partial class HoconLineIndex
         {
             var open = _line;
             Advance();
+            if (!Enter(1, open))
+                return;
             ScanObjectBody("", open);
             SkipBlank(newlinesToo: true);
             if (!AtEnd)
@@ -157,6 +189,15 @@ internal sealed partial class HoconLineIndex
             SkipRestOfLine();
             return;
         }
+        // A dotted key a.b.c nests like a { b { c: its extra parts count as levels while its value is scanned.
+        var depthBefore = _depth;
+        if (Enter(segments.Count - 1, keyLine))
+            ScanFieldValue(prefix, segments, keyLine);
+        _depth = depthBefore;
+    }
+
+    private void ScanFieldValue(string prefix, List<string> segments, int keyLine)
+    {
         var path = prefix;
         foreach (var segment in segments)
         {
@@ -169,7 +210,9 @@ internal sealed partial class HoconLineIndex
         if (!AtEnd && Cur == '{')
         {
             Advance();
-            ScanObjectBody(path, keyLine);
+            if (Enter(1, keyLine))
+                ScanObjectBody(path, keyLine);
+            _depth--;
             return;
         }
         if (LookingAt("+="))
@@ -226,33 +269,42 @@ internal sealed partial class HoconLineIndex
     private bool IsUnquotedChar() =>
         !char.IsWhiteSpace(Cur) && "=:{}[],#\"+$".IndexOf(Cur) < 0 && !LookingAt("//");
 
+    // Characters Akka's parser takes for no value: in a list it loops on them forever; elsewhere it throws,
+    // without a position after unquoted text. Its set of what ends unquoted text, less what starts a value.
+    private const string NotAValue = "$:=`^?!@*&\\";
+
     // A value runs to the end of the line, a ',' or a closing bracket; objects and lists nest.
     private void ScanValue(string path)
     {
+        var inList = path.EndsWith("[]", StringComparison.Ordinal);
         while (!AtEnd)
         {
             var c = Cur;
             if (c is '\n' or ',' or '}' or ']' || LookingAt("#") || LookingAt("//"))
                 return;
-            if (c == '=' && path.EndsWith("[]", StringComparison.Ordinal))
+            if (LookingAt("${"))
+                ScanSubstitution();
+            else if (NotAValue.IndexOf(c) >= 0)
             {
-                // Akka's parser loops forever on a key-value pair inside a list: stop it here.
-                Error(_line, "'=' inside a list: a list holds values, e.g. args = [\"-m\", \"http.server\"]; an object goes in braces: [{ a = 1 }]");
+                Error(_line, c == '=' && inList
+                    ? "'=' inside a list: a list holds values, e.g. args = [\"-m\", \"http.server\"]; an object goes in braces: [{ a = 1 }]"
+                    : inList
+                        ? $"'{c}' inside a list: a list holds values separated by ',' (put text with '{c}' in quotes)"
+                        : $"'{c}' in a value: put a value holding '{c}' in quotes, e.g. \"host:8080\"");
                 Advance();
-                continue;
             }
-            if (c == '{')
+            else if (c == '{')
             {
                 var open = _line;
                 Advance();
-                ScanObjectBody(path, open);
+                if (Enter(1, open))
+                    ScanObjectBody(path, open);
+                _depth--;
             }
             else if (c == '[')
                 ScanArray(path);
             else if (c == '"')
                 ScanQuoted();
-            else if (LookingAt("${"))
-                ScanSubstitution();
             else
                 Advance();
         }
@@ -262,6 +314,13 @@ internal sealed partial class HoconLineIndex
     {
         var open = _line;
         Advance();
+        if (Enter(1, open))
+            ScanArrayBody(path, open);
+        _depth--;
+    }
+
+    private void ScanArrayBody(string path, int open)
+    {
         while (true)
         {
             SkipBlank(newlinesToo: true, commasToo: true);

@@ -40,6 +40,9 @@ internal static class KeyChecker
         var bestDistance = int.MaxValue;
         foreach (var candidate in candidates)
         {
+            // More than two letters longer or shorter is never near; skipping it keeps a huge key cheap.
+            if (Math.Abs(key.Length - candidate.Length) > 2)
+                continue;
             var d = EditDistance(key.ToLowerInvariant(), candidate.ToLowerInvariant());
             var limit = Math.Min(2, Math.Max(1, candidate.Length / 3));
             if (d <= limit && d < bestDistance)
