@@ -50,10 +50,11 @@ public sealed class OutputPumpSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
         _writers.Add(writer);
         var result = Spawner.Spawn("/bin/sh", ["sh", "-c", script], ["PATH=/usr/bin:/bin"], _dir);
         Assert.Equal(0, result.Errno);
-        var handle = new LinuxProcessHandle(result.Pid, ProcStat.ReadStartTime(result.Pid) ?? 0);
-        _started.Add(handle);
+        // Two pidfds of our unreaped child, as the launcher takes them: the pump's for the exit, the handle's for the group.
         int pidfd = LibC.PidfdOpen(result.Pid);
         Assert.True(pidfd >= 0);
+        var handle = new LinuxProcessHandle(result.Pid, ProcStat.ReadStartTime(result.Pid) ?? 0, LibC.PidfdOpen(result.Pid), runEntry: null);
+        _started.Add(handle);
         _pump.Attach(handle, pidfd, result.OutputFd, writer, TestActor);
         return handle;
     }
