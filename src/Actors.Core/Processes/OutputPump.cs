@@ -30,6 +30,9 @@ internal sealed unsafe class OutputPump : IDisposable
     private readonly int _epoll;
     private readonly int _wakeFd;
     private readonly ConcurrentDictionary<ulong, Watch> _watches = new();
+    // The pipe that last wrote to each log (pump thread only): the pipe of a run that exited can still carry a
+    // descendant's output while the next run writes, and only the last writer's unfinished line may be ended.
+    private readonly Dictionary<ProcessLogWriter, PipeWatch> _lastSource = new();
     private readonly Thread _thread;
     private readonly Action<string, Exception> _onError;
     private long _nextToken = 1;
@@ -147,6 +150,7 @@ internal sealed unsafe class OutputPump : IDisposable
                 {
                     WriteSafely(writer, new ReadOnlySpan<byte>(buffer, (int)got));
                     touched.Add(writer);
+                    _lastSource[writer] = pipe;
                 }
                 continue;
             }
@@ -157,8 +161,12 @@ internal sealed unsafe class OutputPump : IDisposable
                 if (errno == LibC.EAGAIN) return;
             }
             // EOF (every writer closed its end) or a hard error: this pipe is done.
-            pipe.Output?.CompletePartialLine();
-            if (pipe.Output is { } w) touched.Add(w);
+            if (pipe.Output is { } w && (!_lastSource.TryGetValue(w, out var last) || last == pipe))
+            {
+                _lastSource.Remove(w);
+                w.CompletePartialLine();
+                touched.Add(w);
+            }
             Remove(pipe);
         }
     }

@@ -42,12 +42,37 @@ public sealed class OutputPumpSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
         Assert.False(noisy.IsGroupAlive());
     }
 
+    [Fact]
+    public void The_end_of_an_earlier_runs_pipe_does_not_cut_the_line_the_next_run_is_writing()
+    {
+        var writer = Writer("service");
+        // The first run exits, but a child keeps its pipe open: that pipe ends only when the child is killed.
+        var first = Start("service", "sleep 300 & exit 0", writer);
+        ExpectMsg<ProcessExited>(Patience);
+        var go = Path.Combine(_dir, "go");
+        var second = Start("service", $"printf part; while [ ! -e {go} ]; do sleep 0.02; done; printf 'ial\\n'", writer);
+        AwaitCondition(() => File.ReadAllText(LogOf("service")) == "part", Patience, TimeSpan.FromMilliseconds(20), "the start of the line");
+
+        first.SignalGroup(LibC.SIGKILL);
+        AwaitCondition(() => _pump.Watching == 2, Patience, TimeSpan.FromMilliseconds(20), "the first run's pipe ended");
+        File.WriteAllText(go, "");
+        Assert.Equal(second.Pid, ExpectMsg<ProcessExited>(Patience).Pid);
+
+        Assert.Equal("partial\n", File.ReadAllText(LogOf("service")));
+    }
+
     private string LogOf(string name) => Path.Combine(_dir, name + ".log");
 
-    private LinuxProcessHandle Start(string name, string script)
+    private ProcessLogWriter Writer(string name)
     {
         var writer = new ProcessLogWriter(new LogSettings(LogOf(name), 1L << 30, 1, false), new LogTail());
         _writers.Add(writer);
+        return writer;
+    }
+
+    private LinuxProcessHandle Start(string name, string script, ProcessLogWriter? writer = null)
+    {
+        writer ??= Writer(name);
         var result = Spawner.Spawn("/bin/sh", ["sh", "-c", script], ["PATH=/usr/bin:/bin"], _dir);
         Assert.Equal(0, result.Errno);
         // Two pidfds of our unreaped child, as the launcher takes them: the pump's for the exit, the handle's for the group.
