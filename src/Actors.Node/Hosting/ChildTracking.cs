@@ -27,7 +27,8 @@ internal sealed class ChildTracking : IDisposable
     public static ChildTracking Start(string stateDir, Serilog.ILogger logger)
     {
         var registry = new PidRegistry(stateDir, warning => logger.Warning("{Warning:l}", warning));
-        var watchdog = WatchdogLink.Start(WatchdogArgv(), WatchdogEnvironment(), warning => logger.Warning("{Warning:l}", warning));
+        var watchdog = WatchdogLink.Start(WatchdogArgv(), WatchdogEnvironment(), warning => logger.Warning("{Warning:l}", warning),
+            int.TryParse(Environment.GetEnvironmentVariable("ACTORS_WATCHDOG_PIPE_BYTES"), out var bytes) ? bytes : 0);
         if (watchdog is not null) logger.Information("watchdog pid {Pid} kills the children if this node dies", watchdog.Pid);
         return new ChildTracking(registry, watchdog);
     }

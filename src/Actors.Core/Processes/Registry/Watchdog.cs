@@ -94,7 +94,7 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
     /// terminal's Ctrl-C meant for the node does not reach it; stdin the pipe from this node; stdout and
     /// stderr the node's own. Null (and <paramref name="warn"/> told why) when it cannot be started.
     /// </summary>
-    public static WatchdogLink? Start(IReadOnlyList<string> argv, IReadOnlyList<string> environment, Action<string> warn)
+    public static WatchdogLink? Start(IReadOnlyList<string> argv, IReadOnlyList<string> environment, Action<string> warn, int pipeBytes = 0)
     {
         int* fds = stackalloc int[2];
         // Close-on-exec on both ends: no child of the node may hold the write end, or the watchdog would
@@ -104,6 +104,7 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
             warn($"could not start the watchdog: pipe: {LibC.ErrorText(System.Runtime.InteropServices.Marshal.GetLastPInvokeError())}");
             return null;
         }
+        if (pipeBytes > 0) LibC.fcntl(fds[1], LibC.F_SETPIPE_SZ, pipeBytes);
         var result = Spawner.Spawn(argv[0], argv, environment, "/", stdinFd: fds[0], captureOutput: false);
         LibC.close(fds[0]);
         if (result.Errno != 0)
