@@ -172,7 +172,11 @@ public sealed class OrphanSpec : IDisposable
         Assert.True(SpinWait.SpinUntil(() => LiveMembers([unannounced.Id, otherNodes.Id]) == 4, Patience));
 
         var log = new StringWriter();
-        Assert.Equal(1, Watchdog.Run(new MemoryStream(), log, node.Id)); // EOF at once: nothing was announced
+        // The node dies: EOF at once, nothing was announced.
+        var nodeStart = ProcStat.ReadStartTime(node.Id)!.Value;
+        node.Kill();
+        node.WaitForExit();
+        Assert.Equal(1, Watchdog.Run(new MemoryStream(), log, node.Id, nodeStart));
 
         Assert.True(SpinWait.SpinUntil(() => LiveMembers(unannounced.Id) == 0, Patience), "the unannounced group");
         Assert.Equal(2, LiveMembers(otherNodes.Id));

@@ -152,14 +152,13 @@ public sealed class WatchdogSpec : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        _node.Process?.Dispose();
+        _node.Dispose(); // the node and what still descends from it
         foreach (var (pid, _) in _watchdogs)
         {
             Signal(pid, "CONT");
             Signal(pid, "KILL");
         }
         if (_marker is not null) foreach (var pid in MarkedProcesses()) Process.Start("kill", ["-KILL", pid.ToString()])!.WaitForExit();
-        _node.Dispose();
         return Task.CompletedTask;
     }
 }
