@@ -35,6 +35,7 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
     // Lines waiting beyond this are dropped and the watchdog replaced at once: the new one gets the whole set.
     private const int MaxPendingBytes = 1 << 20;
     private const int MaxRetryDelayMs = 30_000;
+    private const long MinLifeMs = 10_000;
     private const string Gone = "is gone";
     private const short POLLIN = 0x001, POLLOUT = 0x004, POLLERR = 0x008, POLLHUP = 0x010;
 
@@ -56,8 +57,9 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
     private bool _disposed;
     private long _retryAt;
     private int _retryDelayMs = 1000;
+    private int _predecessor;         // the pid the next watchdog replaces, for the log
 
-    private sealed record Instance(int Pid, int WriteFd);
+    private sealed record Instance(int Pid, int WriteFd, long StartedAt);
 
     private WatchdogLink(Instance first, IReadOnlyList<string> argv, IReadOnlyList<string> environment, Action<string> warn,
         int pipeBytes, TimeSpan stallTimeout)
@@ -220,10 +222,16 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
         }
     }
 
-    /// <summary>On the keeper thread: starts a new watchdog, tells it every current group, then ends the old one.</summary>
+    /// <summary>
+    /// On the keeper thread: starts a new watchdog, tells it every current group, then ends the old one. A dead one
+    /// that lived less than <see cref="MinLifeMs"/> is followed after a delay (1 s, doubling up to 30 s): a
+    /// watchdog that cannot run is not restarted in a tight loop.
+    /// </summary>
     private void Replace(Instance? old, string reason)
     {
         bool reaped = false;
+        long now = Environment.TickCount64;
+        bool later = false;
         if (old is not null)
         {
             // A dead one first: reaped, so the log says how it ended. A stalled one is killed only once the new one
@@ -233,16 +241,20 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
                 reaped = true;
                 reason = $"{Gone} (ended by {ended})";
             }
-            _warn($"the watchdog (pid {old.Pid}) {reason}; starting a new one");
+            if (now - old.StartedAt >= MinLifeMs) _retryDelayMs = 1000;
+            else later = reason.StartsWith(Gone, StringComparison.Ordinal);
+            _warn($"the watchdog (pid {old.Pid}) {reason}; starting a new one{(later ? $" in {_retryDelayMs / 1000} s" : "")}");
+            _predecessor = old.Pid;
         }
-        var fresh = Spawn(_argv, _environment, _pipeBytes, out var error);
+        string? error = null;
+        var fresh = later ? null : Spawn(_argv, _environment, _pipeBytes, out error);
         int told;
         lock (_gate)
         {
             _current = fresh;
             _broken = _overflow = false;
             _pending.Clear();
-            _lastProgress = Environment.TickCount64;
+            _lastProgress = now;
             told = _groups.Count;
             if (fresh is not null)
             {
@@ -250,11 +262,10 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
                 foreach (var (pid, (startTime, name)) in _groups) all.Append($"+{pid} {startTime} {name}\n");
                 _pending.Append(Encoding.UTF8.GetBytes(all.ToString()));
                 Flush();
-                _retryDelayMs = 1000;
             }
             else
             {
-                _retryAt = Environment.TickCount64 + _retryDelayMs;
+                _retryAt = now + _retryDelayMs;
                 _retryDelayMs = Math.Min(_retryDelayMs * 2, MaxRetryDelayMs);
             }
         }
@@ -267,8 +278,8 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
             if (!reaped && reason != Gone) Reap(old.Pid, TimeSpan.FromSeconds(2));
         }
         if (fresh is not null)
-            _warn($"watchdog pid {fresh.Pid} replaces pid {(old?.Pid.ToString() ?? "none")}, told of {told} group(s)");
-        else
+            _warn($"watchdog pid {fresh.Pid} replaces pid {_predecessor}, told of {told} group(s)");
+        else if (!later)
             _warn($"could not start a new watchdog: {error}; children will outlive a SIGKILL of the node until one runs (retrying)");
     }
 
@@ -294,7 +305,7 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
             return null;
         }
         error = null;
-        return new Instance(result.Pid, fds[1]);
+        return new Instance(result.Pid, fds[1], Environment.TickCount64);
     }
 
     /// <summary>Waits (bounded) for our child <paramref name="pid"/> to end and reaps it; its exit, or null if it still runs.</summary>
