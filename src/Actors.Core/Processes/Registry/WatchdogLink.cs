@@ -59,7 +59,15 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
     private int _retryDelayMs = 1000;
     private int _predecessor;         // the pid the next watchdog replaces, for the log
 
-    private sealed record Instance(int Pid, int WriteFd, long StartedAt);
+    private sealed record Instance(int Pid, int WriteFd, long StartedAt, long? StartTime)
+    {
+        // Ours and not reaped by us, so its pid is still its own; the start time guards against anyone else having
+        // reaped it (a SIGCHLD set to SIG_IGN) and the pid having been handed out again.
+        public void Kill()
+        {
+            if (StartTime is { } start && ProcStat.Matches(Pid, start)) LibC.kill(Pid, LibC.SIGKILL);
+        }
+    }
 
     private WatchdogLink(Instance first, IReadOnlyList<string> argv, IReadOnlyList<string> environment, Action<string> warn,
         int pipeBytes, TimeSpan stallTimeout)
@@ -271,9 +279,8 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
         }
         if (old is not null)
         {
-            // Killed before its pipe closes: it never reads that EOF. Ours and not reaped yet, so the pid cannot have
-            // been handed to anyone else: no start-time check needed.
-            if (!reaped) LibC.kill(old.Pid, LibC.SIGKILL);
+            // Killed before its pipe closes: it never reads that EOF.
+            if (!reaped) old.Kill();
             LibC.close(old.WriteFd);
             if (!reaped && reason != Gone) Reap(old.Pid, TimeSpan.FromSeconds(2));
         }
@@ -305,7 +312,7 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
             return null;
         }
         error = null;
-        return new Instance(result.Pid, fds[1], Environment.TickCount64);
+        return new Instance(result.Pid, fds[1], Environment.TickCount64, ProcStat.ReadStartTime(result.Pid));
     }
 
     /// <summary>Waits (bounded) for our child <paramref name="pid"/> to end and reaps it; its exit, or null if it still runs.</summary>
@@ -360,7 +367,7 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
         }
         if (last is not null)
         {
-            if (!told) LibC.kill(last.Pid, LibC.SIGKILL);
+            if (!told) last.Kill();
             LibC.close(last.WriteFd);
             Reap(last.Pid, TimeSpan.FromSeconds(2));
         }
