@@ -30,9 +30,9 @@ public sealed class ControlledNode : IDisposable
     public void WriteConfig(string processes) =>
         File.WriteAllText(ConfigPath, $"actors {{\n  processes {{\n{processes}\n  }}\n}}\n");
 
-    public ControlledNode Start()
+    public ControlledNode Start(IReadOnlyDictionary<string, string>? environment = null)
     {
-        Process = NodeProcess.Start(Dir, "run", ConfigPath);
+        Process = NodeProcess.Start(Dir, environment, "run", ConfigPath);
         Process.AwaitLine("control API listening", Patience);
         return this;
     }

@@ -19,9 +19,13 @@ public sealed class NodeProcess : IDisposable
         _process.BeginErrorReadLine();
     }
 
-    public static NodeProcess Start(string workingDir, params string[] args)
+    public static NodeProcess Start(string workingDir, params string[] args) => Start(workingDir, null, args);
+
+    /// <summary>Starts the node with <paramref name="environment"/> added to the test's own.</summary>
+    public static NodeProcess Start(string workingDir, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var info = new ProcessStartInfo(TestPaths.DotnetHost) { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         info.ArgumentList.Add(TestPaths.Node);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         return new NodeProcess(Process.Start(info)!);

@@ -27,19 +27,26 @@ internal sealed class ChildTracking : IDisposable
     public static ChildTracking Start(string stateDir, Serilog.ILogger logger)
     {
         var registry = new PidRegistry(stateDir, warning => logger.Warning("{Warning:l}", warning));
-        var watchdog = WatchdogLink.Start(WatchdogArgv(), WatchdogEnvironment(), warning => logger.Warning("{Warning:l}", warning));
+        var watchdog = WatchdogLink.Start(WatchdogArgv(), WatchdogEnvironment(), warning => logger.Warning("{Warning:l}", warning),
+            PipeBytesForTests());
         if (watchdog is not null) logger.Information("watchdog pid {Pid} kills the children if this node dies", watchdog.Pid);
         return new ChildTracking(registry, watchdog);
     }
+
+    // Internal, for tests only (not documented): a small pipe fills after a few lines, so a test of a watchdog
+    // that stops reading needs a hundred restarts, not thousands.
+    private static int PipeBytesForTests() =>
+        int.TryParse(Environment.GetEnvironmentVariable("ACTORS_WATCHDOG_PIPE_BYTES"), out var bytes) ? bytes : 0;
 
     /// <summary>This same program with the hidden verb, whether it runs as its apphost or as <c>dotnet actors.dll</c>.</summary>
     internal static string[] WatchdogArgv()
     {
         var host = Environment.ProcessPath ?? throw new InvalidOperationException("unknown process path");
         var pid = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var start = (ProcStat.ReadStartTime(Environment.ProcessId) ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Path.GetFileName(host) is "dotnet"
-            ? [host, typeof(ChildTracking).Assembly.Location, WatchdogCommand.Verb, pid]
-            : [host, WatchdogCommand.Verb, pid];
+            ? [host, typeof(ChildTracking).Assembly.Location, WatchdogCommand.Verb, pid, start]
+            : [host, WatchdogCommand.Verb, pid, start];
     }
 
     // Measured: the watchdog's PSS is about 9 MiB next to a running node (26 MiB alone, of which under 3 MiB

@@ -3,13 +3,14 @@ using Actors.Processes.Native;
 namespace Actors.Processes;
 
 /// <summary>
-/// The watchdog process (<c>actors __watchdog NODE-PID</c>): kills the children of a node that died without
-/// stopping them, a SIGKILL included. The node writes one line per change into the watchdog's stdin, a pipe:
+/// The watchdog process (<c>actors __watchdog NODE-PID NODE-STARTTIME</c>): kills the children of a node that died
+/// without stopping them, a SIGKILL included. The node writes one line per change into the watchdog's stdin, a pipe:
 /// <c>+PGID STARTTIME NAME</c> when a child starts, <c>-PGID STARTTIME</c> when it is gone with its group (the start
 /// time, because a newer child may already have the pid). When the
-/// node dies, however it dies, the kernel closes the node's end of the pipe; the watchdog reads EOF and
-/// SIGKILLs every group still listed, then exits. An orderly node closes the pipe only after its children
-/// stopped, so the watchdog then finds nothing to kill.
+/// node dies, however it dies, the kernel closes the node's end of the pipe; the watchdog reads EOF, waits until
+/// the node has really ended, and SIGKILLs every group still listed, then exits. An orderly node writes
+/// <see cref="EndLine"/> and closes the pipe only after its children stopped, so the watchdog then finds nothing
+/// to kill. The node replaces a watchdog that dies or stops reading (see <see cref="WatchdogLink"/>).
 /// <para>
 /// Covers the whole process group of every child, grandchildren that stay in it included, and every process
 /// that carries the node's marker (<see cref="NodeMarker"/>) in its environment: descendants that left their
@@ -22,23 +23,53 @@ namespace Actors.Processes;
 /// </summary>
 public static class Watchdog
 {
-    /// <summary>Reads the node's lines from <paramref name="input"/> until EOF, then kills what is still listed.</summary>
+    /// <summary>The node's last line before it closes the pipe in order: what is still listed is killed at once.</summary>
+    public const string EndLine = ".";
+
+    /// <summary>
+    /// Reads the node's lines from <paramref name="input"/> until EOF, then kills what is still listed. The node's
+    /// start time is read now, while it runs.
+    /// </summary>
     /// <returns>The number of groups killed.</returns>
-    public static int Run(Stream input, TextWriter log, int nodePid)
+    public static int Run(Stream input, TextWriter log, int nodePid) => Run(input, log, nodePid, ProcStat.ReadStartTime(nodePid));
+
+    /// <summary>
+    /// Reads the node's lines until EOF, then kills what is still listed. An EOF without <see cref="EndLine"/>
+    /// means the node died, but the node also closes the pipe of a watchdog it replaced (one that stopped
+    /// reading): such a one, if it ever runs again, waits until the node (<paramref name="nodePid"/> started at
+    /// <paramref name="nodeStartTime"/>) is really gone before it kills anything, so it never kills the children
+    /// of a node that lives. The wait is also right for a dying node: the kernel closes its files before the
+    /// node has finished exiting.
+    /// </summary>
+    /// <returns>The number of groups killed.</returns>
+    public static int Run(Stream input, TextWriter log, int nodePid, long? nodeStartTime)
     {
-        // Read while the node is alive: its children carry this marker (see NodeMarker).
-        var marker = ProcStat.ReadStartTime(nodePid) is { } nodeStart ? NodeMarker.Entry(nodePid, nodeStart) : null;
+        // Its children carry this marker (see NodeMarker).
+        var marker = nodeStartTime is { } nodeStart ? NodeMarker.Entry(nodePid, nodeStart) : null;
+        // Opened before reading: from here on it is this node, whatever later gets its pid.
+        using var node = NodeLife.Watch(nodePid, nodeStartTime);
         var groups = new Dictionary<int, (long StartTime, string Name)>();
+        bool inOrder = false;
         using (var reader = new StreamReader(input))
         {
             while (reader.ReadLine() is { } line)
             {
+                if (line == EndLine)
+                {
+                    inOrder = true;
+                    break;
+                }
                 var parts = line.Split(' ', 3);
                 if (parts[0].Length < 2 || !int.TryParse(parts[0].AsSpan(1), out var pgid) || pgid <= 1) continue;
                 if (parts.Length < 2 || !long.TryParse(parts[1], out var startTime)) continue;
                 if (parts[0][0] == '+') groups[pgid] = (startTime, parts.Length == 3 ? parts[2] : "?");
                 else if (parts[0][0] == '-' && groups.TryGetValue(pgid, out var listed) && listed.StartTime == startTime) groups.Remove(pgid);
             }
+        }
+        if (!inOrder && !node.WaitForEnd(TimeSpan.FromSeconds(5)))
+        {
+            log.WriteLine($"actors watchdog: the pipe from node pid {nodePid} closed while the node runs (this watchdog was replaced); waiting for the node to end");
+            node.WaitForEnd(Timeout.InfiniteTimeSpan);
         }
         int killed = 0;
         var signalled = new HashSet<int>(); // groups killed whole: their members need nothing more
@@ -74,103 +105,5 @@ public static class Watchdog
             }
         }
         return killed;
-    }
-}
-
-/// <summary>
-/// The node's side of the <see cref="Watchdog"/>: starts it and keeps it told, as an <see cref="IPidRegistry"/>.
-/// Lines are written at once, on the caller's thread: a few bytes into a pipe, no disk.
-/// </summary>
-public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
-{
-    private readonly object _gate = new();
-    private readonly Action<string> _warn;
-    private int _writeFd;
-    private bool _warned;
-
-    private WatchdogLink(int pid, int writeFd, Action<string> warn)
-    {
-        Pid = pid;
-        _writeFd = writeFd;
-        _warn = warn;
-    }
-
-    /// <summary>Pid of the watchdog process.</summary>
-    public int Pid { get; }
-
-    /// <summary>
-    /// Starts <paramref name="argv"/> (argv[0] an absolute path) as the watchdog: its own session, so a
-    /// terminal's Ctrl-C meant for the node does not reach it; stdin the pipe from this node; stdout and
-    /// stderr the node's own. Null (and <paramref name="warn"/> told why) when it cannot be started.
-    /// </summary>
-    public static WatchdogLink? Start(IReadOnlyList<string> argv, IReadOnlyList<string> environment, Action<string> warn)
-    {
-        int* fds = stackalloc int[2];
-        // Close-on-exec on both ends: no child of the node may hold the write end, or the watchdog would
-        // never see EOF; the spawn dup2s the read end onto the watchdog's stdin (without the flag).
-        if (LibC.pipe2(fds, LibC.O_CLOEXEC) != 0)
-        {
-            warn($"could not start the watchdog: pipe: {LibC.ErrorText(System.Runtime.InteropServices.Marshal.GetLastPInvokeError())}");
-            return null;
-        }
-        var result = Spawner.Spawn(argv[0], argv, environment, "/", stdinFd: fds[0], captureOutput: false);
-        LibC.close(fds[0]);
-        if (result.Errno != 0)
-        {
-            LibC.close(fds[1]);
-            warn($"could not start the watchdog {argv[0]}: {LibC.ErrorText(result.Errno)}; children will outlive a SIGKILL of the node until its next start");
-            return null;
-        }
-        return new WatchdogLink(result.Pid, fds[1], warn);
-    }
-
-    public void Added(string name, int pid, long startTime) =>
-        Send($"+{pid} {startTime} {name.Replace('\n', ' ')}\n");
-
-    public void Removed(int pid, long startTime) => Send($"-{pid} {startTime}\n");
-
-    private void Send(string line)
-    {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(line);
-        lock (_gate)
-        {
-            if (_writeFd < 0) return;
-            fixed (byte* p = bytes)
-            {
-                int done = 0;
-                while (done < bytes.Length)
-                {
-                    nint n = LibC.write(_writeFd, p + done, bytes.Length - done);
-                    if (n > 0) { done += (int)n; continue; }
-                    if (n < 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == LibC.EINTR) continue;
-                    if (!_warned)
-                    {
-                        _warned = true;
-                        _warn($"the watchdog (pid {Pid}) is gone; children will outlive a SIGKILL of the node until its next start");
-                    }
-                    return;
-                }
-            }
-        }
-    }
-
-    /// <summary>Closes the pipe (the watchdog kills what is still listed, and exits) and reaps the watchdog, waiting up to 2 s.</summary>
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            if (_writeFd < 0) return;
-            LibC.close(_writeFd);
-            _writeFd = -1;
-        }
-        int pidfd = LibC.PidfdOpen(Pid);
-        if (pidfd >= 0)
-        {
-            long pollfd = (uint)pidfd | ((long)LibC.POLLIN << 32); // struct pollfd { int fd; short events; short revents; }
-            LibC.poll(&pollfd, 1, 2000);
-            LibC.close(pidfd);
-        }
-        int status;
-        LibC.waitpid(Pid, &status, LibC.WNOHANG);
     }
 }
