@@ -26,8 +26,17 @@ public sealed class ReloadFuzzSpec(ITestOutputHelper output) : IAsyncLifetime
     {
         _sleeperConfig = $"actors {{\n  processes {{\n    keep {{ {ControlledNode.Sleeper} }}\n  }}\n}}\n";
         File.WriteAllText(_node.ConfigPath, _sleeperConfig);
-        _node.Start();
-        _node.AwaitState("keep", "running");
+        try
+        {
+            _node.Start();
+            _node.AwaitState("keep", "running");
+        }
+        catch
+        {
+            // xUnit does not call DisposeAsync when InitializeAsync fails: stop the node here, or it outlives the run.
+            _node.Dispose();
+            throw;
+        }
         return Task.CompletedTask;
     }
 
