@@ -21,6 +21,7 @@ public sealed class ReloadFuzzSpec(ITestOutputHelper output) : IAsyncLifetime
     private const int MutatedFiles = 200;
     private readonly ControlledNode _node = new();
     private string _sleeperConfig = "";
+    private bool _disposed;
 
     public Task InitializeAsync()
     {
@@ -33,8 +34,8 @@ public sealed class ReloadFuzzSpec(ITestOutputHelper output) : IAsyncLifetime
         }
         catch
         {
-            // xUnit does not call DisposeAsync when InitializeAsync fails: stop the node here, or it outlives the run.
-            _node.Dispose();
+            // A node whose start-up failed here once outlived the run (no DisposeAsync came): stop it now.
+            DisposeAsync();
             throw;
         }
         return Task.CompletedTask;
@@ -42,7 +43,9 @@ public sealed class ReloadFuzzSpec(ITestOutputHelper output) : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        _node.Dispose();
+        if (!_disposed)
+            _node.Dispose();
+        _disposed = true;
         return Task.CompletedTask;
     }
 
