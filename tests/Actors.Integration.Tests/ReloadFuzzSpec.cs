@@ -21,19 +21,31 @@ public sealed class ReloadFuzzSpec(ITestOutputHelper output) : IAsyncLifetime
     private const int MutatedFiles = 200;
     private readonly ControlledNode _node = new();
     private string _sleeperConfig = "";
+    private bool _disposed;
 
     public Task InitializeAsync()
     {
         _sleeperConfig = $"actors {{\n  processes {{\n    keep {{ {ControlledNode.Sleeper} }}\n  }}\n}}\n";
         File.WriteAllText(_node.ConfigPath, _sleeperConfig);
-        _node.Start();
-        _node.AwaitState("keep", "running");
+        try
+        {
+            _node.Start();
+            _node.AwaitState("keep", "running");
+        }
+        catch
+        {
+            // A node whose start-up failed here once outlived the run (no DisposeAsync came): stop it now.
+            DisposeAsync();
+            throw;
+        }
         return Task.CompletedTask;
     }
 
     public Task DisposeAsync()
     {
-        _node.Dispose();
+        if (!_disposed)
+            _node.Dispose();
+        _disposed = true;
         return Task.CompletedTask;
     }
 
