@@ -32,16 +32,11 @@ public sealed partial class ExecProcess : IDisposable
     /// <summary>Runs <c>actors exec</c> with <paramref name="args"/> in <paramref name="workingDir"/>.</summary>
     public static ExecProcess Start(string workingDir, string[] args, string? stdin = null)
     {
-        var info = new ProcessStartInfo(TestPaths.DotnetHost)
-        {
-            WorkingDirectory = workingDir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
-        };
-        info.ArgumentList.Add(TestPaths.Node);
-        info.ArgumentList.Add("exec");
-        foreach (var arg in args) info.ArgumentList.Add(arg);
+        var info = TestPaths.Actors(["exec", .. args]);
+        info.WorkingDirectory = workingDir;
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.RedirectStandardInput = stdin is not null;
         return new ExecProcess(Process.Start(info)!, stdin);
     }
 

@@ -73,8 +73,9 @@ public sealed class LogsCliSpec : IAsyncLifetime, IDisposable
     [Fact]
     public void Status_watch_redraws_until_interrupted()
     {
-        var info = new ProcessStartInfo(TestPaths.DotnetHost) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { TestPaths.Node, "status", "--watch", "--socket", _node.Socket }) info.ArgumentList.Add(arg);
+        var info = TestPaths.Actors("status", "--watch", "--socket", _node.Socket);
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
         using var cli = Process.Start(info)!;
         var headers = new BlockingCollection<string>();
         cli.OutputDataReceived += (_, e) => { if (e.Data?.StartsWith("node pid ") == true) headers.Add(e.Data); };
@@ -99,8 +100,9 @@ public sealed class LogsCliSpec : IAsyncLifetime, IDisposable
     [Fact]
     public void Merged_history_is_ordered_by_time_and_prefixed()
     {
-        _node.AwaitStatus("alpha", s => s.GetProperty("uptime-s").GetDouble() > 0.5, "ran half a second");
-        _node.AwaitStatus("beta", s => s.GetProperty("uptime-s").GetDouble() > 0.5, "ran half a second");
+        // uptime-s is null until the process runs.
+        _node.AwaitStatus("alpha", s => s.GetProperty("uptime-s") is { ValueKind: JsonValueKind.Number } u && u.GetDouble() > 0.5, "ran half a second");
+        _node.AwaitStatus("beta", s => s.GetProperty("uptime-s") is { ValueKind: JsonValueKind.Number } u && u.GetDouble() > 0.5, "ran half a second");
         var result = _node.Cli("logs", "alpha", "beta", "-n", "10");
         Assert.Equal(0, result.Code);
         var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);

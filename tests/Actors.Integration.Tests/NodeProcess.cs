@@ -24,10 +24,11 @@ public sealed class NodeProcess : IDisposable
     /// <summary>Starts the node with <paramref name="environment"/> added to the test's own.</summary>
     public static NodeProcess Start(string workingDir, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var info = new ProcessStartInfo(TestPaths.DotnetHost) { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = TestPaths.Actors(args);
+        info.WorkingDirectory = workingDir;
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
-        info.ArgumentList.Add(TestPaths.Node);
-        foreach (var arg in args) info.ArgumentList.Add(arg);
         return new NodeProcess(Process.Start(info)!);
     }
 

@@ -15,6 +15,18 @@ public static class TestPaths
 
     public static string Node { get; } = Built("src/Actors.Node", "actors.dll");
 
+    /// <summary>
+    /// Runs <c>actors</c> with <paramref name="args"/>, SIGHUP, SIGINT and SIGQUIT at their default dispositions: a test run
+    /// started in the background of a shell (or under nohup) inherits them ignored, and a process that starts with one ignored
+    /// never sees the signal some tests send. env resets them and execs in place, so the pid is the node's own.
+    /// </summary>
+    public static System.Diagnostics.ProcessStartInfo Actors(params string[] args)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("/usr/bin/env");
+        foreach (var arg in new[] { "--default-signal=HUP,INT,QUIT", DotnetHost, Node }.Concat(args)) info.ArgumentList.Add(arg);
+        return info;
+    }
+
     private static string Built(string project, string file)
     {
         var path = Path.Combine(RepositoryRoot, project, "bin", Configuration, "net10.0", file);

@@ -32,23 +32,8 @@ public static class ProcStat
     /// Process group and liveness of <paramref name="pid"/> from one read: null when there is no such process;
     /// <c>Live</c> is false for a zombie (exited, not yet reaped by its parent).
     /// </summary>
-    public static (long Group, bool Live)? ReadGroupAndLiveness(int pid)
-    {
-        string text;
-        try { text = File.ReadAllText($"/proc/{pid}/stat"); }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
-        int close = text.LastIndexOf(')');
-        if (close < 0 || close + 2 >= text.Length) return null;
-        var rest = text.AsSpan(close + 2); // state ppid pgrp ...
-        int index = 0;
-        char state = rest[0];
-        foreach (var range in rest.Split(' '))
-        {
-            if (index++ == 2) return long.TryParse(rest[range], out var group) ? (group, state is not ('Z' or 'X')) : null;
-        }
-        return null;
-    }
+    public static (long Group, bool Live)? ReadGroupAndLiveness(int pid) =>
+        ProcTable.ReadOne(pid) is { } entry ? (entry.Pgid, !entry.Zombie) : null;
 
     /// <summary>True when <paramref name="pid"/> exists and is the same process that was recorded with <paramref name="startTime"/>.</summary>
     public static bool Matches(int pid, long startTime) => ReadStartTime(pid) == startTime;
