@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -132,33 +133,48 @@ public sealed class ReloadFuzzSpec(ITestOutputHelper output) : IAsyncLifetime
     /// Threads of the node that are running or runnable (state R) in each of 10 samples over a second: an idle
     /// node's threads sleep, a spinning one is R whatever the load; a busy moment (JIT, GC) passes between samples.
     /// </summary>
+    /// <summary>
+    /// Threads of the node that used CPU in every one of ten 200 ms intervals: a parse left spinning does, however busy
+    /// the machine (it gets some share of a core in each interval); an idle thread does not, even one that is runnable
+    /// and waiting for a core on a loaded machine (which its state, R, alone would not tell apart).
+    /// </summary>
     private static List<string> Spinning(int pid)
     {
         HashSet<string>? busy = null;
-        for (var sample = 0; sample < 10; sample++)
+        var before = ThreadCpu(pid);
+        for (var interval = 0; interval < 10; interval++)
         {
-            var now = new HashSet<string>();
-            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
-            {
-                try
-                {
-                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
-                    var name = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
-                    // The runtime's tiered JIT recompiles hot methods in the background for a while after the reloads;
-                    // on a busy machine it stays runnable (R) across the samples. It is not a parse left behind.
-                    if (name.StartsWith(".NET Tiered", StringComparison.Ordinal)) continue;
-                    if (stat[(stat.LastIndexOf(')') + 2)..].StartsWith('R'))
-                        now.Add($"{Path.GetFileName(task)} ({stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')]})");
-                }
-                catch (IOException)
-                {
-                    // The thread ended between the listing and the read.
-                }
-            }
-            busy = busy is null ? now : [.. busy.Intersect(now)];
-            Thread.Sleep(100);
+            Thread.Sleep(200);
+            var now = ThreadCpu(pid);
+            var used = now.Where(t => before.TryGetValue(t.Key, out var was) && t.Value > was).Select(t => t.Key).ToHashSet();
+            busy = busy is null ? used : [.. busy.Intersect(used)];
+            before = now;
         }
         return [.. busy!];
+    }
+
+    /// <summary>utime + stime of each thread of <paramref name="pid"/>, by "TID (name)".</summary>
+    private static Dictionary<string, long> ThreadCpu(int pid)
+    {
+        var cpu = new Dictionary<string, long>();
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                // The runtime's tiered JIT recompiles hot methods in the background for a while after the reloads.
+                if (stat.Contains("(.NET Tiered", StringComparison.Ordinal)) continue;
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                // Fields 14 and 15 of the stat line; the split starts at field 3.
+                cpu[$"{Path.GetFileName(task)} ({stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')]})"] =
+                    long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+                // The thread ended between the listing and the read.
+            }
+        }
+        return cpu;
     }
 
     private static int Threads(int pid) =>
