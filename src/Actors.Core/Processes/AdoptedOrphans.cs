@@ -80,9 +80,30 @@ public static class AdoptedOrphans
         finally { LibC.close(fd); }
     }
 
+    // Zombie children of the node seen by the previous sweep and proven ours by nothing (an escaped descendant that
+    // died before its marker could be read: a zombie's environment reads empty).
+    private static readonly HashSet<(int Pid, long StartTime)> Lingering = new();
+    private static readonly object SweepGate = new();
+
+    /// <summary>
+    /// Reaps a zombie child of the node that was already a zombie one whole sweep ago. .NET reaps its own children
+    /// (exec probes) within moments of their SIGCHLD, so a zombie left for a sweep interval is none of .NET's: it is
+    /// an orphan the node adopted, and only the node can reap it. Reaped through its pidfd, so never a later process.
+    /// </summary>
+    private static void ReapLingering(List<ProcEntry> table, int node)
+    {
+        var zombies = table.Where(e => e.Zombie && e.Ppid == node).Select(e => (e.Pid, e.StartTime)).ToHashSet();
+        foreach (var (pid, startTime) in Lingering)
+            if (zombies.Contains((pid, startTime)) && Reap(pid, startTime)) zombies.Remove((pid, startTime));
+        Lingering.Clear();
+        Lingering.UnionWith(zombies);
+    }
+
     /// <summary>One pass: reaps the node's zombie children that are ours. Cheap when there are none.</summary>
     internal static void Sweep()
     {
+        // A sweep that outlasts the interval is not overlapped by the next (the timer would run both at once).
+        if (!Monitor.TryEnter(SweepGate)) return;
         try
         {
             int node = Environment.ProcessId;
@@ -93,12 +114,21 @@ public static class AdoptedOrphans
                 if (now.StartTime != startTime) Watched.TryRemove(pid, out _); // gone, reaped by whoever was its parent
                 else if (now.Zombie && now.Ppid == node && Reap(pid, startTime)) Watched.TryRemove(pid, out _);
             }
-            if (!table.Exists(e => e.Zombie && e.Ppid == node)) return;
+            if (!table.Exists(e => e.Zombie && e.Ppid == node))
+            {
+                Lingering.Clear();
+                return;
+            }
             foreach (var run in Runs.Keys) run.ReapAdopted(table);
+            ReapLingering(ProcTable.Read(), node);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // /proc unreadable for a moment: the next sweep tries again.
+        }
+        finally
+        {
+            Monitor.Exit(SweepGate);
         }
     }
 }
