@@ -7,7 +7,7 @@ namespace Actors.Leases;
 
 /// <summary>
 /// An Akka.Coordination <see cref="Lease"/> kept in a file: one <c>NAME.lease</c> per lease name in a folder
-/// shared by the nodes of one machine (or a shared file system with working flock). It records the holder, a
+/// shared by the nodes of one machine (or a shared file system with atomic link and rename). It records the holder, a
 /// fencing token that grows with every new holder, the holder's last heartbeat and its TTL.
 /// <para>
 /// Acquire takes the lease when it is free (never taken, released, or its file is corrupt), when the holder's
@@ -20,7 +20,7 @@ namespace Actors.Leases;
 /// <para>
 /// Loadable through <c>LeaseProvider.Get(system).GetLease(name, "actors.lease.file", owner)</c> with a config
 /// block like <see cref="DefaultConfig"/>: <c>lease-class</c>, <c>heartbeat-interval</c>,
-/// <c>heartbeat-timeout</c> (the TTL), <c>lease-operation-timeout</c> (the longest wait for the file lock) and
+/// <c>heartbeat-timeout</c> (the TTL), <c>lease-operation-timeout</c> (required by Akka's settings; nothing here waits on a lock, see <see cref="LeaseFile"/>) and
 /// <c>folder</c>.
 /// </para>
 /// </summary>
@@ -34,7 +34,7 @@ public sealed class FileLease : Lease, IFencedLease
     private readonly LeaseClock _clock;
     private readonly ILoggingAdapter _log;
     private readonly string _owner;
-    private readonly TimeSpan _ttl, _interval, _operationTimeout;
+    private readonly TimeSpan _ttl, _interval;
     private readonly object _gate = new();
     private bool _held;
     private long _token;
@@ -63,7 +63,6 @@ public sealed class FileLease : Lease, IFencedLease
         _owner = LeaseRecord.CleanHolder(settings.OwnerName);
         _ttl = timeouts.HeartbeatTimeout;
         _interval = timeouts.HeartbeatInterval;
-        _operationTimeout = timeouts.OperationTimeout;
     }
 
     /// <summary>
@@ -108,10 +107,11 @@ public sealed class FileLease : Lease, IFencedLease
             _held = false;
             _lost = null;
             StopHeartbeats();
-            // Freed, not deleted: the token stays in the file, so the next holder's token is higher still.
-            _file.Update(r => r is not null && r.Holder == _owner && r.Token == _token
-                ? r with { Holder = "", Heartbeat = _clock.UtcNow }
-                : null, _operationTimeout);
+            // Freed, not deleted: the token stays, so the next holder's token is higher still. Only while this
+            // holding is still the lease; a newer holder's file is never touched.
+            var (token, current) = _file.Current(out _);
+            if (current is not null && token == _token && current.Holder == _owner)
+                _file.Rewrite(current with { Holder = "", Heartbeat = _clock.UtcNow });
             if (wasHeld) _log.Info("lease {0} released by {1} (token {2})", Settings.LeaseName, _owner, _token);
             return true;
         }
@@ -119,11 +119,11 @@ public sealed class FileLease : Lease, IFencedLease
 
     public LeaseStatus Inspect()
     {
-        var record = _file.Read();
+        var (token, record) = _file.Current(out _);
         lock (_gate)
         {
             var age = record is null ? (TimeSpan?)null : _clock.UtcNow - record.Heartbeat;
-            return new LeaseStatus(Settings.LeaseName, _held, record is null || record.IsFree ? null : record.Holder, record?.Token ?? 0, age);
+            return new LeaseStatus(Settings.LeaseName, _held, record is null || record.IsFree ? null : record.Holder, token, age);
         }
     }
 
@@ -132,26 +132,27 @@ public sealed class FileLease : Lease, IFencedLease
         lock (_gate)
         {
             var now = _clock.UtcNow;
-            LeaseRecord? taken = null;
-            var before = _file.Update(current =>
+            var stamped = _clock.Elapsed;
+            var (token, current) = _file.Current(out var corruption);
+            if (corruption is not null) _log.Warning("lease {0}: {1}", Settings.LeaseName, corruption);
+            LeaseRecord taken;
+            // Re-entrant only while this instance still holds it: after a loss, a new holding gets a new token.
+            if (_held && current is not null && token == _token && current.Holder == _owner)
             {
-                // Re-entrant only while this instance still holds it: after a loss, a new holding gets a new token.
-                if (current is not null && current.Holder == _owner && current.Token == _token && _held)
-                    return taken = current with { Heartbeat = now, Ttl = _ttl };
-                if (current is null || current.IsFree || current.IsExpired(now))
-                    return taken = new LeaseRecord(_owner, (current?.Token ?? 0) + 1, now, _ttl);
-                return null;
-            }, _operationTimeout);
-            if (_file.CorruptionNote is { } note) _log.Warning("lease {0}: {1}", Settings.LeaseName, note);
-            if (taken is null) return false;
-            if (!_held)
+                taken = current with { Heartbeat = now, Ttl = _ttl };
+                _file.Rewrite(taken);
+            }
+            else if (current is null || current.IsFree || current.IsExpired(now))
             {
-                var from = before is null ? "free" : before.IsFree ? $"released by {before.Holder}" : $"expired: {before.Holder}'s heartbeat was {(now - before.Heartbeat).TotalSeconds:0.###}s old";
+                taken = new LeaseRecord(_owner, token + 1, now, _ttl);
+                if (!_file.TryCreate(taken)) return false;
+                var from = current is null ? "free" : current.IsFree ? $"released by {current.Holder}" : $"expired: {current.Holder}'s heartbeat was {(now - current.Heartbeat).TotalSeconds:0.###}s old";
                 _log.Info("lease {0} acquired by {1} (token {2}; was {3})", Settings.LeaseName, _owner, taken.Token, from);
             }
+            else return false;
             _held = true;
             _token = taken.Token;
-            _lastWrite = _clock.Elapsed;
+            _lastWrite = stamped;
             _lastHeartbeat = now;
             _lost = lost ?? _lost;
             if (_heartbeats is null)
@@ -194,22 +195,33 @@ public sealed class FileLease : Lease, IFencedLease
             return;
         }
         var now = _clock.UtcNow;
-        LeaseRecord? seen;
+        var stamped = _clock.Elapsed;
         try
         {
-            seen = _file.Update(r => r is not null && r.Holder == _owner && r.Token == _token ? r with { Heartbeat = now } : null, _operationTimeout);
+            // Only the holder of a token writes its file, so the record is ours to write whole; what others did
+            // shows as a higher token.
+            _file.Rewrite(new LeaseRecord(_owner, _token, now, _ttl));
+            if (_file.HighestToken() != _token)
+            {
+                var (token, holder) = _file.Current(out _);
+                Lose(holder is null || holder.IsFree ? $"a newer holding exists (token {token})" : $"taken over by {holder.Holder} (token {token})");
+                return;
+            }
         }
-        catch (Exception e) when (e is IOException or TimeoutException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Lose($"heartbeat write failed: {e.Message}");
             return;
         }
-        if (seen is null || seen.Holder != _owner || seen.Token != _token)
+        // Others judge the lease by the heartbeat it replaced until this write landed: if that took past the old
+        // heartbeat's TTL, someone may have seen it expired and taken the lease a moment before our write.
+        var landed = _clock.Elapsed - _lastWrite;
+        if (landed > _ttl)
         {
-            Lose(seen is null ? "the lease file is gone or corrupt" : seen.IsFree ? $"released by someone else (token {seen.Token})" : $"taken over by {seen.Holder} (token {seen.Token})");
+            Lose($"the heartbeat landed {landed.TotalSeconds:0.###}s after the one before, past the ttl of {_ttl.TotalSeconds:0.###}s (stalled)");
             return;
         }
-        _lastWrite = _clock.Elapsed;
+        _lastWrite = stamped;
         _lastHeartbeat = now;
     }
 

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using static Actors.Leases.LockFileNative;
@@ -6,91 +6,181 @@ using static Actors.Leases.LockFileNative;
 namespace Actors.Leases;
 
 /// <summary>
-/// One lease on disk: <c>NAME.lease</c> holds the <see cref="LeaseRecord"/>, <c>NAME.lock</c> is only ever
-/// flock()ed. Every read-modify-write happens under an exclusive flock of the lock file (so two processes never
-/// both see "free" and both take it), and the lease file is replaced atomically (write a temp file, fsync,
-/// rename), so a reader sees the old record or the new one, never half of one. The lock is a separate file
-/// because rename replaces the lease file's inode, and a lock on a replaced inode would lock nothing.
+/// One lease on disk, with no lock anywhere: every holding is its own file, <c>NAME.lease.TOKEN</c>, and the
+/// holding with the highest token is the lease. Taking the lease creates the next token's file with link(2),
+/// which fails when the name exists, so of any number of nodes racing for token N+1 exactly one wins, and tokens
+/// only ever grow. Only the holder of a token ever writes its file (heartbeats, release), always as a new file
+/// renamed over the old one, so a reader sees a whole record or none.
+/// <para>
+/// Why no lock: the previous design changed one file under an flock, and a holder frozen by SIGSTOP (or a
+/// debugger, or a cgroup freezer) inside its few-millisecond critical section kept the lock, so no other node could
+/// ever take the lease, not even after the TTL that exists for exactly that case. A lease that a frozen holder
+/// can keep forever is not a lease.
+/// </para>
+/// <para>
+/// A takeover deletes the holdings older than the one it replaced (the one before stays for diagnostics: who had
+/// it, why it was taken). A stale racer could then recreate a deleted, lower token's file; a new holding is
+/// therefore only won once a listing shows it is the highest (the highest file is never deleted). A node still
+/// running the version that used <c>NAME.lease</c> under <c>NAME.lock</c> is not compatible: upgrade every node
+/// sharing a folder together. An existing <c>NAME.lease</c> is read once, so that tokens keep growing across the
+/// upgrade.
+/// </para>
 /// </summary>
 internal sealed class LeaseFile(string folder, string name)
 {
-    public string LeasePath { get; } = Path.Combine(folder, name + ".lease");
-    public string LockPath { get; } = Path.Combine(folder, name + ".lock");
-    private string TempPath => LeasePath + ".tmp";
+    private readonly string _prefix = name + ".lease.";
 
-    /// <summary>Set when the last read found a file that did not parse (it then counts as free).</summary>
-    public string? CorruptionNote { get; private set; }
+    /// <summary>The file of the holding with <paramref name="token"/>.</summary>
+    public string PathOf(long token) => Path.Combine(folder, _prefix + token.ToString(CultureInfo.InvariantCulture));
 
-    /// <summary>The current record without locking (rename makes reads safe); null when missing or corrupt.</summary>
-    public LeaseRecord? Read()
+    /// <summary>The file the version before per-token files kept the lease in; read only to carry its token on.</summary>
+    private string LegacyPath => Path.Combine(folder, name + ".lease");
+
+    /// <summary>
+    /// The current holding: its token (0 when the lease was never taken) and record. The record is null when the
+    /// lease was never taken or the file does not parse (it then counts as free: <paramref name="corruption"/>
+    /// says why).
+    /// </summary>
+    public (long Token, LeaseRecord? Record) Current(out string? corruption)
     {
-        CorruptionNote = null;
-        string text;
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            text = File.ReadAllText(LeasePath, Encoding.UTF8);
+            corruption = null;
+            var token = HighestToken();
+            if (token == 0) return Legacy(out corruption);
+            var text = ReadFile(PathOf(token));
+            // Gone between the listing and the read: a newer holding replaced it and swept it. Look again.
+            if (text is null && attempt < 3) continue;
+            var record = text is null ? null : LeaseRecord.Parse(text);
+            if (record is null)
+                corruption = $"{PathOf(token)} is corrupt or truncated ({text?.Length ?? 0} bytes); it counts as free";
+            // The token is the one in the name: an edited or torn file cannot move the fencing token backwards.
+            return (token, record is null ? null : record with { Token = token });
         }
-        catch (FileNotFoundException) { return null; }
-        catch (DirectoryNotFoundException) { return null; }
-        var record = LeaseRecord.Parse(text);
-        if (record is null) CorruptionNote = $"{LeasePath} is corrupt or truncated ({text.Length} bytes); it counts as free";
-        return record;
+    }
+
+    /// <summary>The highest token in the folder (0 when none); the one cheap check a heartbeat makes.</summary>
+    public long HighestToken()
+    {
+        if (!Directory.Exists(folder)) return 0;
+        long highest = 0;
+        foreach (var (_, token) in Holdings()) highest = Math.Max(highest, token);
+        return highest;
+    }
+
+    /// <summary>Every holding file in the folder with its token.</summary>
+    private IEnumerable<(string Path, long Token)> Holdings()
+    {
+        foreach (var path in Directory.EnumerateFiles(folder, _prefix + "*"))
+        {
+            // The pattern has DOS semantics ("web.lease.*" also matches "web.lease"): the name is checked here.
+            var file = Path.GetFileName(path);
+            if (file.Length > _prefix.Length && file.StartsWith(_prefix, StringComparison.Ordinal)
+                && long.TryParse(file.AsSpan(_prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var token))
+                yield return (path, token);
+        }
     }
 
     /// <summary>
-    /// Under the lock: reads the record, asks <paramref name="change"/> for the new one (null = leave it), writes
-    /// it if given. Returns what was read. Throws <see cref="TimeoutException"/> when the lock stays taken for
-    /// <paramref name="lockTimeout"/> (its holder may be frozen inside its few-millisecond critical section).
+    /// Tries to make <paramref name="record"/> the new holding. True only when its token's file was created by this
+    /// call and no higher holding exists; false when another node created it first (or a newer one exists).
     /// </summary>
-    public LeaseRecord? Update(Func<LeaseRecord?, LeaseRecord?> change, TimeSpan lockTimeout)
+    public bool TryCreate(LeaseRecord record)
     {
         Directory.CreateDirectory(folder);
-        var fd = Open(LockPath);
+        var target = PathOf(record.Token);
+        var temp = WriteTemp(record, durable: true);
         try
         {
-            Lock(fd, lockTimeout);
-            var current = Read();
-            if (change(current) is { } next) Write(next);
-            return current;
+            if (link(temp, target) != 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                // On NFS a retried link whose first reply was lost says EEXIST although it worked: then the temp
+                // file has two names.
+                if (errno == EEXIST && LinkCount(temp) != 2) return false;
+                if (errno != EEXIST)
+                    throw new IOException($"cannot create {target}: {Marshal.GetPInvokeErrorMessage(errno)}");
+            }
         }
         finally
         {
-            // Closing the descriptor drops the flock.
+            _ = unlink(temp);
+        }
+        if (HighestToken() != record.Token)
+        {
+            // A stale racer recreated a token a newer holding had swept: it was never the lease.
+            _ = unlink(target);
+            return false;
+        }
+        SyncFolder();
+        Sweep(below: record.Token - 1);
+        return true;
+    }
+
+    /// <summary>Rewrites this holding's own file (a heartbeat or a release); only the holder of the token calls it.</summary>
+    public void Rewrite(LeaseRecord record)
+    {
+        // Not fsynced: a heartbeat lost to a machine crash leaves an older or torn record, which reads as expired or
+        // free, and after a crash that is the truth. Skipping it keeps the holder from hitting the disk every second.
+        var temp = WriteTemp(record, durable: false);
+        if (rename(temp, PathOf(record.Token)) != 0)
+        {
+            var message = Error();
+            _ = unlink(temp);
+            throw new IOException($"cannot write {PathOf(record.Token)}: {message}");
+        }
+    }
+
+    private (long Token, LeaseRecord? Record) Legacy(out string? corruption)
+    {
+        corruption = null;
+        var record = ReadFile(LegacyPath) is { } text ? LeaseRecord.Parse(text) : null;
+        return record is null ? (0, null) : (record.Token, record);
+    }
+
+    private string WriteTemp(LeaseRecord record, bool durable)
+    {
+        // Named per process and call: two writers never share a temp file. Dot-first, so it never matches a holding.
+        var temp = Path.Combine(folder, $".{_prefix}{record.Token}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0x1A4 /* 0644 */);
+        if (fd < 0) throw new IOException($"cannot write {temp}: {Error()}");
+        try
+        {
+            if (!WriteAll(fd, Encoding.UTF8.GetBytes(record.Format())) || (durable && fsync(fd) != 0))
+                throw new IOException($"cannot write {temp}: {Error()}");
+        }
+        catch
+        {
             _ = close(fd);
+            _ = unlink(temp);
+            throw;
         }
+        _ = close(fd);
+        return temp;
     }
 
-    private void Write(LeaseRecord record)
+    /// <summary>Makes the new holding's name durable: a token, once handed out, is never handed out again after a crash.</summary>
+    private void SyncFolder()
     {
-        using (var tmp = new FileStream(TempPath, FileMode.Create, FileAccess.Write, FileShare.ReadWrite))
+        var fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+        if (fd < 0) return;
+        _ = fsync(fd);
+        _ = close(fd);
+    }
+
+    /// <summary>Deletes holdings below <paramref name="below"/>, the legacy files, and temp files a crashed writer left.</summary>
+    private void Sweep(long below)
+    {
+        foreach (var (path, token) in Holdings())
         {
-            tmp.Write(Encoding.UTF8.GetBytes(record.Format()));
-            // The data must be on disk before the rename makes it the lease: a crash must not leave an empty lease.
-            tmp.Flush(flushToDisk: true);
+            if (token < below) _ = unlink(path);
         }
-        File.Move(TempPath, LeasePath, overwrite: true);
-    }
-
-    private static int Open(string path)
-    {
-        // Opened through libc, not FileStream: .NET takes a non-blocking flock of its own on open and throws when
-        // another process holds the lock, which is exactly the case we want to wait for.
-        var fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0x1A4 /* 0644 */);
-        if (fd < 0) throw new IOException($"cannot open {path}: {Marshal.GetLastPInvokeErrorMessage()}");
-        return fd;
-    }
-
-    private static void Lock(int fd, TimeSpan timeout)
-    {
-        // LOCK_NB and a short pause between tries instead of a blocking flock: a holder frozen by SIGSTOP inside
-        // its critical section would otherwise block us forever.
-        var clock = Stopwatch.StartNew();
-        while (flock(fd, LOCK_EX | LOCK_NB) != 0)
+        foreach (var path in Directory.EnumerateFiles(folder, "." + _prefix + "*.tmp"))
         {
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno != EWOULDBLOCK && errno != EINTR) throw new IOException($"flock failed: {Marshal.GetPInvokeErrorMessage(errno)}");
-            if (clock.Elapsed > timeout) throw new TimeoutException($"the lease lock stayed taken for {timeout.TotalSeconds:0.###}s");
-            Thread.Sleep(1);
+            // Only old ones: a live writer's temp file exists for a few milliseconds.
+            if (File.GetLastWriteTimeUtc(path) < DateTime.UtcNow.AddMinutes(-1)) _ = unlink(path);
         }
+        _ = unlink(LegacyPath);
+        _ = unlink(Path.Combine(folder, name + ".lock"));
     }
 }

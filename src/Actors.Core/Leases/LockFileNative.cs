@@ -4,16 +4,16 @@ using System.Text;
 namespace Actors.Leases;
 
 /// <summary>
-/// Raw file calls for lock files. .NET's FileStream takes flock locks of its own on Unix (to emulate FileShare),
+/// Raw file calls for lock and lease files. .NET's FileStream takes flock locks of its own on Unix (to emulate FileShare),
 /// which would collide with ours, so lock files are opened, locked, read and written here directly.
 /// </summary>
 internal static unsafe partial class LockFileNative
 {
     private const string Lib = "libc";
-    public const int O_RDONLY = 0, O_RDWR = 2, O_CREAT = 0x40, O_TRUNC = 0x200, O_CLOEXEC = 0x80000;
+    public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_TRUNC = 0x200, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
     public const int LOCK_EX = 2, LOCK_NB = 4;
-    public const int EWOULDBLOCK = 11, EINTR = 4;
-    private const int AT_EMPTY_PATH = 0x1000, STATX_NLINK = 0x4, NlinkOffset = 16;
+    public const int EWOULDBLOCK = 11, EINTR = 4, EEXIST = 17;
+    private const int AT_FDCWD = -100, AT_EMPTY_PATH = 0x1000, STATX_NLINK = 0x4, NlinkOffset = 16;
 
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int open(string path, int flags, int mode);
     [LibraryImport(Lib, SetLastError = true)] public static partial int close(int fd);
@@ -24,6 +24,7 @@ internal static unsafe partial class LockFileNative
     [LibraryImport(Lib, SetLastError = true)] private static partial nint write(int fd, byte* buffer, nint count);
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int rename(string from, string to);
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int unlink(string path);
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int link(string existing, string newPath);
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] private static partial int statx(int dirfd, string path, int flags, uint mask, byte* buffer);
 
     /// <summary>The last error as the OS words it, for messages.</summary>
@@ -35,6 +36,14 @@ internal static unsafe partial class LockFileNative
         byte* buffer = stackalloc byte[256];
         if (statx(fd, "", AT_EMPTY_PATH, STATX_NLINK, buffer) != 0) return false;
         return *(uint*)(buffer + NlinkOffset) > 0;
+    }
+
+    /// <summary>How many names the file at <paramref name="path"/> has; -1 when it cannot be looked at.</summary>
+    public static long LinkCount(string path)
+    {
+        byte* buffer = stackalloc byte[256];
+        if (statx(AT_FDCWD, path, 0, STATX_NLINK, buffer) != 0) return -1;
+        return *(uint*)(buffer + NlinkOffset);
     }
 
     /// <summary>The whole content from offset 0 (small files only).</summary>

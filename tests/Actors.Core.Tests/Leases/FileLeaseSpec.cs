@@ -33,7 +33,7 @@ public class FileLeaseSpec() : Akka.TestKit.Xunit2.TestKit(
     private readonly string _dir = Directory.CreateTempSubdirectory("actors-lease-").FullName;
     private readonly FakeClock _clock = new();
     private TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
-    private string LeasePath => Path.Combine(_dir, "web.lease");
+    private string HoldingPath(long token) => Path.Combine(_dir, $"web.lease.{token}");
 
     private FileLease Lease(string owner, string? folder = null) =>
         new(new LeaseSettings("web", owner, new TimeoutSettings(Interval, Ttl, TimeSpan.FromSeconds(3)), ConfigurationFactory.Empty),
@@ -120,7 +120,7 @@ public class FileLeaseSpec() : Akka.TestKit.Xunit2.TestKit(
         var a = Lease("node-a");
         var lost = new TaskCompletionSource<Exception?>();
         Assert.True(Acquire(a, e => lost.TrySetResult(e)));
-        File.WriteAllText(LeasePath, new LeaseRecord("intruder", 7, _clock.Clock.UtcNow, Ttl).Format());
+        File.WriteAllText(HoldingPath(7), new LeaseRecord("intruder", 7, _clock.Clock.UtcNow, Ttl).Format());
 
         Beat();
         Assert.Contains("taken over by intruder (token 7)", Within(lost.Task)!.Message);
@@ -165,10 +165,66 @@ public class FileLeaseSpec() : Akka.TestKit.Xunit2.TestKit(
     [InlineData("\0\0\0\0garbage")]
     public void A_corrupt_or_truncated_lease_file_counts_as_free(string content)
     {
-        File.WriteAllText(LeasePath, content);
+        File.WriteAllText(HoldingPath(3), content);
         var a = Lease("node-a");
         Assert.True(Acquire(a));
-        Assert.Equal("node-a", LeaseRecord.Parse(File.ReadAllText(LeasePath))!.Holder);
+        Assert.Equal(4, a.Token);
+        Assert.Equal("node-a", LeaseRecord.Parse(File.ReadAllText(HoldingPath(4)))!.Holder);
+    }
+
+    [Fact]
+    public void A_lock_held_by_a_frozen_process_never_blocks_a_takeover_after_the_ttl()
+    {
+        var a = Lease("node-a");
+        Assert.True(Acquire(a));
+        // A node frozen (SIGSTOP) in the middle of a write keeps whatever locks it holds; the version that changed
+        // the lease under an flock of web.lock never let anyone in again. Hold every lock such a node could.
+        File.WriteAllText(Path.Combine(_dir, "web.lock"), "");
+        var held = Directory.GetFiles(_dir).Select(path =>
+        {
+            var fd = LockFileNative.open(path, LockFileNative.O_RDWR | LockFileNative.O_CLOEXEC, 0);
+            Assert.Equal(0, LockFileNative.flock(fd, LockFileNative.LOCK_EX | LockFileNative.LOCK_NB));
+            return fd;
+        }).ToList();
+        try
+        {
+            _clock.AdvanceWall(Ttl + TimeSpan.FromMilliseconds(1));
+            var b = Lease("node-b");
+            Assert.True(Acquire(b));
+            Assert.Equal(2, b.Token);
+        }
+        finally
+        {
+            held.ForEach(fd => LockFileNative.close(fd));
+        }
+    }
+
+    [Fact]
+    public void The_version_before_per_token_files_hands_its_token_on()
+    {
+        File.WriteAllText(Path.Combine(_dir, "web.lease"), new LeaseRecord("", 41, _clock.Clock.UtcNow, Ttl).Format());
+        var a = Lease("node-a");
+        Assert.True(Acquire(a));
+        Assert.Equal(42, a.Token);
+        Assert.False(File.Exists(Path.Combine(_dir, "web.lease")));
+    }
+
+    [Fact]
+    public void A_stale_racer_cannot_win_a_token_that_a_newer_holding_swept()
+    {
+        var file = new LeaseFile(_dir, "web");
+        for (var token = 1; token <= 4; token++)
+            Assert.True(file.TryCreate(new LeaseRecord("", token, _clock.Clock.UtcNow, Ttl)));
+        // The takeover of token 4 swept everything below the holding it replaced.
+        Assert.Equal([false, false, true, true], Enumerable.Range(1, 4).Select(t => File.Exists(HoldingPath(t))));
+
+        // A node that listed the folder back when token 1 was the lease now tries for token 2.
+        Assert.False(file.TryCreate(new LeaseRecord("node-late", 2, _clock.Clock.UtcNow, Ttl)));
+        Assert.False(File.Exists(HoldingPath(2)));
+        Assert.Equal(4, file.HighestToken());
+        // And one that races for a token that exists loses without touching it.
+        Assert.False(file.TryCreate(new LeaseRecord("node-late", 4, _clock.Clock.UtcNow, Ttl)));
+        Assert.Equal("", LeaseRecord.Parse(File.ReadAllText(HoldingPath(4)))!.Holder);
     }
 
     [Fact]
