@@ -56,16 +56,8 @@ public sealed class EscapedDescendantSpec : IAsyncLifetime
         startTime >= 0 && ProcStat.ReadStartTime(pid) == startTime && !ProcStat.IsZombie(pid);
 
     /// <summary>Waits (bounded) until none of <paramref name="processes"/> runs; true when so.</summary>
-    private static bool AwaitGone(IEnumerable<(int Pid, long StartTime)> processes)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < Patience)
-        {
-            if (!processes.Any(p => IsAlive(p.Pid, p.StartTime))) return true;
-            Thread.Sleep(50);
-        }
-        return false;
-    }
+    private static bool AwaitGone(IEnumerable<(int Pid, long StartTime)> processes) =>
+        Poll.Until(() => !processes.Any(p => IsAlive(p.Pid, p.StartTime)), Patience, intervalMs: 50);
 
     /// <summary>Live processes whose environment carries the marker of the node this test started.</summary>
     private List<int> MarkedByOurNode() => _nodeMarker is null ? [] : ProcessesWithEntry(_nodeMarker);
@@ -169,11 +161,9 @@ public sealed class EscapedDescendantSpec : IAsyncLifetime
         var leftovers = MarkedByOurNode();
         Assert.True(leftovers.Count == 0, $"{leftovers.Count} processes of the node still run after stop");
         var nodePid = _node.Process!.Pid;
-        var zombies = 0;
-        var settle = Stopwatch.StartNew();
         // A reap follows each kill closely but not atomically: allow the node a bounded moment for the last ones.
-        while ((zombies = ZombieChildren(nodePid)) > 0 && settle.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(100);
-        Assert.Equal(0, zombies);
+        Poll.Until(() => ZombieChildren(nodePid) == 0, TimeSpan.FromSeconds(10), intervalMs: 100);
+        Assert.Equal(0, ZombieChildren(nodePid));
     }
 
     public Task DisposeAsync()

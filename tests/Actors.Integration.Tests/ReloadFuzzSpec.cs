@@ -142,9 +142,10 @@ public sealed class ReloadFuzzSpec(ITestOutputHelper output) : IAsyncLifetime
     {
         HashSet<string>? busy = null;
         var before = ThreadCpu(pid);
+        using var sampling = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
         for (var interval = 0; interval < 10; interval++)
         {
-            Thread.Sleep(200);
+            sampling.WaitForNextTickAsync().AsTask().Wait();
             var now = ThreadCpu(pid);
             var used = now.Where(t => before.TryGetValue(t.Key, out var was) && t.Value > was).Select(t => t.Key).ToHashSet();
             busy = busy is null ? used : [.. busy.Intersect(used)];

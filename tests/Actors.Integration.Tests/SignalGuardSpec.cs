@@ -106,8 +106,7 @@ public sealed class SignalGuardSpec : IAsyncLifetime
         try
         {
             Assert.True(ProcessGroupSignal.ToGroup(pidfd, leader.Id, 9, marker: null));
-            var clock = Stopwatch.StartNew();
-            while (IsAlive(sleepPid, sleepStart) && clock.Elapsed < Patience) Thread.Sleep(20);
+            Poll.Until(() => !IsAlive(sleepPid, sleepStart), Patience);
             Assert.False(IsAlive(sleepPid, sleepStart));
         }
         finally { Processes.Native.LibC.close(pidfd); }
