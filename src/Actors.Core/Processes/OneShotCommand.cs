@@ -26,7 +26,8 @@ internal abstract record OneShotOutcome
 /// </summary>
 internal static class OneShotCommand
 {
-    // One thread and one epoll set for every one-shot command of this process, made at the first.
+    // One thread and one epoll set for every one-shot command of this process, made at the first. Nothing to report
+    // errors to: writing into an OutputTail cannot fail.
     private static readonly Lazy<OutputPump> Pump = new(() => new OutputPump((_, _) => { }));
 
     /// <param name="path">The executable, resolved.</param>
