@@ -17,7 +17,7 @@ namespace Actors.Logging;
 /// The file path does no per-line work when timestamps are off: chunks are written whole, and only near the
 /// size limit is the next newline searched for. Thread-safe, though normally only the I/O loop calls it.
 /// </remarks>
-public sealed class ProcessLogWriter : IDisposable
+public sealed class ProcessLogWriter : IOutputSink, IDisposable
 {
     /// <summary>Ends a file whose last line was cut by rotation (the line goes on in the next file).</summary>
     public const string CutMarker = " [actors: line cut by log rotation, continued in the next file]\n";

@@ -1,19 +1,23 @@
-using System.ComponentModel;
+using System.Collections;
+using System.Globalization;
 using Actors.Configuration;
-using CliWrap;
+using Actors.Processes;
 
 namespace Actors.Probes;
 
 /// <summary>
 /// <c>type = exec</c>: runs the command (argv, no shell) in the process's working directory with the process's
 /// environment plus <c>ACTORS_PID</c>; exit code 0 passes. The detail is "exit code N", then the last line the
-/// command printed.
+/// command wrote, on stdout or stderr.
 /// <para>
-/// The command runs as the leader of its own process group (through <c>setsid</c>, which execs it in place, so
-/// its pid is the group id). On cancellation CliWrap's forceful cancel kills its process tree (SIGSTOP, walk the
-/// children, SIGKILL); after the run, whatever way it ended, the whole group gets SIGKILL too (guarded: see <see cref="ProbeNative"/>): that also catches
-/// children that were already reparented (a background <c>sleep &amp;</c> whose shell exited), which a tree walk
-/// cannot see. A probe command leaves nothing behind.
+/// The command runs through <see cref="OneShotCommand"/>, the node's own spawner and output pump, not CliWrap. CliWrap
+/// (like <c>System.Diagnostics.Process</c> under it) gives stdout and stderr a pipe each, so which of two lines came
+/// last is lost between the pipes; it cannot start the command as the leader of a new session without an extra
+/// <c>setsid</c> exec; and its cancellation walks the process tree (and gives up after a few seconds) where one guarded
+/// SIGKILL to the group is what is needed. Here stdout and stderr share one pipe (the last line is the last line
+/// written), the command is its own session and group leader from the spawn, and a timeout or the end of the run
+/// kills the group through the leader's pidfd (see <see cref="ProcessGroupSignal"/>). A probe command leaves nothing
+/// behind, also not its background children.
 /// </para>
 /// </summary>
 internal sealed class ExecProbeCheck(ExecProbeTarget target, ProbeContext context) : IProbeCheck
@@ -21,45 +25,30 @@ internal sealed class ExecProbeCheck(ExecProbeTarget target, ProbeContext contex
     /// <summary>The variable that tells a probe command whom it checks.</summary>
     public const string PidVariable = "ACTORS_PID";
 
-    private readonly Dictionary<string, string?> _environment = EnvironmentOf(context);
+    private readonly Dictionary<string, string> _environment = EnvironmentOf(context);
+    private string[]? _envp;
 
     public async Task<ProbeOutcome> RunAsync(CancellationToken cancellationToken)
     {
         if (Resolve(out var problem) is not { } executable)
             return ProbeOutcome.Fail($"cannot run {target.Command}: {problem}");
 
-        var output = new OutputTail();
-        // --wait: should setsid ever have to fork (only when already a group leader), it still reports the exit code.
-        var command = Cli.Wrap(SetsidPath!)
-            .WithArguments(["--wait", executable, .. target.Args])
-            .WithWorkingDirectory(context.WorkingDir)
-            .WithEnvironmentVariables(_environment)
-            .WithStandardOutputPipe(output.Target())
-            .WithStandardErrorPipe(output.Target())
-            .WithValidation(CommandResultValidation.None);
-
-        CommandTask<CommandResult> run;
-        try
+        _envp ??= _environment.Select(entry => $"{entry.Key}={entry.Value}").ToArray();
+        var outcome = await OneShotCommand.RunAsync(executable, [target.Command, .. target.Args], _envp, context.WorkingDir, cancellationToken)
+            .ConfigureAwait(false);
+        switch (outcome)
         {
-            // Forceful: cancelling kills the process tree at once (SIGKILL); SIGINT to the leader alone would not do.
-            run = command.ExecuteAsync(forcefulCancellationToken: cancellationToken, gracefulCancellationToken: CancellationToken.None);
-        }
-        catch (Win32Exception error)
-        {
-            return ProbeOutcome.Fail($"cannot run {target.Command}: {error.Message}");
-        }
-
-        try
-        {
-            var result = await run.ConfigureAwait(false);
-            var detail = $"exit code {result.ExitCode}";
-            if (output.LastLine is { } line)
-                detail += $": {line}";
-            return new ProbeOutcome(result.ExitCode == 0, detail);
-        }
-        finally
-        {
-            ProbeNative.KillGroup(run.ProcessId);
+            case OneShotOutcome.NotStarted notStarted:
+                return ProbeOutcome.Fail($"cannot run {target.Command}: {notStarted.Problem}");
+            case OneShotOutcome.Ended ended:
+                // Killed by a signal reads as a shell shows it: 128 + the signal.
+                var code = ended.Status.Code ?? 128 + (ended.Status.Signal ?? 0);
+                var detail = $"exit code {code}";
+                if (ended.LastLine is { } line)
+                    detail += $": {line}";
+                return new ProbeOutcome(code == 0, detail);
+            default:
+                throw new InvalidOperationException($"unknown outcome {outcome}");
         }
     }
 
@@ -69,9 +58,7 @@ internal sealed class ExecProbeCheck(ExecProbeTarget target, ProbeContext contex
     /// </summary>
     private string? Resolve(out string? problem)
     {
-        problem = SetsidPath is null ? "setsid (util-linux) is not installed"
-            : !Directory.Exists(context.WorkingDir) ? $"working directory {context.WorkingDir} does not exist"
-            : null;
+        problem = !Directory.Exists(context.WorkingDir) ? $"working directory {context.WorkingDir} does not exist" : null;
         if (problem is not null)
             return null;
 
@@ -91,25 +78,23 @@ internal sealed class ExecProbeCheck(ExecProbeTarget target, ProbeContext contex
     }
 
     /// <summary>
-    /// The process's entries ("K=V", as it was started with) on top of the node's own environment, which the child
-    /// starts from anyway; plus the pid of the process under check.
+    /// The node's own environment, the process's entries ("K=V", as it was started with) on top, plus the pid of the
+    /// process under check and the node's marker.
     /// </summary>
-    private static Dictionary<string, string?> EnvironmentOf(ProbeContext context)
+    private static Dictionary<string, string> EnvironmentOf(ProbeContext context)
     {
-        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+            environment[(string)entry.Key] = (string?)entry.Value ?? "";
         foreach (var entry in context.Environment)
         {
             var equals = entry.IndexOf('=');
             if (equals > 0)
                 environment[entry[..equals]] = entry[(equals + 1)..];
         }
-        environment[PidVariable] = context.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        // The node's marker proves the group ours when what is left of it is killed after the check (ProbeNative).
-        environment[Processes.NodeMarker.Variable] = Processes.NodeMarker.OfThisNode[(Processes.NodeMarker.Variable.Length + 1)..];
+        environment[PidVariable] = context.Pid.ToString(CultureInfo.InvariantCulture);
+        // Proves the group ours to the group kill on kernels without pidfd group signals, once the leader is reaped.
+        environment[NodeMarker.Variable] = NodeMarker.OfThisNode[(NodeMarker.Variable.Length + 1)..];
         return environment;
     }
-
-    private static readonly string? SetsidPath =
-        PathResolver.FindOnPath("setsid", Environment.GetEnvironmentVariable("PATH"))
-        ?? new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(PathResolver.IsExecutableFile);
 }

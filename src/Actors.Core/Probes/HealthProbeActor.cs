@@ -30,9 +30,9 @@ internal sealed class HealthProbeActor : ReceiveActor, IWithTimers
 
     /// <summary>
     /// How long a cancelled check may take to end before it counts as stuck: its timeout, but at least 10 s. An exec
-    /// check's cancellation kills its command and waits up to 3 s for it to die (CliWrap), and on a busy machine the
-    /// kill and the reap take seconds more (measured here: 2.7 s at a load of 40); a check still running after that
-    /// ignores its cancellation for real.
+    /// check's cancellation sends SIGKILL to its command's group and waits for the command to be reaped, and on a busy
+    /// machine the kill and the reap take seconds (measured here: 2.7 s at a load of 40); a check still running after
+    /// that ignores its cancellation for real.
     /// </summary>
     private TimeSpan StuckGrace => _settings.Timeout > MinimumStuckGrace ? _settings.Timeout : MinimumStuckGrace;
 

@@ -8,7 +8,7 @@ namespace Actors.Processes;
 /// The node as child subreaper (<c>PR_SET_CHILD_SUBREAPER</c>): a descendant whose parent exits becomes the node's
 /// child instead of init's, so what a process started stays where the node can see it, stop it, and then must
 /// reap it. Reaping is by pidfd (<c>waitid(P_PIDFD)</c>), of processes proven to be ours only, never
-/// <c>waitpid(-1)</c>: .NET reaps its own <c>Process</c> children (exec probes) and must find them there.
+/// <c>waitpid(-1)</c>: .NET reaps its own <c>Process</c> children (an embedding host's) and must find them there.
 /// <para>
 /// Each run reaps its own adopted zombies while it drains (<see cref="RunDescendants"/>); a sweep every
 /// <see cref="SweepInterval"/> reaps those that die while their run goes on (a background job whose shell
@@ -87,8 +87,9 @@ public static class AdoptedOrphans
 
     /// <summary>
     /// Reaps a zombie child of the node that was already a zombie one whole sweep ago. .NET reaps its own children
-    /// (exec probes) within moments of their SIGCHLD, so a zombie left for a sweep interval is none of .NET's: it is
-    /// an orphan the node adopted, and only the node can reap it. Reaped through its pidfd, so never a later process.
+    /// within moments of their SIGCHLD, and the output pumps the ones the node spawned (main processes, exec probe
+    /// commands) at their exit, so a zombie left for a sweep interval is none of theirs: it is an orphan the node
+    /// adopted, and only the node can reap it. Reaped through its pidfd, so never a later process.
     /// </summary>
     private static void ReapLingering(List<ProcEntry> table, int node)
     {

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
 using Akka.Actor;
 using Actors.Processes.Native;
 
@@ -74,30 +73,14 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
         var runEntry = _followDescendants ? $"{RunVariable}={NodeMarker.OfThisNode[(NodeMarker.Variable.Length + 1)..]}.{Interlocked.Increment(ref _runs)}" : null;
         var environment = runEntry is null ? spec.Environment
             : spec.Environment.Where(e => !e.StartsWith(RunVariable + "=", StringComparison.Ordinal)).Append(runEntry).ToArray();
-        var result = _inheritStdio
-            ? Native.Spawner.Spawn(path, spec.Argv, environment, spec.WorkingDir, Native.Spawner.OwnStdin, captureOutput: false)
-            : Native.Spawner.Spawn(path, spec.Argv, environment, spec.WorkingDir);
-        if (result.Errno != 0)
+        var child = SpawnedChild.Start(path, spec.Argv, environment, spec.WorkingDir, errno => DescribeSpawnError(errno, path), out var problem,
+            stdinFd: _inheritStdio ? Native.Spawner.OwnStdin : -1, captureOutput: !_inheritStdio);
+        if (child is null)
         {
-            replyTo.Tell(new ProcessLaunchFailed(DescribeSpawnError(result.Errno, path)));
+            replyTo.Tell(new ProcessLaunchFailed(problem!));
             return;
         }
-        // Two pidfds of our unreaped child: the pump's watches the exit (closed once reaped), the handle's keeps
-        // naming the group afterwards (see ProcessGroupSignal).
-        int pidfd = LibC.PidfdOpen(result.Pid);
-        int handlePidfd = pidfd >= 0 ? LibC.PidfdOpen(result.Pid) : -1;
-        if (handlePidfd < 0)
-        {
-            var error = LibC.ErrorText(Marshal.GetLastPInvokeError());
-            // Without a pidfd the exit could not be seen: do not leave an unwatched process behind.
-            ProcessGroupSignal.KillUnwatchedChild(result.Pid);
-            if (pidfd >= 0) LibC.close(pidfd);
-            if (result.OutputFd >= 0) LibC.close(result.OutputFd);
-            replyTo.Tell(new ProcessLaunchFailed($"pidfd_open failed: {error} (Linux 5.3 or later is needed)"));
-            return;
-        }
-        var handle = new LinuxProcessHandle(result.Pid, ProcStat.ReadStartTime(result.Pid) ?? 0, handlePidfd, runEntry,
-            _registry is { } registry ? gone => registry.Removed(gone.Pid, gone.StartTime) : null);
+        var handle = child.Handle(runEntry, _registry is { } registry ? gone => registry.Removed(gone.Pid, gone.StartTime) : null);
         AdoptedOrphans.Register(handle);
         // Recorded before anyone may act on it: the runner releases it only after it was handed over.
         _registry?.Added(spec.Name, handle.Pid, handle.StartTime);
@@ -108,7 +91,7 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
             handle.Release(); // nobody took it: it is gone from the registry once the pump has reaped it
         }
         // Attach after telling: an exit seen at once still reaches the owner after ProcessLaunched.
-        _pump.Attach(handle, pidfd, result.OutputFd, request.Output, replyTo);
+        _pump.Attach(handle, child.ExitPidfd, child.OutputFd, request.Output, replyTo);
     }
 
     private static string? PathOf(IReadOnlyList<string> environment)

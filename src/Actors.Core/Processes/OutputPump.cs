@@ -12,6 +12,8 @@ namespace Actors.Processes;
 /// cheap. Before an exit is reported, one pipe capacity of output is read: all the main process wrote is in the
 /// pipe by then and a pipe holds at most that much, so every line of its own comes ahead of the "exited" event,
 /// while a descendant that keeps writing into the inherited pipe never holds the thread for longer than a turn.
+/// A one-shot command (an exec probe) has its pipe closed right there: what a descendant writes after that bounded
+/// read is not wanted, and nothing may keep the command's run open.
 /// </summary>
 internal sealed unsafe class OutputPump : IDisposable
 {
@@ -32,7 +34,7 @@ internal sealed unsafe class OutputPump : IDisposable
     private readonly ConcurrentDictionary<ulong, Watch> _watches = new();
     // The pipe that last wrote to each log (pump thread only): the pipe of a run that exited can still carry a
     // descendant's output while the next run writes, and only the last writer's unfinished line may be ended.
-    private readonly Dictionary<ProcessLogWriter, PipeWatch> _lastSource = new();
+    private readonly Dictionary<IOutputSink, PipeWatch> _lastSource = new();
     private readonly Thread _thread;
     private readonly Action<string, Exception> _onError;
     private long _nextToken = 1;
@@ -51,14 +53,24 @@ internal sealed unsafe class OutputPump : IDisposable
 
     /// <summary>
     /// Starts reading <paramref name="outputFd"/> into <paramref name="output"/> and watching the exit of
-    /// <paramref name="handle"/>. <paramref name="outputFd"/> -1: the child writes somewhere of its own (it shares
-    /// the caller's stdout and stderr); only its exit is watched.
+    /// <paramref name="handle"/>, which <paramref name="owner"/> is told as <see cref="ProcessExited"/>.
+    /// <paramref name="outputFd"/> -1: the child writes somewhere of its own (it shares the caller's stdout and
+    /// stderr); only its exit is watched. The pipe is read until its last writer closed it.
     /// </summary>
-    public void Attach(LinuxProcessHandle handle, int pidfd, int outputFd, ProcessLogWriter? output, IActorRef owner)
+    public void Attach(LinuxProcessHandle handle, int pidfd, int outputFd, IOutputSink? output, IActorRef owner) =>
+        Attach(handle, pidfd, outputFd, output, status => owner.Tell(new ProcessExited(handle.Pid, status)), closePipeAtExit: false);
+
+    /// <summary>
+    /// As above, the exit reported to <paramref name="onExit"/> (on the pump's thread: it must not block).
+    /// <paramref name="closePipeAtExit"/>: the pipe is closed once the exit was seen and one pipe capacity read, so
+    /// <paramref name="output"/> has all the command wrote itself when <paramref name="onExit"/> is called.
+    /// </summary>
+    public void Attach(LinuxProcessHandle handle, int pidfd, int outputFd, IOutputSink? output, Action<ExitStatus> onExit,
+        bool closePipeAtExit)
     {
         PipeWatch? pipe = null;
         if (outputFd >= 0) Register(pipe = new PipeWatch(outputFd, output));
-        Register(new ExitWatch(handle, pidfd, pipe, owner));
+        Register(new ExitWatch(handle, pidfd, pipe, onExit, closePipeAtExit));
     }
 
     /// <summary>Pipes and exits still watched: a pipe leaves once every writer closed it (EOF).</summary>
@@ -98,7 +110,7 @@ internal sealed unsafe class OutputPump : IDisposable
     {
         byte* events = (byte*)NativeMemory.Alloc((nuint)(EventSize * MaxEvents));
         byte* buffer = (byte*)NativeMemory.Alloc(BufferSize);
-        var touched = new HashSet<ProcessLogWriter>();
+        var touched = new HashSet<IOutputSink>();
         try
         {
             long lastFlush = Environment.TickCount64;
@@ -138,7 +150,7 @@ internal sealed unsafe class OutputPump : IDisposable
     }
 
     /// <summary>Reads until the pipe is empty or closed, or at least <paramref name="maxBytes"/> were read.</summary>
-    private void Pump(PipeWatch pipe, byte* buffer, HashSet<ProcessLogWriter> touched, long maxBytes)
+    private void Pump(PipeWatch pipe, byte* buffer, HashSet<IOutputSink> touched, long maxBytes)
     {
         for (long total = 0; total < maxBytes && !pipe.Closed;)
         {
@@ -161,17 +173,23 @@ internal sealed unsafe class OutputPump : IDisposable
                 if (errno == LibC.EAGAIN) return;
             }
             // EOF (every writer closed its end) or a hard error: this pipe is done.
-            if (pipe.Output is { } w && (!_lastSource.TryGetValue(w, out var last) || last == pipe))
-            {
-                _lastSource.Remove(w);
-                w.CompletePartialLine();
-                touched.Add(w);
-            }
-            Remove(pipe);
+            Close(pipe, touched);
         }
     }
 
-    private void Reap(ExitWatch exit, byte* buffer, HashSet<ProcessLogWriter> touched)
+    /// <summary>No more reading from <paramref name="pipe"/>: its unfinished line is ended, unless another pipe wrote to the sink since.</summary>
+    private void Close(PipeWatch pipe, HashSet<IOutputSink> touched)
+    {
+        if (pipe.Output is { } w && (!_lastSource.TryGetValue(w, out var last) || last == pipe))
+        {
+            _lastSource.Remove(w);
+            w.CompletePartialLine();
+            touched.Add(w);
+        }
+        Remove(pipe);
+    }
+
+    private void Reap(ExitWatch exit, byte* buffer, HashSet<IOutputSink> touched)
     {
         // Everything the main process wrote is in the pipe now, and a pipe holds at most its capacity: reading that
         // much takes all of it before the exit is announced. What comes after is a descendant's (`yes &`), read on
@@ -186,13 +204,19 @@ internal sealed unsafe class OutputPump : IDisposable
         while (rc < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
         if (rc == 0) return; // spurious wake-up: not exited yet
         Remove(exit);
+        if (exit.ClosePipeAtExit && exit.Pipe is { Closed: false } rest)
+        {
+            Close(rest, touched);
+            foreach (var writer in touched) Flush(writer);
+            touched.Clear();
+        }
         // ECHILD means someone else reaped it (a runtime reaping everything): the code is unknown.
         var result = rc > 0 ? ExitStatus.FromWaitStatus(status) : ExitStatus.Exited(255);
         exit.Handle.MarkReaped();
-        exit.Owner.Tell(new ProcessExited(exit.Handle.Pid, result));
+        exit.OnExit(result);
     }
 
-    private void WriteSafely(ProcessLogWriter writer, ReadOnlySpan<byte> data)
+    private void WriteSafely(IOutputSink writer, ReadOnlySpan<byte> data)
     {
         try { writer.Write(data); }
         catch (Exception e) when (e is ObjectDisposedException or LogWriteException or IOException)
@@ -201,7 +225,7 @@ internal sealed unsafe class OutputPump : IDisposable
         }
     }
 
-    private void Flush(ProcessLogWriter writer)
+    private void Flush(IOutputSink writer)
     {
         try { writer.Flush(); }
         catch (Exception e) when (e is ObjectDisposedException or LogWriteException or IOException)
@@ -229,17 +253,19 @@ internal sealed unsafe class OutputPump : IDisposable
         public abstract string Describe();
     }
 
-    private sealed class PipeWatch(int fd, ProcessLogWriter? output) : Watch(fd)
+    private sealed class PipeWatch(int fd, IOutputSink? output) : Watch(fd)
     {
-        public ProcessLogWriter? Output { get; } = output;
+        public IOutputSink? Output { get; } = output;
         public override string Describe() => $"output pipe {Fd}";
     }
 
-    private sealed class ExitWatch(LinuxProcessHandle handle, int pidfd, PipeWatch? pipe, IActorRef owner) : Watch(pidfd)
+    private sealed class ExitWatch(LinuxProcessHandle handle, int pidfd, PipeWatch? pipe, Action<ExitStatus> onExit, bool closePipeAtExit)
+        : Watch(pidfd)
     {
         public LinuxProcessHandle Handle { get; } = handle;
         public PipeWatch? Pipe { get; } = pipe;
-        public IActorRef Owner { get; } = owner;
+        public Action<ExitStatus> OnExit { get; } = onExit;
+        public bool ClosePipeAtExit { get; } = closePipeAtExit;
         public override string Describe() => $"exit of pid {Handle.Pid}";
     }
 }

@@ -15,8 +15,8 @@ namespace Actors.Processes;
 /// the members of the group that pidfd's <c>struct pid</c> names, also after the leader was reaped; a group id
 /// freed and reused is a different <c>struct pid</c>, so it is never reached. The pidfd is taken while the leader
 /// is provably ours (our unreaped child, or its start time checked after opening).</item>
-/// <item>A group whose leader is gone and whose pidfd nobody kept (the watchdog's view, a probe's group after .NET
-/// reaped its leader): each member gets the signal through its own pidfd, and only while a member carrying our
+/// <item>A group whose leader is gone and whose pidfd nobody kept (the watchdog's view, the pid registry's at boot):
+/// each member gets the signal through its own pidfd, and only while a member carrying our
 /// marker is in the group: a group id is not handed out again while any member lives.</item>
 /// </list>
 /// Before Linux 6.9 (no group flag) a group is signalled with <c>kill(-pgid)</c> only while its leader is unreaped
@@ -135,7 +135,7 @@ public static class ProcessGroupSignal
             {
                 if (!ToProcess(member.Fd, signal)) continue;
                 sent++;
-                // The node reaps what it adopts (a leader is its parent's to reap: .NET's for a probe).
+                // The node reaps what it adopts (a leader is its parent's to reap).
                 if (signal == LibC.SIGKILL && member.Pid != pgid) AdoptedOrphans.Watch(member.Pid, member.StartTime);
             }
             return sent;

@@ -76,11 +76,21 @@ public sealed class ExecProbeCheckSpec() : TestKit("akka.loglevel = WARNING")
         Assert.Equal(ProbeOutcome.Fail("exit code 1"), await Run(Check("false")));
     }
 
-    [Fact]
-    public async Task The_detail_ends_with_the_last_line_the_command_printed_on_either_stream()
+    [Theory]
+    [InlineData("echo starting; echo 'database not reachable' >&2; echo; exit 3", "database not reachable")]
+    [InlineData("echo checking; echo 'database not reachable' >&2; echo 'gave up'; exit 3", "gave up")]
+    public async Task The_detail_ends_with_the_last_line_the_command_printed_on_either_stream(string script, string lastLine)
     {
-        var outcome = await Run(Check("/bin/sh", "-c", "echo starting; echo 'database not reachable' >&2; echo; exit 3"));
-        Assert.Equal(ProbeOutcome.Fail("exit code 3: database not reachable"), outcome);
+        var outcome = await Run(Check("/bin/sh", "-c", script));
+        Assert.Equal(ProbeOutcome.Fail($"exit code 3: {lastLine}"), outcome);
+    }
+
+    [Fact]
+    public async Task Lines_written_in_turn_to_stdout_and_stderr_keep_their_order_so_the_last_written_is_the_detail()
+    {
+        // "out 1" on stdout, "err 2" on stderr, ... "err 1000" last, one write() each.
+        var outcome = await Run(Check(TestPaths.DotnetHost, TestPaths.TestDummy, "print-both", "1000"));
+        Assert.Equal(ProbeOutcome.Pass("exit code 0: err 1000"), outcome);
     }
 
     [Fact]
@@ -129,6 +139,70 @@ public sealed class ExecProbeCheckSpec() : TestKit("akka.loglevel = WARNING")
         var check = Check("/bin/sh", ShellRecordingPids("sleep 1000 >/dev/null 2>&1 & echo $! >> PIDS; echo done"));
         Assert.Equal(ProbeOutcome.Pass("exit code 0: done"), await Run(check));
         await AssertAllGone(await RecordedPids(1));
+    }
+
+    [Theory]
+    [InlineData("yes & echo $! >> PIDS; exit 1")]
+    // Ignores SIGPIPE, so it writes on (and fails) after its output is closed: only the group kill ends it.
+    [InlineData("(trap '' PIPE; while :; do echo y; done) & echo $! >> PIDS; exit 1")]
+    public async Task A_command_whose_background_child_keeps_writing_ends_with_its_own_exit_and_leaves_nothing_behind(string script)
+    {
+        // Run cancels only after Patience: an outcome, not a cancellation, says the check ended with the command.
+        var outcome = await Run(Check("/bin/sh", ShellRecordingPids(script)));
+        Assert.False(outcome.Passed);
+        // The child's "y" lines may or may not have come before the exit: the detail ends with one if any.
+        Assert.Matches("^exit code 1(: y)?$", outcome.Detail);
+        await AssertAllGone(await RecordedPids(1));
+    }
+
+    [Fact]
+    public async Task A_writer_that_left_the_command_group_does_not_keep_the_check_output_pipe_open()
+    {
+        // setsid: out of the group, so the group kill misses it; it writes on into the check's pipe. The command ends
+        // only once the writer has left its group (it records its pid from there), or the group kill would reach it.
+        var check = Check("/bin/sh", ShellRecordingPids(
+            "setsid sh -c 'echo $$ >> PIDS; trap \"\" PIPE; while :; do echo y; done' & while [ ! -s PIDS ]; do sleep 0.01; done; exit 1"));
+        var outcome = await Run(check);
+        var writer = (await RecordedPids(1))[0];
+        var writerStart = ProcStat.ReadStartTime(writer);
+        try
+        {
+            Assert.Matches("^exit code 1(: y)?$", outcome.Detail);
+            // Its stdout is the pipe the check read; the check closed its read end before it ended.
+            var pipe = ReadLink($"/proc/{writer}/fd/1");
+            Assert.StartsWith("pipe:", pipe);
+            Assert.DoesNotContain(pipe, Directory.GetFiles("/proc/self/fd").Select(ReadLink));
+        }
+        finally
+        {
+            if (writerStart is { } start) ProcessGroupSignal.ToProcess(writer, start, 9);
+        }
+    }
+
+    private static string? ReadLink(string path)
+    {
+        try { return new FileInfo(path).LinkTarget; }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+
+    [Fact]
+    public async Task A_timed_out_command_that_ignores_SIGTERM_is_reaped_before_the_check_ends_and_its_child_is_killed_with_it()
+    {
+        var check = Check("/bin/sh", ShellRecordingPids("trap '' TERM; sleep 1000 & echo $$ >> PIDS; echo $! >> PIDS; wait"));
+        using var timeout = new CancellationTokenSource();
+        var running = check.RunAsync(timeout.Token);
+        var pids = await RecordedPids(2);
+        Assert.All(pids, pid => Assert.True(Alive(pid), $"{pid} runs while the check does"));
+
+        // What the probe actor does at the timeout.
+        await timeout.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(Patience));
+
+        // The command was reaped before the check ended: its pid is held by nothing, not even a zombie.
+        Assert.Null(ProcStat.ReadGroupAndLiveness(pids[0]));
+        // Its child got the same SIGKILL; the kernel tears it down on its own time.
+        await AssertAllGone(pids);
     }
 
     [Fact]

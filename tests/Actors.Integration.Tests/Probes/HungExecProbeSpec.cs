@@ -10,8 +10,8 @@ namespace Actors.Integration.Tests.Probes;
 
 /// <summary>
 /// The real probe actor, scheduler and exec check against a command that ignores SIGTERM and hangs. "Ignores
-/// cancellation" is not something an exec command can do: the check cancels with SIGKILL to its process tree and
-/// group, which no trap stops (and a wait on a dead NFS mount is killable on current kernels). So the check ends at
+/// cancellation" is not something an exec command can do: the check cancels with SIGKILL to its process group,
+/// which no trap stops (and a wait on a dead NFS mount is killable on current kernels). So the check ends at
 /// every timeout, nothing of it is left, and it is never reported stuck; the virtual-time specs cover a check that
 /// really ignores its cancellation.
 /// </summary>
