@@ -3,7 +3,7 @@
 group (`sleep &`), then exits 1; backoff 0. Reports the time they took, and after `actors stop`: processes of
 the node still running (found by its ACTORS_NODE marker) and zombie children of the node (adopted orphans
 nobody reaped). Both must be 0. Runs the published binary (bench/out/actors, or ACTORS_BIN; `python3
-bench/run.py --only none` publishes it). Usage: python3 bench/escaped_restarts.py [RESTARTS]"""
+bench/run.py` publishes it before its benches). Usage: python3 bench/escaped_restarts.py [RESTARTS]"""
 import json, os, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
