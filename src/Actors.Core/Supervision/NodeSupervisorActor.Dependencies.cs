@@ -6,7 +6,7 @@ namespace Actors.Supervision;
 
 /// <summary>
 /// <c>depends-on</c> at the node: each process's state changes go to its dependents (the dependents decide when
-/// to start, see <c>ProcessSupervisorActor.Dependencies.cs</c>); an operator's stop of several processes goes in
+/// to start, see <c>Lifecycle/ProcessLifecycle.Dependencies.cs</c>); an operator's stop of several processes goes in
 /// waves, dependents first, as the node's own stop does (<c>NodeSupervisorActor.Shutdown.cs</c>).
 /// </summary>
 internal sealed partial class NodeSupervisorActor
