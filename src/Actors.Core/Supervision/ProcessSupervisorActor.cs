@@ -60,7 +60,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         });
         Receive<SignalProcess>(OnSignal);
         Receive<ProcessRunner.SignalResult>(OnSignalResult);
-        Receive<GetLogTail>(_ => Sender.Tell(new LogTailView(Name, _tail)));
+        Receive<GetLogTail>(OnGetLogTail);
         Receive<GetStatus>(_ => Sender.Tell(Status(_life)));
         Receive<AwaitSettled>(_ =>
         {
@@ -169,6 +169,13 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         var signal = request.SignalName.StartsWith("SIG", StringComparison.Ordinal) ? request.SignalName : $"SIG{request.SignalName}";
         Log(LogLevel.InfoLevel, $"{Name}: {signal} sent to {target} by request");
         replyTo.Tell(new SignalSent(Name, m.Pid, request.SignalName));
+    }
+
+    /// <summary>A copy of the lines asked for: the tail itself is written by the output pump and stays here.</summary>
+    private void OnGetLogTail(GetLogTail m)
+    {
+        var lines = m.After is { } after && after.TryGetValue(Name, out var seen) ? _tail.Since(seen) : _tail.Last(m.Lines);
+        Sender.Tell(new LogTailSnapshot(Name, lines.ToArray(), _tail.LastSequence));
     }
 
     private void Log(LogLevel level, string text) => _log.Log(level, null, "{0}", text);
