@@ -9,7 +9,7 @@ namespace Actors.Processes;
 /// Starts real processes. Spawns happen on one dedicated thread that lives as long as the launcher, so that
 /// <c>posix_spawn</c> (which waits for the child's exec) never blocks an actor's thread. No parent-death signal
 /// is set (<c>PR_SET_PDEATHSIG</c> would follow the spawning thread, not the node): what stops the children of a
-/// node that died is the watchdog process and, at the next boot, the pid registry (see <see cref="Registry.IPidRegistry"/>).
+/// node that died is the watchdog process and, at the next boot, the pid registry (see <see cref="IPidRegistry"/>).
 /// </summary>
 public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
 {
