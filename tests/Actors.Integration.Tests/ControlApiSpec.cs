@@ -19,6 +19,9 @@ public sealed class ControlApiSpec : IAsyncLifetime, IDisposable
     public Task InitializeAsync()
     {
         _node.Start();
+        // The node listens before its processes are up: wait for web, so that "the node carries on" compares
+        // with where web stood before the bad request, not with how far its start got meanwhile.
+        _node.AwaitState("web", "running");
         return Task.CompletedTask;
     }
 

@@ -5,9 +5,10 @@ using Actors.Processes.Native;
 namespace Actors.Processes;
 
 /// <summary>
-/// Starts real processes. Spawns happen on one dedicated thread that lives as long as the launcher: it keeps
-/// spawning off the actors' threads, and a parent-death signal (which follows the spawning thread, not the
-/// process) will stay valid for the node's whole life.
+/// Starts real processes. Spawns happen on one dedicated thread that lives as long as the launcher, so that
+/// <c>posix_spawn</c> (which waits for the child's exec) never blocks an actor's thread. No parent-death signal
+/// is set (<c>PR_SET_PDEATHSIG</c> would follow the spawning thread, not the node): what stops the children of a
+/// node that died is the watchdog process and, at the next boot, the pid registry (see <see cref="IPidRegistry"/>).
 /// </summary>
 public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
 {

@@ -7,8 +7,9 @@ namespace Actors.Processes;
 /// <summary>
 /// Protocol of the runner: the actor that owns one run of one OS process group, from launch until no
 /// process of the group is left. An exit the policy counts as a failure is thrown as
-/// <see cref="ProcessFailedException"/>, so the parent's supervisor strategy decides what comes next;
-/// any other end is reported with <see cref="Finished"/>.
+/// <see cref="ProcessFailedException"/>, so it reaches the parent as a failure of this actor (the parent's
+/// one-for-one strategy stops it, and the parent's lifecycle decides what comes next); any other end is
+/// reported with <see cref="Finished"/>.
 /// </summary>
 public static class ProcessRunner
 {

@@ -40,9 +40,9 @@ public static class NodeSupervisor
     /// <see cref="ProcessReplies"/> in declaration order once every one answered, or <see cref="UnknownProcesses"/>
     /// (then nothing was sent to anyone).
     /// </summary>
-    public sealed record ToProcesses(IReadOnlyList<string>? Names, object Command);
+    public sealed record ToProcesses(IReadOnlyList<string>? Names, IProcessCommand Command);
 
-    public sealed record ProcessReplies(IReadOnlyList<object> Replies);
+    public sealed record ProcessReplies(IReadOnlyList<IProcessReply> Replies);
 
     /// <summary>Some names are not declared processes; nothing was done.</summary>
     public sealed record UnknownProcesses(IReadOnlyList<string> Unknown, IReadOnlyList<string> Known);

@@ -6,7 +6,7 @@ namespace Actors.Supervision;
 
 /// <summary>
 /// <c>depends-on</c> at the node: each process's state changes go to its dependents (the dependents decide when
-/// to start, see <c>ProcessSupervisorActor.Dependencies.cs</c>); an operator's stop of several processes goes in
+/// to start, see <c>Lifecycle/ProcessLifecycle.Dependencies.cs</c>); an operator's stop of several processes goes in
 /// waves, dependents first, as the node's own stop does (<c>NodeSupervisorActor.Shutdown.cs</c>).
 /// </summary>
 internal sealed partial class NodeSupervisorActor
@@ -76,7 +76,7 @@ internal sealed partial class NodeSupervisorActor
     /// is stopped. Each wave stops in parallel. False when there is nothing to order (one wave): the caller sends
     /// the command to all at once as usual.
     /// </summary>
-    private bool TryStopInWaves(List<Child> targets, object command, TimeSpan timeout)
+    private bool TryStopInWaves(List<Child> targets, IProcessCommand command, TimeSpan timeout)
     {
         if (command is not StopProcess || targets.Count < 2) return false;
         var waves = DependencyGraph.StopWaves(_processes.Select(c => c.Settings).ToList(), targets.Select(c => c.Name).ToList());
@@ -90,9 +90,9 @@ internal sealed partial class NodeSupervisorActor
 
     // Runs outside the actor (only immutable values and actor refs are captured).
     private static async Task<NodeSupervisor.ProcessReplies> StopWaves(
-        IReadOnlyList<IReadOnlyList<string>> waves, Dictionary<string, IActorRef> refs, List<string> order, object command, TimeSpan timeout)
+        IReadOnlyList<IReadOnlyList<string>> waves, Dictionary<string, IActorRef> refs, List<string> order, IProcessCommand command, TimeSpan timeout)
     {
-        var replies = new Dictionary<string, object>();
+        var replies = new Dictionary<string, IProcessReply>();
         foreach (var wave in waves)
         {
             // A refusal or a timeout does not hold the next wave back: the operator asked for all of them to stop.

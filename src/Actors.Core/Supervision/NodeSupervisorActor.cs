@@ -114,7 +114,7 @@ internal sealed partial class NodeSupervisorActor : ReceiveActor, IWithTimers
     /// How long a command may take: one that stops a run may wait for the longest stop timeout, the grace after
     /// SIGKILL and then the new run's start; a start may wait for a stop in progress.
     /// </summary>
-    private static TimeSpan AnswerTimeout(object command, IEnumerable<ProcessSettings> targets)
+    private static TimeSpan AnswerTimeout(IProcessCommand command, IEnumerable<ProcessSettings> targets)
     {
         if (command is not (StopProcess or RestartProcess or ApplySettings or StartProcess)) return QuickAnswer;
         var longest = targets.Select(s => s.Stop.Timeout).DefaultIfEmpty(TimeSpan.Zero).Max();
@@ -123,8 +123,8 @@ internal sealed partial class NodeSupervisorActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>The child's answer, or a refusal saying it did not come in time: one slow process spoils no one's answer.</summary>
-    private static Task<object> AskOrRefuse(IActorRef child, string name, object command, TimeSpan timeout) =>
-        child.Ask<object>(command, timeout).ContinueWith(t => t.IsCompletedSuccessfully
+    private static Task<IProcessReply> AskOrRefuse(IActorRef child, string name, IProcessCommand command, TimeSpan timeout) =>
+        child.Ask<IProcessReply>(command, timeout).ContinueWith(t => t.IsCompletedSuccessfully
             ? t.Result
             : new CommandRefused(name, t.Exception?.GetBaseException() is AskTimeoutException or null
                 ? $"no answer within {timeout.TotalSeconds:0}s"

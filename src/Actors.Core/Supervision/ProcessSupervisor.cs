@@ -17,6 +17,12 @@ namespace Actors.Supervision;
 /// </summary>
 public static class ProcessSupervisor
 {
+    /// <summary>A command one process's supervisor answers; what <see cref="NodeSupervisor.ToProcesses"/> fans out.</summary>
+    public interface IProcessCommand;
+
+    /// <summary>An answer of one process's supervisor to an <see cref="IProcessCommand"/> (or a refusal on its behalf).</summary>
+    public interface IProcessReply;
+
     /// <param name="saved">What a previous node run saved for this process, if anything.</param>
     /// <param name="dependencies">
     /// Where its dependencies stand now, so its first start does not wait for a change that already happened; a
@@ -33,45 +39,57 @@ public static class ProcessSupervisor
     /// sticky stop is lifted. Answered with <see cref="ProcessStatus"/> once the start has settled: running (pid
     /// known), or backing-off / failed when the launch failed. A process already running answers at once.
     /// </summary>
-    public sealed record StartProcess(string Reason = "started by request");
+    public sealed record StartProcess(string Reason = "started by request") : IProcessCommand;
 
     /// <summary>
     /// Stop the process and keep it stopped until the next <see cref="StartProcess"/>. Answered with
     /// <see cref="ProcessStopped"/> once its group is gone. <paramref name="Persist"/>: the operator's intent,
     /// saved so that a restarted node keeps the process stopped too (a node shutdown stops without it).
     /// </summary>
-    public sealed record StopProcess(string Reason = "stopped by request", bool Persist = false);
+    public sealed record StopProcess(string Reason = "stopped by request", bool Persist = false) : IProcessCommand;
 
-    public sealed record ProcessStopped(string Name);
+    public sealed record ProcessStopped(string Name) : IProcessReply;
 
     /// <summary>
     /// Stop the current run (if any) and start a new one; never two instances, also when sent during stopping.
     /// Lifts a sticky stop and resets the start limit like <see cref="StartProcess"/>. Answered like StartProcess.
     /// </summary>
-    public sealed record RestartProcess(string Reason = "restarted by request");
+    public sealed record RestartProcess(string Reason = "restarted by request") : IProcessCommand;
 
     /// <summary>
     /// Send a signal to the running main process (or its whole group). Answered with <see cref="SignalSent"/>,
     /// or <see cref="CommandRefused"/> when nothing runs.
     /// </summary>
-    public sealed record SignalProcess(int Signal, string SignalName, bool WholeGroup = false);
+    public sealed record SignalProcess(int Signal, string SignalName, bool WholeGroup = false) : IProcessCommand;
 
-    public sealed record SignalSent(string Name, int Pid, string SignalName);
+    public sealed record SignalSent(string Name, int Pid, string SignalName) : IProcessReply;
 
     /// <summary>A command that cannot apply in the current state; the reason says why, for the operator.</summary>
-    public sealed record CommandRefused(string Name, string Reason);
+    public sealed record CommandRefused(string Name, string Reason) : IProcessReply;
 
     /// <summary>
     /// Reload: the process's declaration changed. The current run (if any) stops and a run with the new settings
     /// starts; a process kept stopped by the operator takes the new settings and stays stopped. Answered with
     /// <see cref="ProcessStatus"/> once settled, like <see cref="StartProcess"/>.
     /// </summary>
-    public sealed record ApplySettings(ProcessSettings Settings);
+    public sealed record ApplySettings(ProcessSettings Settings) : IProcessCommand;
 
-    /// <summary>Answered with <see cref="LogTailView"/>: the in-memory tail of the process's output (thread-safe to read).</summary>
-    public sealed record GetLogTail;
+    /// <summary>
+    /// Answered with <see cref="LogTailSnapshot"/>: the newest <paramref name="Lines"/> lines of the in-memory tail of
+    /// the process's output, or, when <see cref="After"/> names this process, the lines after the sequence number it
+    /// gives (a follower passes the last one it saw). A copy: the live tail never leaves the actor.
+    /// </summary>
+    public sealed record GetLogTail(int Lines = int.MaxValue) : IProcessCommand
+    {
+        /// <summary>Per process name, the last sequence number a follower saw.</summary>
+        public IReadOnlyDictionary<string, long>? After { get; init; }
+    }
 
-    public sealed record LogTailView(string Name, LogTail Tail);
+    /// <summary>
+    /// Lines of a process's output, oldest first, and the newest sequence number of its tail when they were taken. If
+    /// the first line is not the one after the sequence asked for, lines left the tail meanwhile.
+    /// </summary>
+    public sealed record LogTailSnapshot(string Name, IReadOnlyList<LogLine> Lines, long LastSequence) : IProcessReply;
 
     /// <summary>
     /// Sent to the parent whenever what must survive a node restart changes: the operator's sticky stop and the
@@ -109,7 +127,7 @@ public static class ProcessSupervisor
         DateTimeOffset? NextStartAt,
         string Reason,
         IReadOnlyList<Transition> Trail,
-        LeaseStatus? Lease = null)
+        LeaseStatus? Lease = null) : IProcessReply
     {
         /// <summary>Service or job.</summary>
         public ProcessKind Kind { get; init; } = ProcessKind.Service;

@@ -12,7 +12,16 @@ public sealed class StartLimiter(StartLimitSettings settings)
 {
     private readonly Queue<TimeSpan> _starts = new();
 
+    /// <summary>A limiter that has already counted <paramref name="starts"/> (oldest first), e.g. from a lifecycle state.</summary>
+    public StartLimiter(StartLimitSettings settings, IEnumerable<TimeSpan> starts) : this(settings)
+    {
+        foreach (var start in starts) Record(start);
+    }
+
     public StartLimitSettings Settings { get; } = settings;
+
+    /// <summary>The starts it counts, oldest first.</summary>
+    public IReadOnlyList<TimeSpan> Starts => _starts.ToArray();
 
     /// <summary>Starts counted in the window that ends at <paramref name="at"/>.</summary>
     public int CountAt(TimeSpan at)

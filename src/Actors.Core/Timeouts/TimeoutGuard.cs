@@ -16,9 +16,19 @@ public enum Deadline
 
 /// <summary>
 /// Protocol of the timeout actor (child <c>timeout</c> of a ProcessSupervisor): it holds the process's deadlines
-/// on the scheduler and reports the ones that pass with <see cref="DeadlineExceeded"/>. It never touches the
-/// process; the supervisor decides. Each deadline carries the supervisor's tag (its run number), so a report
+/// and reports the ones that pass with <see cref="DeadlineExceeded"/>. It never touches the process; the
+/// supervisor's lifecycle decides. Each deadline carries the supervisor's tag (its run number), so a report
 /// about an earlier run is recognised as stale even if it crossed a <see cref="Disarm"/> in the mailboxes.
+/// <para>
+/// Why it exists beside <c>IWithTimers</c>: it does not replace it, it is built on it (one single timer per
+/// deadline kind). What it adds is small and deliberate: a deadline is anchored at the monotonic time the
+/// lifecycle decided (<see cref="Arm.From"/>), not at when a message is handled, so the time spent in mailboxes
+/// is not added to it and a deadline already past is reported at once; and deadlines are a separate child, as the
+/// design card keeps probes, timeouts and leases, so the lifecycle sees them as events like any other and a
+/// simulation can drive them on virtual time. It is not <c>Scheduling/DeadlineScheduler</c>: that is the
+/// node-wide Akka scheduler (which <c>IWithTimers</c>, and so this actor, runs on); under TestKit both give way
+/// to TestScheduler.
+/// </para>
 /// </summary>
 public static class TimeoutGuard
 {

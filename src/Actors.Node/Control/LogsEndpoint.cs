@@ -28,18 +28,18 @@ internal static class LogsEndpoint
         var n = Query.Int(ctx, "n", DefaultLines, 0, 1_000_000);
         var follow = Query.Flag(ctx, "follow");
 
-        var answer = await root.Ask(new NodeSupervisor.ToProcesses(names, new ProcessSupervisor.GetLogTail()), ControlApi.QueryTimeout);
+        var answer = await root.Ask(new NodeSupervisor.ToProcesses(names, new ProcessSupervisor.GetLogTail(n)), ControlApi.QueryTimeout);
         if (answer is NodeSupervisor.UnknownProcesses unknown) throw ControlApi.Unknown(unknown);
-        var tails = ((NodeSupervisor.ProcessReplies)answer).Replies.OfType<ProcessSupervisor.LogTailView>().ToArray();
+        var tails = ((NodeSupervisor.ProcessReplies)answer).Replies.OfType<ProcessSupervisor.LogTailSnapshot>().ToArray();
 
         ctx.Response.StatusCode = 200;
         ctx.Response.ContentType = "application/x-ndjson";
-        var seen = new long[tails.Length];
+        var seen = new Dictionary<string, long>(StringComparer.Ordinal);
         var backlog = new List<(LogLine Line, int Source)>();
         for (var i = 0; i < tails.Length; i++)
         {
-            var lines = tails[i].Tail.Last(n);
-            seen[i] = lines.Count > 0 ? lines[^1].Sequence : tails[i].Tail.LastSequence;
+            var lines = tails[i].Lines;
+            seen[tails[i].Name] = lines.Count > 0 ? lines[^1].Sequence : tails[i].LastSequence;
             foreach (var line in lines) backlog.Add((line, i));
         }
         // One process's lines are already in order; across processes the time they were read decides.
@@ -51,9 +51,11 @@ internal static class LogsEndpoint
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, nodeStopping);
         while (!stop.IsCancellationRequested)
         {
+            IReadOnlyList<ProcessSupervisor.LogTailSnapshot> news;
             try
             {
                 await Task.Delay(FollowInterval, stop.Token);
+                news = seen.Count == 0 ? [] : await NewLinesAsync(root, seen, stop.Token);
             }
             catch (OperationCanceledException)
             {
@@ -61,17 +63,41 @@ internal static class LogsEndpoint
             }
             var batch = new List<(string, LogLine)>();
             var dropped = new List<(string, long)>();
-            for (var i = 0; i < tails.Length; i++)
+            foreach (var tail in news)
             {
-                var lines = tails[i].Tail.Since(seen[i]);
-                if (lines.Count == 0) continue;
-                if (lines[0].Sequence > seen[i] + 1) dropped.Add((tails[i].Name, lines[0].Sequence - seen[i] - 1));
-                seen[i] = lines[^1].Sequence;
-                foreach (var line in lines) batch.Add((tails[i].Name, line));
+                var lines = tail.Lines;
+                if (lines.Count == 0 || !seen.TryGetValue(tail.Name, out var last)) continue;
+                if (lines[0].Sequence > last + 1) dropped.Add((tail.Name, lines[0].Sequence - last - 1));
+                seen[tail.Name] = lines[^1].Sequence;
+                foreach (var line in lines) batch.Add((tail.Name, line));
             }
             batch.Sort((a, b) => a.Item2.At.CompareTo(b.Item2.At));
             if (batch.Count > 0 || dropped.Count > 0) await WriteAsync(ctx, batch, dropped);
         }
+    }
+
+    /// <summary>
+    /// The lines each followed process printed since the last one seen (the tails live in their supervisors, which
+    /// answer with copies). A process removed by a reload is no longer followed; a late answer is skipped this round.
+    /// </summary>
+    private static async Task<IReadOnlyList<ProcessSupervisor.LogTailSnapshot>> NewLinesAsync(IActorRef root, Dictionary<string, long> seen, CancellationToken ct)
+    {
+        object answer;
+        try
+        {
+            answer = await root.Ask(new NodeSupervisor.ToProcesses(seen.Keys.ToList(), new ProcessSupervisor.GetLogTail { After = new Dictionary<string, long>(seen) }),
+                ControlApi.QueryTimeout, ct);
+        }
+        catch (AskTimeoutException)
+        {
+            return [];
+        }
+        if (answer is NodeSupervisor.UnknownProcesses unknown)
+        {
+            foreach (var gone in unknown.Unknown) seen.Remove(gone);
+            return [];
+        }
+        return answer is NodeSupervisor.ProcessReplies replies ? replies.Replies.OfType<ProcessSupervisor.LogTailSnapshot>().ToList() : [];
     }
 
     private static async Task WriteHeaderAsync(HttpContext ctx, IEnumerable<string> names)

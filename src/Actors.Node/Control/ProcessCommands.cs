@@ -21,7 +21,7 @@ internal sealed class ProcessCommands(IActorRef root, IHostApplicationLifetime l
     {
         var body = await RequestBody.ReadObjectAsync(ctx, verb == "signal" ? "{\"names\": [\"NAME\"], \"signal\": \"HUP\"}" : Expected);
         var names = RequestBody.Targets(body, Expected);
-        object command = verb switch
+        IProcessCommand command = verb switch
         {
             "start" => new StartProcess(),
             "stop" => new StopProcess(Persist: true),
@@ -54,7 +54,7 @@ internal sealed class ProcessCommands(IActorRef root, IHostApplicationLifetime l
         return new SignalProcess(number, Signals.NameOf(number), RequestBody.OptionalBool(body, "group"));
     }
 
-    private static void WriteResult(Utf8JsonWriter w, object reply, DateTimeOffset now)
+    private static void WriteResult(Utf8JsonWriter w, IProcessReply reply, DateTimeOffset now)
     {
         w.WriteStartObject();
         switch (reply)

@@ -116,17 +116,19 @@ public class IntentAndSettingsSpec : SupervisionSpec
         var opened = new List<string>();
         var options = Simulate((_, _) => SimulatedRun.RunsForever()) with
         {
-            OpenLog = (s, _) => { lock (opened) opened.Add(s.Log.File); return null; },
+            OpenLog = (s, tail) => { lock (opened) opened.Add(s.Log.File); tail.Add(DateTimeOffset.UtcNow, $"opened {s.Log.File}"); return null; },
         };
         var supervisor = Sys.ActorOf(ProcessSupervisor.Props(Process(), options), "web");
         ExpectOs("launched");
         AwaitState(supervisor, ProcessState.Running);
         supervisor.Tell(new GetLogTail());
-        var tail = ExpectMsg<LogTailView>().Tail;
+        var before = ExpectMsg<LogTailSnapshot>().Lines;
         supervisor.Tell(new ApplySettings(Process() with { Log = new LogSettings("/tmp/other.log", 1 << 20, 1, false) }));
         ExpectMsg<ProcessStatus>(s => s.State == ProcessState.Running);
         lock (opened) Assert.Equal(["/dev/null", "/tmp/other.log"], opened);
         supervisor.Tell(new GetLogTail());
-        Assert.Same(tail, ExpectMsg<LogTailView>().Tail);
+        // One tail for both writers: the first run's lines are still there, the second's follow them.
+        Assert.Equal(["opened /dev/null", "opened /tmp/other.log"], ExpectMsg<LogTailSnapshot>().Lines.Select(l => l.Text));
+        Assert.Equal(["opened /dev/null"], before.Select(l => l.Text));
     }
 }

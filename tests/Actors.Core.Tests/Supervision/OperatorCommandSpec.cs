@@ -161,15 +161,25 @@ public class OperatorCommandSpec : SupervisionSpec
     }
 
     [Fact]
-    public void Log_tail_is_the_same_instance_across_runs()
+    public void Log_tail_keeps_the_lines_of_earlier_runs_and_is_answered_as_a_copy()
     {
-        var supervisor = RunningForever();
+        var options = Simulate((_, _) => SimulatedRun.RunsForever()) with
+        {
+            // The log opens once, before the first run: a line the first run printed.
+            OpenLog = (_, tail) => { tail.Add(DateTimeOffset.UtcNow, "printed by run 1"); return null; },
+        };
+        var supervisor = Sys.ActorOf(ProcessSupervisor.Props(Process(), options), "web");
+        ExpectOs("launched");
+        AwaitState(supervisor, ProcessState.Running);
         supervisor.Tell(new GetLogTail());
-        var first = ExpectMsg<LogTailView>();
+        var first = ExpectMsg<LogTailSnapshot>();
         supervisor.Tell(new RestartProcess());
         ExpectMsg<ProcessStatus>();
         supervisor.Tell(new GetLogTail());
-        Assert.Same(first.Tail, ExpectMsg<LogTailView>().Tail);
+        var second = ExpectMsg<LogTailSnapshot>();
+        Assert.Equal(["printed by run 1"], second.Lines.Select(l => l.Text));
+        Assert.Equal(first.Lines, second.Lines);
+        Assert.NotSame(first.Lines, second.Lines);
         Assert.Equal("web", first.Name);
     }
 }

@@ -1,0 +1,186 @@
+using Akka.Actor;
+using Akka.Event;
+using Actors.Configuration;
+using Actors.Leases;
+using Actors.Logging;
+using Actors.Probes;
+using Actors.Processes;
+using Actors.Timeouts;
+using static Actors.Supervision.ProcessSupervisor;
+
+namespace Actors.Supervision;
+
+/// <summary>
+/// Carrying out what the lifecycle decided: the children (runner, probes, lease keeper, timeout), the log, timers
+/// and answers. Nothing here decides; what it learns on the way (a log that would not open) goes back as an event.
+/// </summary>
+internal sealed partial class ProcessSupervisorActor
+{
+    private const string BackoffTimer = "backoff";
+
+    private readonly Queue<LifecycleEvent> _followUps = new();
+    // Askers of a start (start, restart, new settings) waiting for it to settle, and askers of a stop.
+    private readonly List<IActorRef> _startWaiters = new();
+    private readonly List<IActorRef> _stopWaiters = new();
+    private readonly Dictionary<ProbeRole, IActorRef> _probes = new();
+    private readonly LogTail _tail;
+    private ProcessLogWriter? _output;
+    private LaunchSpec _spec;
+    // The spec of the current run (with its lease token): what its probes run with.
+    private LaunchSpec _runSpec;
+    private IActorRef? _runner;
+    private IActorRef _guard = ActorRefs.Nobody;
+    private IActorRef? _leaseKeeper;
+    private int _leaseKeepers;
+
+    private void CarryOut(Effect effect)
+    {
+        switch (effect)
+        {
+            case Effect.Launch launch:
+                _runSpec = launch.LeaseToken is { } token ? WithLeaseToken(_spec, token) : _spec;
+                _runner = Context.ActorOf(ProcessRunner.Props(_runSpec, _life.Settings, _options.Launcher, _output), $"runner-{launch.Run}");
+                break;
+            case Effect.StopGroup stop:
+                _runner?.Tell(new ProcessRunner.Stop(stop.Reason, stop.KillNow));
+                break;
+            case Effect.OpenLog:
+                _followUps.Enqueue(new LifecycleEvent.LogOpened(OpenLog()));
+                break;
+            case Effect.ScheduleStart start:
+                // The scheduler would round a zero delay up to its tick (10 ms): go straight through the mailbox.
+                if (start.Delay <= TimeSpan.Zero) Self.Tell(new BackoffElapsed());
+                else Timers.StartSingleTimer(BackoffTimer, new BackoffElapsed(), start.Delay);
+                break;
+            case Effect.CancelScheduledStart:
+                Timers.Cancel(BackoffTimer);
+                break;
+            case Effect.ArmDeadline arm:
+                _guard.Tell(new TimeoutGuard.Arm(arm.Deadline, arm.After, arm.From, arm.Tag));
+                break;
+            case Effect.DisarmDeadline disarm:
+                _guard.Tell(new TimeoutGuard.Disarm(disarm.Deadline));
+                break;
+            case Effect.StartProbe probe:
+                StartProbe(probe);
+                break;
+            case Effect.StopProbe stop:
+                if (_probes.Remove(stop.Role, out var stopped)) Context.Stop(stopped);
+                break;
+            case Effect.StopProbes:
+                foreach (var probe in _probes.Values) Context.Stop(probe);
+                _probes.Clear();
+                break;
+            case Effect.AcquireLease:
+                _leaseKeeper?.Tell(LeaseKeeper.Acquire.Instance);
+                break;
+            case Effect.ReleaseLease:
+                _leaseKeeper?.Tell(LeaseKeeper.Release.Instance);
+                break;
+            case Effect.ReplaceLeaseKeeper:
+                if (_leaseKeeper is not null) Context.Stop(_leaseKeeper);
+                CreateLeaseKeeper();
+                break;
+            case Effect.Report report:
+                Report(report);
+                break;
+            case Effect.Log log:
+                Log(log.Level, log.Text);
+                break;
+            case Effect.SaveIntent intent:
+                Context.Parent.Tell(new IntentChanged(Name, intent.Intent));
+                break;
+            case Effect.ReplyStatus reply:
+                Sender.Tell(Status(reply.At));
+                break;
+            case Effect.ReplyStopped:
+                Sender.Tell(new ProcessStopped(Name));
+                break;
+            case Effect.AwaitStart:
+                _startWaiters.Add(Sender);
+                break;
+            case Effect.AwaitStop:
+                _stopWaiters.Add(Sender);
+                break;
+            case Effect.SettleStarts settle when _startWaiters.Count > 0:
+                var status = Status(settle.At);
+                foreach (var waiter in _startWaiters) waiter.Tell(status);
+                _startWaiters.Clear();
+                break;
+            case Effect.SettleStarts:
+                break;
+            case Effect.SettleStops:
+                foreach (var waiter in _stopWaiters) waiter.Tell(new ProcessStopped(Name));
+                _stopWaiters.Clear();
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(effect), effect, "not an effect this actor knows");
+        }
+    }
+
+    private void Report(Effect.Report report)
+    {
+        var (state, reason) = (report.Transition.State, report.Transition.Reason);
+        Context.Parent.Tell(new ProcessStateChanged(Name, state, reason, report.LastExit));
+        var level = state switch
+        {
+            ProcessState.Failed => LogLevel.ErrorLevel,
+            ProcessState.BackingOff => LogLevel.WarningLevel,
+            _ => LogLevel.InfoLevel,
+        };
+        Log(level, $"{Name}: {state.ToDisplay()} ({reason})");
+    }
+
+    /// <summary>Opens the log for the current settings (only ever while no run writes to it); the failure, if any.</summary>
+    private string? OpenLog()
+    {
+        _output?.Dispose();
+        _output = null;
+        try
+        {
+            _output = _options.OpenLog(_life.Settings, _tail);
+            return null;
+        }
+        catch (LogWriteException e)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>The run's own environment: which lease it runs under and its fencing token.</summary>
+    private LaunchSpec WithLeaseToken(LaunchSpec spec, long token) => LaunchSpecs.WithEnvironment(spec, new Dictionary<string, string>
+    {
+        ["ACTORS_LEASE_NAME"] = _life.Settings.Lease!.Name,
+        ["ACTORS_LEASE_TOKEN"] = token.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    });
+
+    private void StartProbe(Effect.StartProbe m)
+    {
+        var context = new ProbeContext(_runSpec.WorkingDir, _runSpec.Environment, m.Pid);
+        var check = _options.ProbeChecks(m.Probe, context);
+        // Named per run: the previous run's probe may not have stopped yet.
+        _probes[m.Probe.Role] = Context.ActorOf(HealthProbe.Props(m.Probe, check, _clock), $"{HealthProbe.ChildName(m.Probe.Role)}-{m.Run}");
+    }
+
+    private bool IsCurrentProbe(ProbeRole role) => _probes.TryGetValue(role, out var probe) && probe.Equals(Sender);
+
+    private void CreateLeaseKeeper()
+    {
+        _leaseKeeper = null;
+        if (_life.Settings.Lease is not { } lease) return;
+        var instance = _options.LeaseFactory(_life.Settings, Context.System, _options.NodeId);
+        // A reload that changes the lease replaces the keeper; the old one may not have stopped yet, so the new
+        // one gets a new name.
+        _leaseKeepers++;
+        _leaseKeeper = Context.ActorOf(LeaseKeeper.Props(instance, lease.HeartbeatInterval), _leaseKeepers == 1 ? "lease" : $"lease-{_leaseKeepers}");
+    }
+
+    private ProcessStatus Status(LifecycleState s) =>
+        new(s.Name, s.Settings.Description, s.State, s.Pid, s.RunningSince, s.Intent.Restarts, s.LastExit, s.NextStartAt, s.Reason,
+            s.Trail.ToArray(), ProcessLifecycle.LeaseView(s, _clock.Monotonic))
+        {
+            Kind = s.Settings.Kind,
+            Probes = ProcessLifecycle.ProbesView(s),
+            LogError = _output?.Error,
+        };
+}
