@@ -40,7 +40,7 @@ public static class ProcessSupervisionHostingExtensions
         ArgumentNullException.ThrowIfNull(hocon);
         ArgumentNullException.ThrowIfNull(options);
         var settings = SupervisionConfig.Read(hocon, options);
-        return builder.Supervise(settings, options, (system, loggers) =>
+        builder.Supervise(settings, options, (system, loggers) =>
         {
             var log = loggers.CreateLogger("Actors.Hosting");
             var tracking = options.ChildTracking ? EmbeddedChildTracking.Start(settings.Node.StateDir, log) : null;
@@ -58,6 +58,8 @@ public static class ProcessSupervisionHostingExtensions
             }, TaskScheduler.Default);
             return supervisorOptions;
         });
+        ProcessHealth.Register(builder, settings);
+        return builder;
     }
 
     /// <summary>

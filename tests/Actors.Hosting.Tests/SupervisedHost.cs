@@ -1,0 +1,66 @@
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Actors.Hosting.Tests;
+
+/// <summary>
+/// A generic host with Akka.Hosting and WithProcessSupervision over a fresh temporary state-dir and log-dir, as a
+/// user's application would build it. Disposing stops the host (and so every process) even when start-up failed.
+/// </summary>
+public sealed class SupervisedHost : IAsyncDisposable
+{
+    private SupervisedHost(IHost host, string folder) => (Host, Folder) = (host, folder);
+
+    public IHost Host { get; }
+
+    /// <summary>The temporary folder: state-dir is FOLDER/state, log-dir FOLDER/logs.</summary>
+    public string Folder { get; }
+
+    public IProcessSupervisor Client => Host.Services.GetRequiredService<IProcessSupervisor>();
+
+    public static SupervisedHost Build(string hocon, Action<ProcessSupervisionOptions>? configure = null)
+    {
+        var folder = Directory.CreateTempSubdirectory("actors-hosting-").FullName;
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
+        builder.Services.AddLogging();
+        builder.Services.AddAkka("test", (akka, _) => akka.WithProcessSupervision(hocon, options =>
+        {
+            options.StateDir = Path.Combine(folder, "state");
+            options.LogDir = Path.Combine(folder, "logs");
+            options.BaseDirectory = folder;
+            configure?.Invoke(options);
+        }));
+        builder.Services.AddProcessSupervisor();
+        return new SupervisedHost(builder.Build(), folder);
+    }
+
+    public static async Task<SupervisedHost> StartAsync(string hocon, Action<ProcessSupervisionOptions>? configure = null)
+    {
+        var host = Build(hocon, configure);
+        try
+        {
+            await host.Host.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Host.StopAsync().WaitAsync(TimeSpan.FromSeconds(90));
+        }
+        finally
+        {
+            Host.Dispose();
+            try { Directory.Delete(Folder, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+}
