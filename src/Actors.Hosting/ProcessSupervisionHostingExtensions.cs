@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.Hosting;
 using Actors.Configuration;
 using Actors.Processes;
-using Actors.Scheduling;
 using Actors.Supervision;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -82,8 +81,6 @@ public static class ProcessSupervisionHostingExtensions
         // that long and a margin, so the kills are its own (and logged), not the side effect of the system going.
         var stopAllTimeout = StopAllTimeout(settings);
         builder.AddHocon($"akka.coordinated-shutdown.phases.before-service-unbind.timeout = {(long)stopAllTimeout.TotalMilliseconds}ms", HoconAddMode.Prepend);
-        // A fallback: an application that chose its own scheduler keeps it.
-        builder.AddHocon(DeadlineScheduler.Hocon, HoconAddMode.Append);
         if (options.UseHostLogging)
             builder.ConfigureLoggers(l =>
             {

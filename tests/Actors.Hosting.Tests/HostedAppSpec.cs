@@ -84,7 +84,9 @@ public sealed class HostedAppSpec : IAsyncLifetime
 
     private static async Task<int> PidOfAsync(HttpClient http, string name)
     {
-        using var doc = JsonDocument.Parse(await http.GetStringAsync("/status"));
+        var json = await http.GetStringAsync("/status");
+        using var doc = JsonDocument.Parse(json);
+        Assert.True(doc.RootElement.EnumerateArray().Single(p => p.GetProperty("name").GetString() == name).GetProperty("pid").ValueKind == JsonValueKind.Number, json);
         return doc.RootElement.EnumerateArray().Single(p => p.GetProperty("name").GetString() == name).GetProperty("pid").GetInt32();
     }
 

@@ -19,6 +19,9 @@ public sealed class SupervisedHost : IAsyncDisposable
 
     public IProcessSupervisor Client => Host.Services.GetRequiredService<IProcessSupervisor>();
 
+    // Host.StopAsync of a host whose StartAsync threw fails on its own: such a host is only disposed.
+    private bool _started;
+
     public static SupervisedHost Build(string hocon, Action<ProcessSupervisionOptions>? configure = null)
     {
         var folder = Directory.CreateTempSubdirectory("actors-hosting-").FullName;
@@ -41,7 +44,7 @@ public sealed class SupervisedHost : IAsyncDisposable
         var host = Build(hocon, configure);
         try
         {
-            await host.Host.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            await host.StartHostAsync();
             return host;
         }
         catch
@@ -51,11 +54,18 @@ public sealed class SupervisedHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts the host; DisposeAsync stops it only when this succeeded.</summary>
+    public async Task StartHostAsync()
+    {
+        await Host.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        _started = true;
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
         {
-            await Host.StopAsync().WaitAsync(TimeSpan.FromSeconds(90));
+            if (_started) await Host.StopAsync().WaitAsync(TimeSpan.FromSeconds(90));
         }
         finally
         {

@@ -18,7 +18,7 @@ public sealed class WithProcessSupervisionSpec
               worker { command = "/bin/sleep", args = ["600"], restrat = always }
             }
             """);
-        var error = await Assert.ThrowsAsync<ProcessSupervisionConfigException>(() => host.Host.StartAsync());
+        var error = await Assert.ThrowsAsync<ProcessSupervisionConfigException>(() => host.StartHostAsync());
         Assert.Contains("actors.processes.web.backoff.min", error.Message);
         Assert.Contains("actors.processes.worker.restrat", error.Message);
         Assert.Equal(2, error.Problems.Count);
@@ -30,7 +30,7 @@ public sealed class WithProcessSupervisionSpec
     public async Task A_process_declared_in_hocon_and_in_options_is_an_error_naming_it()
     {
         await using var host = SupervisedHost.Build(Sleeper, o => o.AddProcess("sleeper", "/bin/sleep", "1"));
-        var error = await Assert.ThrowsAsync<ProcessSupervisionConfigException>(() => host.Host.StartAsync());
+        var error = await Assert.ThrowsAsync<ProcessSupervisionConfigException>(() => host.StartHostAsync());
         Assert.Contains("actors.processes.sleeper: declared twice", error.Message);
     }
 
@@ -43,7 +43,7 @@ public sealed class WithProcessSupervisionSpec
             p.Backoff = new BackoffOptions { Min = TimeSpan.FromSeconds(5), Max = TimeSpan.FromSeconds(1) };
             p.StartLimit = new StartLimitOptions { Burst = -1 };
         });
-        var error = await Assert.ThrowsAsync<ProcessSupervisionConfigException>(() => host.Host.StartAsync());
+        var error = await Assert.ThrowsAsync<ProcessSupervisionConfigException>(() => host.StartHostAsync());
         Assert.Contains("actors.processes.worker.start-limit.burst", error.Message);
         Assert.Contains("actors.processes.worker.backoff", error.Message);
     }
