@@ -3,6 +3,7 @@ using Akka.Hosting;
 using Actors.Configuration;
 using Actors.Hosting;
 using Actors.Leases;
+using Actors.Node.Leases;
 using Actors.Node.Commands;
 using Actors.Node.Control;
 using Actors.Processes;
