@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Actors.Leases;
+using Actors.Node.Leases;
 using Xunit;
 
 namespace Actors.Integration.Tests;

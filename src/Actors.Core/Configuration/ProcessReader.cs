@@ -26,6 +26,7 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
         var log = ReadLog(name);
         var lease = ReadLease();
         var kind = ReadKind();
+        var critical = r.Bool("critical").Value;
         var (transient, permanent, preset) = ReadExitClasses(success);
         return new ProcessSettings(
             name,
@@ -44,6 +45,7 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
             lease)
         {
             Kind = kind,
+            Critical = critical,
             TransientExitCodes = transient,
             PermanentExitCodes = permanent,
             Retry = ReadRetry(backoff, preset),

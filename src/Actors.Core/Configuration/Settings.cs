@@ -53,6 +53,12 @@ public sealed record ProcessSettings(
     /// <summary>Service (runs until stopped) or job (runs to completion).</summary>
     public ProcessKind Kind { get; init; } = ProcessKind.Service;
 
+    /// <summary>
+    /// <c>critical</c>: its failure makes an embedding host Unhealthy rather than Degraded. Not part of what a reload
+    /// compares: it changes no run, only how a health check weighs the process.
+    /// </summary>
+    public bool Critical { get; init; }
+
     /// <summary>Failure codes worth retrying (a preset's, plus transient-exit-codes).</summary>
     public IReadOnlySet<int> TransientExitCodes { get; init; } = new HashSet<int>();
 

@@ -18,7 +18,9 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
     private readonly IPidRegistry? _registry;
     private readonly bool _inheritStdio;
     private readonly bool _followDescendants;
-    private long _runs;
+    // Per process, not per launcher: the run id follows descendants and a stop kills what carries it, so two
+    // launchers in one process (two embedded supervisions, parallel tests) must never hand out the same one.
+    private static long _runs;
 
     /// <summary>The environment variable that names a run: every descendant of the run inherits it (see <see cref="RunDescendants"/>).</summary>
     public const string RunVariable = "ACTORS_RUN";

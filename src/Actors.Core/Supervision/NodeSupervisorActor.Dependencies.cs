@@ -44,6 +44,7 @@ internal sealed partial class NodeSupervisorActor
     {
         // A removed process on its way out is no one's dependency any more (validation sees to that).
         if (_leaving.ContainsKey(Sender)) return;
+        Context.System.EventStream.Publish(new NodeSupervisor.ProcessTransitioned(m.Name, m.State, m.Reason, _wall.Wall));
         _reported[m.Name] = m;
         if (!_dependedOn.Contains(m.Name) || StateOf(m.Name) is not { } state) return;
         foreach (var child in _processes)

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Actors.Configuration;
 using Actors.Processes;
+using Actors.Scheduling;
 using Actors.State;
 using static Actors.Supervision.ProcessSupervisor;
 
@@ -30,12 +31,14 @@ internal sealed partial class NodeSupervisorActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef? _keeper;
     private readonly List<Child> _processes = new();
+    private readonly PolicyClock _wall;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public NodeSupervisorActor(ActorsSettings settings, SupervisorOptions options)
     {
         _options = options;
+        _wall = options.Clock ?? PolicyClock.Of(Context.System.Scheduler);
         // Read once, like the rest of node settings: a reload does not change it (ReloadService says so).
         _shutdownTimeout = settings.Node.ShutdownTimeout;
         IReadOnlyDictionary<string, SavedIntent> saved = new Dictionary<string, SavedIntent>();

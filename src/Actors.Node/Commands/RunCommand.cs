@@ -1,4 +1,5 @@
 using Actors.Leases;
+using Actors.Node.Leases;
 using Actors.Node.Control;
 using Actors.Node.Hosting;
 using Actors.Processes;

@@ -66,7 +66,7 @@ internal static class StatusJson
         return Max(now - s.Trail[i].At, TimeSpan.Zero);
     }
 
-    private static void WriteLease(Utf8JsonWriter w, Leases.LeaseStatus? lease)
+    private static void WriteLease(Utf8JsonWriter w, Actors.Leases.LeaseStatus? lease)
     {
         if (lease is null)
         {

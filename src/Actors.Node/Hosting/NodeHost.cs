@@ -1,7 +1,9 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Actors.Configuration;
+using Actors.Hosting;
 using Actors.Leases;
+using Actors.Node.Leases;
 using Actors.Node.Commands;
 using Actors.Node.Control;
 using Actors.Processes;
@@ -29,10 +31,7 @@ internal static class NodeHost
     public static WebApplication Build(ActorsSettings settings, Serilog.ILogger logger, LinuxProcessLauncher launcher, NodeInfo node, System.Net.Sockets.Socket controlSocket)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "actors" });
-        var shutdownTimeout = settings.Node.ShutdownTimeout;
-        // The supervisor kills what still runs at shutdown-timeout and answers once those groups are gone: give it
-        // that long and a margin, so the kills are its own (and logged), not the side effect of the system going.
-        var stopAllTimeout = shutdownTimeout + TimeSpan.FromSeconds(10);
+        var stopAllTimeout = ProcessSupervisionHostingExtensions.StopAllTimeout(settings);
         // The host must wait at least as long as the processes may take to stop.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = stopAllTimeout + TimeSpan.FromSeconds(5));
         builder.Services.AddSerilog(logger, dispose: false);
@@ -46,13 +45,12 @@ internal static class NodeHost
         });
         builder.Services.AddSingleton(node);
         builder.Services.AddSingleton(settings);
-        builder.Services.AddSingleton<Func<IActorRef>>(services => () => services.GetRequiredService<ActorRegistry>().Get<NodeSupervisor.RegistryKey>());
+        builder.Services.AddSingleton<Func<IActorRef>>(services => () => services.GetRequiredService<ActorRegistry>().Get<ProcessSupervision>());
         builder.Services.AddSingleton<ReloadService>();
         builder.Services.AddSingleton<ControlApi>();
         builder.Services.AddAkka("actors", (akka, _) =>
         {
             akka.AddHocon($$"""
-                akka.coordinated-shutdown.phases.before-service-unbind.timeout = {{(long)stopAllTimeout.TotalMilliseconds}}ms
                 akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
                 akka.log-dead-letters = off
                 akka.log-dead-letters-during-shutdown = off
@@ -63,18 +61,12 @@ internal static class NodeHost
                 l.ClearLoggers();
                 l.AddLoggerFactory();
             });
-            akka.WithActors((system, registry) =>
+            // The same supervision an application embeds (root, registry entry, ordered stop at shutdown); the node
+            // brings its own launcher, whose children its ChildTracking guards, and the state file.
+            akka.WithProcessSupervision(settings, new SupervisorOptions(launcher) { StateFile = Path.Combine(settings.Node.StateDir, "state.json") });
+            akka.WithActors((system, _) =>
             {
-                var options = new SupervisorOptions(launcher) { StateFile = Path.Combine(settings.Node.StateDir, "state.json") };
-                var root = system.ActorOf(NodeSupervisor.Props(settings, options), NodeSupervisor.Name);
-                registry.Register<NodeSupervisor.RegistryKey>(root);
                 if (node.Lock is { } held) system.ActorOf(NodeLockKeeper.Props(held, settings.Node.Lock.HeartbeatInterval), NodeLockKeeper.Name);
-                CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-processes",
-                    async () =>
-                    {
-                        await root.Ask<NodeSupervisor.AllStopped>(new NodeSupervisor.StopAll(), stopAllTimeout);
-                        return Akka.Done.Instance;
-                    });
             });
         });
         var app = builder.Build();

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace Actors.Leases;
+namespace Actors.Node.Leases;
 
 /// <summary>Who holds a node lock: the record written into <c>node.lock</c> and refreshed by its heartbeat.</summary>
 public sealed record NodeLockHolder(int Pid, long StartTime, string Host, DateTimeOffset StartedAt, DateTimeOffset Heartbeat)

@@ -1,7 +1,8 @@
 using Akka.Actor;
 using Akka.Event;
+using Actors.Leases;
 
-namespace Actors.Leases;
+namespace Actors.Node.Leases;
 
 /// <summary>
 /// Protocol of the actor that keeps the node lock fresh: it rewrites the holder record every heartbeat

@@ -2,9 +2,10 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Actors.Configuration;
 using Actors.Processes;
+using Actors.Leases;
 using static Actors.Leases.LockFileNative;
 
-namespace Actors.Leases;
+namespace Actors.Node.Leases;
 
 /// <summary>The lock is held by a live node; the message says who, and what to do.</summary>
 public sealed class NodeLockBusyException(string message, NodeLockHolder? holder) : Exception(message)

@@ -1,11 +1,12 @@
 using Actors.Configuration;
 using Actors.Leases;
+using Actors.Node.Leases;
 using Xunit;
 
-namespace Actors.Core.Tests.Leases;
+namespace Actors.Integration.Tests.Leases;
 
 /// <summary>The node lock on real files: one holder at a time, however the contenders race.</summary>
-public sealed class NodeLockSpec : IDisposable
+public sealed class NodeLockFileSpec : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("actors-lock-").FullName;
     private string LockPath => Path.Combine(_dir, "node.lock");

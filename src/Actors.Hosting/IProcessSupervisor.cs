@@ -1,0 +1,45 @@
+using Actors.Supervision;
+
+namespace Actors.Hosting;
+
+/// <summary>
+/// The application's handle on its supervised processes, registered by <c>services.AddProcessSupervisor()</c>.
+/// Usable from the moment the host has started until it stops; before that every call throws
+/// <see cref="InvalidOperationException"/> at once. A name that is not declared throws
+/// <see cref="UnknownProcessException"/> at once, listing the declared ones.
+/// </summary>
+public interface IProcessSupervisor
+{
+    /// <summary>Every declared process, in declaration order.</summary>
+    Task<IReadOnlyList<ProcessSupervisor.ProcessStatus>> GetStatusAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>One process.</summary>
+    Task<ProcessSupervisor.ProcessStatus> GetStatusAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Starts it if it is not running (lifting an earlier stop and a give-up) and returns once the start settled:
+    /// running, or backing-off / failed when the launch failed (the status says why).
+    /// </summary>
+    Task<ProcessSupervisor.ProcessStatus> StartAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Stops it (stop signal, then KILL after stop.timeout) and returns once its group is gone; it stays stopped until started.</summary>
+    Task StopAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Stops the current run if any and starts a new one; returns like <see cref="StartAsync"/>.</summary>
+    Task<ProcessSupervisor.ProcessStatus> RestartAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sends a signal ("HUP", "SIGUSR1", "10") to its main process, or to its whole group. Throws
+    /// <see cref="InvalidOperationException"/> when nothing runs, and <see cref="ArgumentException"/> for an unknown signal.
+    /// </summary>
+    Task SignalAsync(string name, string signal, bool wholeGroup = false, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Every state change of every process from now on, with its reason, until <paramref name="cancellationToken"/>
+    /// is cancelled or the host stops. A slow reader does not slow the supervisors; changes wait for it in memory.
+    /// </summary>
+    IAsyncEnumerable<ProcessTransition> WatchAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>One state change of one process: where it went, why, and when (wall clock).</summary>
+public sealed record ProcessTransition(string Name, ProcessState State, string Reason, DateTimeOffset At);
