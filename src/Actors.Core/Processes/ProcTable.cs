@@ -28,18 +28,27 @@ internal static class ProcTable
     /// <summary>The stat line of <paramref name="pid"/>, or null when there is no such process.</summary>
     public static ProcEntry? ReadOne(int pid)
     {
-        string text;
-        try { text = File.ReadAllText($"/proc/{pid}/stat"); }
+        // Read into the stack, not with File.ReadAllText: the table is read at the end of every run, and a reader
+        // with its buffers per process made that the node's largest allocation in a crash loop. The fields used
+        // (up to 22) fit well within the buffer even when a line is longer.
+        Span<byte> buffer = stackalloc byte[1024];
+        int length;
+        try
+        {
+            using var handle = File.OpenHandle($"/proc/{pid}/stat");
+            length = RandomAccess.Read(handle, buffer, 0);
+        }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
+        ReadOnlySpan<byte> text = buffer[..length];
         // The command name (field 2) is in parentheses and may itself hold spaces or ')': count from the last ')'.
-        int close = text.LastIndexOf(')');
+        int close = text.LastIndexOf((byte)')');
         if (close < 0 || close + 2 >= text.Length) return null;
-        var rest = text.AsSpan(close + 2);
-        char state = rest[0];
+        var rest = text[(close + 2)..];
+        char state = (char)rest[0];
         int ppid = 0, pgid = 0, sid = 0;
         int index = 3; // fields after ')' start at field 3 (state)
-        foreach (var range in rest.Split(' '))
+        foreach (var range in rest.Split((byte)' '))
         {
             var field = rest[range];
             switch (index++)

@@ -37,8 +37,10 @@ public sealed class StartLimiter(StartLimitSettings settings)
     public void Record(TimeSpan at)
     {
         _starts.Enqueue(at);
-        // Keep no more history than the limit can ever look at.
-        while (_starts.Count > Settings.Burst) _starts.Dequeue();
+        // Keep no more history than the limit can ever look at: the last burst starts, and of those only the ones
+        // still in the window (times only grow, so a start that left it never counts again). Without the window, a
+        // burst out of reach kept every start a crash loop made, and each start copied them all.
+        while (_starts.Count > 0 && (_starts.Count > Settings.Burst || _starts.Peek() <= at - Settings.Interval)) _starts.Dequeue();
     }
 
     /// <summary>Forgets every start: an operator's explicit start gets a fresh budget.</summary>

@@ -35,6 +35,30 @@ public class ProcessLifecycleSpec
     }
 
     [Fact]
+    public void Crash_loop_with_a_start_limit_out_of_reach_keeps_only_the_starts_within_the_interval()
+    {
+        // The soak bench's process: no backoff, a burst nothing reaches. The state must not keep every start it
+        // ever made (it did: one list node per restart, copied whole at each start).
+        var life = new LifecycleDriver(Service() with
+        {
+            Backoff = new BackoffSettings(TimeSpan.Zero, TimeSpan.Zero, 0, S(60)),
+            StartLimit = new StartLimitSettings(1_000_000_000, S(1)),
+        });
+        life.Feed(new LifecycleEvent.Began());
+        life.Feed(new LifecycleEvent.RunStarted(100));
+        for (int i = 1; i <= 10_000; i++)
+        {
+            life.At(TimeSpan.FromMilliseconds(10 * i), new LifecycleEvent.RunEnded(ExitStatus.Exited(1), "exited with code 1", true, null));
+            life.Feed(new LifecycleEvent.BackoffElapsed());
+            life.Feed(new LifecycleEvent.RunStarted(100 + i));
+        }
+        Assert.Equal(ProcessState.Running, life.State.State);
+        Assert.Equal(10_000, life.State.Intent.Restarts);
+        // A start every 10 ms: 100 of them within the last second, and the one that just left it.
+        Assert.InRange(life.State.Starts.Count, 100, 101);
+    }
+
+    [Fact]
     public void Persisted_stop_is_saved_as_kept_stopped_survives_a_new_lifecycle_and_a_start_lifts_it()
     {
         var life = new LifecycleDriver(Service());
