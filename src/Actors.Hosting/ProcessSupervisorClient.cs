@@ -74,7 +74,7 @@ internal sealed class ProcessSupervisorClient(IServiceProvider services, Supervi
         };
     }
 
-    private async Task<object> CommandAsync(string name, object command, CancellationToken cancellationToken)
+    private async Task<IProcessReply> CommandAsync(string name, IProcessCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(name);
         var answer = await Root().Ask(new NodeSupervisor.ToProcesses([name], command), CommandTimeout, cancellationToken);
@@ -86,7 +86,7 @@ internal sealed class ProcessSupervisorClient(IServiceProvider services, Supervi
         };
     }
 
-    private static ProcessStatus Settled(object reply) => reply switch
+    private static ProcessStatus Settled(IProcessReply reply) => reply switch
     {
         ProcessStatus status => status,
         CommandRefused refused => throw new InvalidOperationException($"{refused.Name}: {refused.Reason}"),

@@ -68,8 +68,13 @@ public sealed class DeadlineSchedulerShutdownSpec
     public async Task A_scheduled_action_may_dispose_the_scheduler_or_terminate_the_system()
     {
         var system = NewSystem();
-        system.Scheduler.Advanced.ScheduleOnce(TimeSpan.FromMilliseconds(10), () => ((IDisposable)system.Scheduler).Dispose());
-        system.Scheduler.Advanced.ScheduleOnce(TimeSpan.FromMilliseconds(20), () => system.Terminate());
+        // One action does both, in this order: scheduled as two, the first could dispose the scheduler (on a loaded
+        // machine) before the test thread got to schedule the second, which would then rightly throw.
+        system.Scheduler.Advanced.ScheduleOnce(TimeSpan.FromMilliseconds(10), () =>
+        {
+            ((IDisposable)system.Scheduler).Dispose();
+            system.Terminate();
+        });
         await system.WhenTerminated.WaitAsync(Patience);
     }
 }
