@@ -131,12 +131,14 @@ public sealed class WithProcessSupervisionSpec
         await using var host = await SupervisedHost.StartAsync($$"""
             actors.processes.graceful {
               command = "/bin/sh"
-              args = ["-c", "trap 'sleep 1; touch {{marker}}; exit 0' TERM; while true; do sleep 0.1; done"]
+              args = ["-c", "trap 'sleep 1; touch {{marker}}; exit 0' TERM; touch trap-set; while true; do sleep 0.1; done"]
               stop.timeout = 30s
             }
             """);
         var running = await Waits.StatusAsync(host.Client, "graceful", s => s.State == ProcessState.Running);
         var pid = running.Pid!.Value;
+        // Running means spawned, not that the shell has read its trap yet: a TERM before that ends it at once.
+        Assert.True(SpinWait.SpinUntil(() => File.Exists(Path.Combine(host.Folder, "trap-set")), Waits.Bound), "the shell never set its trap");
         await host.Host.StopAsync().WaitAsync(Waits.Bound);
         Assert.True(File.Exists(Path.Combine(host.Folder, marker)), "the TERM trap did not finish: the process was killed");
         Assert.False(Directory.Exists($"/proc/{pid}") && !IsZombie(pid), $"pid {pid} still runs after the host stopped");

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
-using Actors.Processes.Native;
+using Actors.Native;
 using Xunit;
 
 namespace Actors.Integration.Tests;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
-using Actors.Processes.Native;
+using Actors.Native;
 
 namespace Actors.Integration.Tests;
 

@@ -85,7 +85,7 @@ public sealed class LogsCliSpec : IAsyncLifetime, IDisposable
             Assert.True(headers.TryTake(out _, ControlledNode.Patience), "first screen");
             Assert.True(headers.TryTake(out _, ControlledNode.Patience), "second screen");
             // Ctrl-C: it stops redrawing and exits 0.
-            Assert.Equal(0, Actors.Processes.Native.LibC.kill(cli.Id, 2));
+            Assert.Equal(0, Actors.Native.LibC.kill(cli.Id, 2));
             Assert.True(cli.WaitForExit(ControlledNode.Patience), "status --watch still runs after SIGINT");
             cli.WaitForExit(); // drains the output
             Assert.Equal(0, cli.ExitCode);

@@ -1,3 +1,4 @@
+using Actors.Native;
 using System.Text.RegularExpressions;
 using Actors.Leases;
 using Actors.Node.Leases;
@@ -81,7 +82,7 @@ public sealed class NodeLockSpec : IDisposable
     }
 
     private TimeSpan HeartbeatAge() =>
-        NodeLockHolder.Parse(LockFileNative.ReadFile(LockPath)) is { } holder ? DateTimeOffset.UtcNow - holder.Heartbeat : TimeSpan.Zero;
+        NodeLockHolder.Parse(SmallFiles.ReadFile(LockPath)) is { } holder ? DateTimeOffset.UtcNow - holder.Heartbeat : TimeSpan.Zero;
 
     /// <summary>Waits for one of two racing nodes to exit: it is the loser.</summary>
     private static (NodeProcess Winner, NodeProcess Loser) WhichExits(NodeProcess a, NodeProcess b)

@@ -43,10 +43,10 @@ public sealed class SignalGuardSpec : IAsyncLifetime
         try
         {
             act();
-            long pollfd = (uint)fd | ((long)Processes.Native.LibC.POLLIN << 32); // struct pollfd { int fd; short events; short revents; }
-            return Processes.Native.LibC.poll(&pollfd, 1, 2000) == 0;
+            long pollfd = (uint)fd | ((long)Actors.Native.LibC.POLLIN << 32); // struct pollfd { int fd; short events; short revents; }
+            return Actors.Native.LibC.poll(&pollfd, 1, 2000) == 0;
         }
-        finally { Processes.Native.LibC.close(fd); }
+        finally { Actors.Native.LibC.close(fd); }
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class SignalGuardSpec : IAsyncLifetime
         var foreign = StartForeignGroup();
         // Our own run, over: a pidfd of its main process after it was reaped (the handle keeps one for its group).
         var ours = Process.Start("true")!;
-        int pidfd = Processes.Native.LibC.PidfdOpen(ours.Id);
+        int pidfd = Actors.Native.LibC.PidfdOpen(ours.Id);
         Assert.True(pidfd >= 0);
         Assert.True(ours.WaitForExit(Patience));
         // The handle's group id is the foreign one, as after a reuse; its start time is its own run's.
@@ -100,7 +100,7 @@ public sealed class SignalGuardSpec : IAsyncLifetime
             Poll.Until(() => !IsAlive(sleepPid, sleepStart), Patience);
             Assert.False(IsAlive(sleepPid, sleepStart));
         }
-        finally { Processes.Native.LibC.close(pidfd); }
+        finally { Actors.Native.LibC.close(pidfd); }
     }
 
     public Task DisposeAsync()

@@ -107,12 +107,12 @@ public sealed class WatchdogLinkSpec : IAsyncLifetime
     {
         // What the link relies on: .NET ignores SIGPIPE, so the node learns of a dead watchdog from the write's error.
         int* fds = stackalloc int[2];
-        Assert.Equal(0, Actors.Processes.Native.LibC.pipe2(fds, Actors.Processes.Native.LibC.O_CLOEXEC));
-        Actors.Processes.Native.LibC.close(fds[0]);
+        Assert.Equal(0, Actors.Native.LibC.pipe2(fds, Actors.Native.LibC.O_CLOEXEC));
+        Actors.Native.LibC.close(fds[0]);
         byte b = (byte)'x';
-        var written = Actors.Processes.Native.LibC.write(fds[1], &b, 1);
+        var written = Actors.Native.LibC.write(fds[1], &b, 1);
         var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-        Actors.Processes.Native.LibC.close(fds[1]);
+        Actors.Native.LibC.close(fds[1]);
         Assert.Equal(-1, written);
         Assert.Equal(32, errno); // EPIPE; and this test process is still here to say so
     }

@@ -1,7 +1,9 @@
+using Actors.Native;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
-using static Actors.Leases.LockFileNative;
+using static Actors.Native.LibC;
+using static Actors.Native.SmallFiles;
 
 namespace Actors.Leases;
 
@@ -89,7 +91,7 @@ internal sealed class LeaseFile(string folder, string name)
     {
         Directory.CreateDirectory(folder);
         var target = PathOf(record.Token);
-        var temp = WriteTemp(record, durable: true);
+        var temp = WriteTemp(record);
         try
         {
             if (link(temp, target) != 0)
@@ -112,24 +114,16 @@ internal sealed class LeaseFile(string folder, string name)
             _ = unlink(target);
             return false;
         }
-        SyncFolder();
+        AtomicFile.SyncFolder(folder);
         Sweep(below: record.Token - 1);
         return true;
     }
 
     /// <summary>Rewrites this holding's own file (a heartbeat or a release); only the holder of the token calls it.</summary>
-    public void Rewrite(LeaseRecord record)
-    {
-        // Not fsynced: a heartbeat lost to a machine crash leaves an older or torn record, which reads as expired or
-        // free, and after a crash that is the truth. Skipping it keeps the holder from hitting the disk every second.
-        var temp = WriteTemp(record, durable: false);
-        if (rename(temp, PathOf(record.Token)) != 0)
-        {
-            var message = Error();
-            _ = unlink(temp);
-            throw new IOException($"cannot write {PathOf(record.Token)}: {message}");
-        }
-    }
+    public void Rewrite(LeaseRecord record) =>
+        // Not durable: a heartbeat lost to a machine crash leaves an older or torn record, which reads as expired or
+        // free, and after a crash that is the truth. Skipping the fsyncs keeps the holder off the disk every second.
+        AtomicFile.Replace(PathOf(record.Token), Encoding.UTF8.GetBytes(record.Format()), durable: false, temp: TempPath(record.Token));
 
     private (long Token, LeaseRecord? Record) Legacy(out string? corruption)
     {
@@ -138,35 +132,23 @@ internal sealed class LeaseFile(string folder, string name)
         return record is null ? (0, null) : (record.Token, record);
     }
 
-    private string WriteTemp(LeaseRecord record, bool durable)
+    /// <summary>A durable temp file with the record, for link(2) to give the holding's name to.</summary>
+    private string WriteTemp(LeaseRecord record)
     {
-        // Named per process and call: two writers never share a temp file. Dot-first, so it never matches a holding.
-        var temp = Path.Combine(folder, $".{_prefix}{record.Token}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var temp = TempPath(record.Token);
         var fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0x1A4 /* 0644 */);
         if (fd < 0) throw new IOException($"cannot write {temp}: {Error()}");
-        try
-        {
-            if (!WriteAll(fd, Encoding.UTF8.GetBytes(record.Format())) || (durable && fsync(fd) != 0))
-                throw new IOException($"cannot write {temp}: {Error()}");
-        }
-        catch
-        {
-            _ = close(fd);
-            _ = unlink(temp);
-            throw;
-        }
+        var written = WriteAll(fd, Encoding.UTF8.GetBytes(record.Format())) && fsync(fd) == 0;
+        var problem = written ? null : Error();
         _ = close(fd);
-        return temp;
+        if (written) return temp;
+        _ = unlink(temp);
+        throw new IOException($"cannot write {temp}: {problem}");
     }
 
-    /// <summary>Makes the new holding's name durable: a token, once handed out, is never handed out again after a crash.</summary>
-    private void SyncFolder()
-    {
-        var fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-        if (fd < 0) return;
-        _ = fsync(fd);
-        _ = close(fd);
-    }
+    /// <summary>Named per process and call: two writers never share a temp file. Dot-first, so it never matches a holding.</summary>
+    private string TempPath(long token) =>
+        Path.Combine(folder, $".{_prefix}{token}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
 
     /// <summary>Deletes holdings below <paramref name="below"/>, the legacy files, and temp files a crashed writer left.</summary>
     private void Sweep(long below)

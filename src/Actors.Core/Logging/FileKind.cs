@@ -1,5 +1,4 @@
-using System.Runtime.InteropServices;
-using System.Text;
+using static Actors.Native.LibC;
 
 namespace Actors.Logging;
 
@@ -7,12 +6,10 @@ namespace Actors.Logging;
 /// Tells regular files from devices, pipes and sockets. Only a regular file may be rotated: renaming
 /// /dev/null because a process's log.file points there would break the whole machine.
 /// </summary>
-public static unsafe partial class FileKind
+public static unsafe class FileKind
 {
-    private const int AT_FDCWD = -100, STATX_TYPE = 1, ModeOffset = 28, S_IFMT = 0xF000, S_IFREG = 0x8000, S_IFSOCK = 0xC000;
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int statx(int dirfd, byte* path, int flags, uint mask, byte* buffer);
+    private const uint STATX_TYPE = 1;
+    private const int ModeOffset = 28, S_IFMT = 0xF000, S_IFREG = 0x8000, S_IFSOCK = 0xC000;
 
     /// <summary>True when <paramref name="path"/> is a regular file (after following links).</summary>
     public static bool IsRegularFile(string path) => TypeOf(path) == S_IFREG;
@@ -25,12 +22,7 @@ public static unsafe partial class FileKind
     {
         // struct statx has one layout on every architecture: stx_mode is the u16 at offset 28.
         byte* buffer = stackalloc byte[256];
-        var bytes = Encoding.UTF8.GetBytes(path + "\0");
-        fixed (byte* p = bytes)
-        {
-            if (statx(AT_FDCWD, p, 0, STATX_TYPE, buffer) != 0)
-                return -1;
-        }
+        if (statx(AT_FDCWD, path, 0, STATX_TYPE, buffer) != 0) return -1;
         return *(ushort*)(buffer + ModeOffset) & S_IFMT;
     }
 }

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
-using Actors.Processes.Native;
+using Actors.Native;
 
 namespace Actors.Logging;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
-using Actors.Processes.Native;
+using Actors.Native;
 
 namespace Actors.Processes;
 

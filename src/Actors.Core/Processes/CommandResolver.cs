@@ -1,5 +1,5 @@
 using Actors.Configuration;
-using Actors.Processes.Native;
+using Actors.Native;
 
 namespace Actors.Processes;
 

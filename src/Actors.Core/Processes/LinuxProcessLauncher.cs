@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
+using Actors.Native;
 using Actors.Processes.Native;
 
 namespace Actors.Processes;

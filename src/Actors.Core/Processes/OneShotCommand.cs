@@ -1,3 +1,4 @@
+using Actors.Native;
 using Actors.Processes.Native;
 
 namespace Actors.Processes;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using Actors.Logging;
-using Actors.Processes.Native;
+using Actors.Native;
 
 namespace Actors.Processes;
 

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Actors.Processes.Native;
+using Actors.Native;
 
 namespace Actors.Processes;
 

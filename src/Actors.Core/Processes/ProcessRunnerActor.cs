@@ -1,3 +1,4 @@
+using static Actors.Native.LibC;
 using Akka.Actor;
 using Actors.Configuration;
 using Actors.Logging;
@@ -7,7 +8,6 @@ namespace Actors.Processes;
 internal sealed class ProcessRunnerActor : ReceiveActor, IWithTimers
 {
     private const string KillTimer = "kill", PollTimer = "poll", GiveUpTimer = "give-up";
-    private const int SIGKILL = 9, SIGCONT = 18;
 
     private sealed record Kill;
     private sealed record Poll;

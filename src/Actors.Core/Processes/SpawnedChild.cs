@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Actors.Native;
 using Actors.Processes.Native;
 
 namespace Actors.Processes;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Actors.Processes.Native;
+using Actors.Native;
 using Actors.Supervision;
 
 namespace Actors.State;
@@ -82,24 +82,10 @@ public static class NodeStateFile
         var full = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(folder);
-        var tmp = full + ".tmp";
-        try
-        {
-            using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-                    Write(writer, intents);
-                // The data must be on disk before the rename makes it the state: else a crash can leave an empty file.
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(tmp);
-            throw;
-        }
-        SyncFolder(folder);
+        var json = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(json, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            Write(writer, intents);
+        AtomicFile.Replace(full, json.WrittenSpan);
     }
 
     private static void Write(Utf8JsonWriter writer, IReadOnlyDictionary<string, SavedIntent> intents)
@@ -119,26 +105,5 @@ public static class NodeStateFile
         }
         writer.WriteEndObject();
         writer.WriteEndObject();
-    }
-
-    /// <summary>
-    /// Makes the rename itself durable. Best effort: where a folder cannot be opened or synced (some file
-    /// systems refuse), the file content is still safe, only the rename may be lost on a power cut.
-    /// </summary>
-    private static unsafe void SyncFolder(string folder)
-    {
-        if (!OperatingSystem.IsLinux()) return;
-        var bytes = Encoding.UTF8.GetBytes(folder + "\0");
-        int fd;
-        fixed (byte* p = bytes) fd = LibC.open(p, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
-        if (fd < 0) return;
-        LibC.fsync(fd);
-        LibC.close(fd);
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 }

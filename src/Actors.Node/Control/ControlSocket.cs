@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
-using Actors.Processes.Native;
+using Actors.Native;
 
 namespace Actors.Node.Control;
 

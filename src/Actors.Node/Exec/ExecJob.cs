@@ -1,3 +1,4 @@
+using static Actors.Native.LibC;
 using Akka.Actor;
 using Actors.Configuration;
 using Actors.Processes;
@@ -22,7 +23,6 @@ internal static class ExecJob
 
 internal sealed class ExecJobActor : ReceiveActor, IWithTimers
 {
-    private const int SIGKILL = 9;
     private sealed record KillAfterElapsed;
 
     private readonly ProcessSettings _settings;

@@ -3,7 +3,8 @@ using System.Text;
 using Actors.Configuration;
 using Actors.Processes;
 using Actors.Leases;
-using static Actors.Leases.LockFileNative;
+using static Actors.Native.LibC;
+using static Actors.Native.SmallFiles;
 
 namespace Actors.Node.Leases;
 
@@ -162,7 +163,7 @@ public sealed class NodeLock : IDisposable
             log($"--replace: sending SIG{Signals.NameOf(signal)} to the node pid {holder.Pid}");
             ProcessGroupSignal.ToProcess(holder.Pid, holder.StartTime, signal);
             // A node hung by SIGSTOP would hold SIGTERM pending forever: let it act on it and stop its processes.
-            if (signal != 9) ProcessGroupSignal.ToProcess(holder.Pid, holder.StartTime, 18);
+            if (signal != SIGKILL) ProcessGroupSignal.ToProcess(holder.Pid, holder.StartTime, SIGCONT);
             if (ProcessExit.WaitFor(holder.Pid, wait)) return;
         }
         throw new NodeLockBusyException($"the node pid {holder.Pid} survived SIGKILL; it is stuck in the kernel", holder);

@@ -1,3 +1,4 @@
+using Actors.Native;
 using Akka.Actor;
 using Akka.Event;
 using Actors.Leases;
@@ -51,7 +52,7 @@ internal sealed class NodeLockKeeperActor : ReceiveActor, IWithTimers
 
     private void OnBeat()
     {
-        if (!_lock.StillHeld && NodeLockHolder.Parse(LockFileNative.ReadFile(_lock.Path)) is { } other && other.Pid != Environment.ProcessId)
+        if (!_lock.StillHeld && NodeLockHolder.Parse(SmallFiles.ReadFile(_lock.Path)) is { } other && other.Pid != Environment.ProcessId)
         {
             _log.Error("the node lock {0} was taken by another node ({1}); stopping this node so that no process runs twice",
                 _lock.Path, other.Describe(DateTimeOffset.UtcNow));

@@ -1,3 +1,4 @@
+using Actors.Native;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Coordination;
@@ -182,8 +183,8 @@ public class FileLeaseSpec() : Akka.TestKit.Xunit2.TestKit(
         File.WriteAllText(Path.Combine(_dir, "web.lock"), "");
         var held = Directory.GetFiles(_dir).Select(path =>
         {
-            var fd = LockFileNative.open(path, LockFileNative.O_RDWR | LockFileNative.O_CLOEXEC, 0);
-            Assert.Equal(0, LockFileNative.flock(fd, LockFileNative.LOCK_EX | LockFileNative.LOCK_NB));
+            var fd = LibC.open(path, LibC.O_RDWR | LibC.O_CLOEXEC, 0);
+            Assert.Equal(0, LibC.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB));
             return fd;
         }).ToList();
         try
@@ -195,7 +196,7 @@ public class FileLeaseSpec() : Akka.TestKit.Xunit2.TestKit(
         }
         finally
         {
-            held.ForEach(fd => LockFileNative.close(fd));
+            held.ForEach(fd => LibC.close(fd));
         }
     }
 

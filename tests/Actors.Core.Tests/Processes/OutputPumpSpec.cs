@@ -1,6 +1,7 @@
 using Actors.Configuration;
 using Actors.Logging;
 using Actors.Processes;
+using Actors.Native;
 using Actors.Processes.Native;
 using Xunit;
 

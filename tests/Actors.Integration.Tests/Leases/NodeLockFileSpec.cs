@@ -1,3 +1,4 @@
+using Actors.Native;
 using Actors.Configuration;
 using Actors.Leases;
 using Actors.Node.Leases;
@@ -79,16 +80,16 @@ public sealed class NodeLockFileSpec : IDisposable
     {
         using var holder = TryAcquire()!;
         // The contender opened the lock file, then the holder's heartbeat replaced it and released the old one.
-        var fd = LockFileNative.open(LockPath, LockFileNative.O_RDWR | LockFileNative.O_CLOEXEC, 0);
+        var fd = LibC.open(LockPath, LibC.O_RDWR | LibC.O_CLOEXEC, 0);
         try
         {
             holder.Refresh();
-            Assert.Equal(0, LockFileNative.flock(fd, LockFileNative.LOCK_EX | LockFileNative.LOCK_NB));
-            Assert.False(LockFileNative.IsLinked(fd)); // so Acquire tries again, and finds the holder
+            Assert.Equal(0, LibC.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB));
+            Assert.False(SmallFiles.IsLinked(fd)); // so Acquire tries again, and finds the holder
         }
         finally
         {
-            LockFileNative.close(fd);
+            LibC.close(fd);
         }
         Assert.Null(TryAcquire());
     }
@@ -113,7 +114,7 @@ public sealed class NodeLockFileSpec : IDisposable
         using var held = TryAcquire();
         Assert.NotNull(held);
         Assert.Contains("unreadable", held!.Takeover);
-        Assert.Equal(Environment.ProcessId, NodeLockHolder.Parse(LockFileNative.ReadFile(LockPath))!.Pid);
+        Assert.Equal(Environment.ProcessId, NodeLockHolder.Parse(SmallFiles.ReadFile(LockPath))!.Pid);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Actors.Native;
 using System.Runtime.InteropServices;
 using System.Text;
 

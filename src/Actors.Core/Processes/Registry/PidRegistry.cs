@@ -1,3 +1,4 @@
+using Actors.Native;
 using System.Collections.Concurrent;
 
 namespace Actors.Processes;
@@ -91,14 +92,8 @@ public sealed partial class PidRegistry : IPidRegistry, IDisposable
             Directory.CreateDirectory(_folder);
             _folderReady = true;
         }
-        var tmp = path + ".tmp";
-        using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1))
-        {
-            stream.Write(json);
-            // On disk before the rename makes it the entry: a crash must never leave an empty one behind.
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, path, overwrite: true);
+        // On disk before the rename makes it the entry: a crash must never leave an empty one behind.
+        AtomicFile.Replace(path, json);
     }
 
     /// <summary>Writes what is queued, then stops the writer.</summary>

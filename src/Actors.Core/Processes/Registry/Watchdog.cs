@@ -1,4 +1,4 @@
-using Actors.Processes.Native;
+using Actors.Native;
 
 namespace Actors.Processes;
 

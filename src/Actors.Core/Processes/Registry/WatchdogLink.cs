@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Actors.Native;
 using Actors.Processes.Native;
 
 namespace Actors.Processes;

@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
 
-namespace Actors.Processes.Native;
+namespace Actors.Native;
 
 /// <summary>
-/// The few libc calls the Linux launcher needs. Kept raw and in one place: the rest of the code sees
-/// <see cref="Spawner"/>, <see cref="ProcessGroupSignal"/> and <see cref="OutputPump"/>, never these.
+/// Every libc call and constant the project makes or uses, declared once. Kept raw: the rest of the code sees
+/// <c>Spawner</c>, <c>ProcessGroupSignal</c>, <c>OutputPump</c>, <see cref="SmallFiles"/> and <see cref="AtomicFile"/>,
+/// rarely these.
 /// </summary>
 internal static unsafe partial class LibC
 {
@@ -19,7 +20,11 @@ internal static unsafe partial class LibC
 
     public const int O_RDONLY = 0;
     public const int O_WRONLY = 1;
+    public const int O_RDWR = 2;
     public const int O_CREAT = 0x40;
+    public const int O_EXCL = 0x80;
+    public const int O_TRUNC = 0x200;
+    public const int O_DIRECTORY = 0x10000;
     public const int O_APPEND = 0x400;
     // The one flag here whose value differs: arm64 (and arm) keep the older numbering of O_NOFOLLOW.
     public static readonly int O_NOFOLLOW = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
@@ -57,6 +62,11 @@ internal static unsafe partial class LibC
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
     public const int SIGCONT = 18;
+
+    public const int LOCK_EX = 2, LOCK_NB = 4;
+    public const int EWOULDBLOCK = 11;
+    private const int AT_EMPTY_PATH = 0x1000;
+    public const uint STATX_NLINK = 0x4;
 
     public const short POLLIN = 0x001;
 
@@ -104,6 +114,16 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)] public static partial int open(byte* path, int flags, uint mode);
     [LibraryImport(Lib, SetLastError = true)] public static partial int fsync(int fd);
     public const int X_OK = 1;
+
+    // Lock, lease and state files (by path: they are opened outside a spawn, where allocating is fine).
+    [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int open(string path, int flags, uint mode);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int flock(int fd, int operation);
+    [LibraryImport(Lib, SetLastError = true)] public static partial nint pread(int fd, byte* buffer, nint count, long offset);
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int rename(string from, string to);
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int unlink(string path);
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int link(string existing, string newPath);
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int statx(int dirfd, string path, int flags, uint mask, byte* buffer);
+    public const int StatxEmptyPath = AT_EMPTY_PATH, StatxNlinkOffset = 16;
 
     // For the node's control socket (bound in a private folder, then renamed into place; see ControlSocket).
     [LibraryImport(Lib, SetLastError = true)] public static partial int mkdir(byte* path, uint mode);
