@@ -82,7 +82,11 @@ public static class Watchdog
             killed++;
             log.WriteLine($"actors watchdog: node pid {nodePid} died; killed the process group of {name} (pid {pgid})");
         }
-        if (marker is null) return killed;
+        // After an orderly end the node stopped its runs itself, escaped descendants included (RunDescendants):
+        // nothing of it is left to find. And the marker names the process, not one supervision: an embedding host
+        // that stops one supervision and starts another (a test suite does) has the new one's children carrying the
+        // same marker while this scan would run.
+        if (marker is null || inOrder) return killed;
         // What carries the node's marker outside those groups: children started in the instant before the node
         // died (not yet announced), and descendants that left their group (setsid, a daemon's double fork).
         // Twice: a process forked while the first pass ran is found by the second.
