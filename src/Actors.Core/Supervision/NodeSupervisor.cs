@@ -60,9 +60,6 @@ public static class NodeSupervisor
         IReadOnlyList<string> Changed,
         IReadOnlyList<string> Unchanged);
 
-    /// <summary>The key of the root supervisor in Akka.Hosting's <c>ActorRegistry</c>.</summary>
-    public sealed class RegistryKey;
-
     /// <summary>
     /// Published by the root on the ActorSystem's EventStream for every state change of every process, stamped
     /// with the wall clock the policy uses: subscribe to follow transitions without polling.
