@@ -21,7 +21,10 @@ public abstract class SupervisionSpec(string config = "") : Akka.TestKit.Xunit2.
 
     protected SimulatedProcessLauncher Launcher { get; private set; } = null!;
 
-    protected static ProcessSettings Process(string name = "web") => new(
+    protected static ProcessSettings Process(string name = "web") => DefaultProcess(name);
+
+    /// <summary>An always-restarting process: backoff 1 s to 60 s without jitter, 10 starts in 10 min, TERM then KILL after 10 s.</summary>
+    internal static ProcessSettings DefaultProcess(string name) => new(
         name, null, "/bin/true", [], false, "/", new Dictionary<string, string>(),
         RestartPolicy.Always, new HashSet<int>(),
         new BackoffSettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), 0, TimeSpan.FromSeconds(60)),

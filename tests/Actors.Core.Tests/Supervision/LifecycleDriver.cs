@@ -46,11 +46,6 @@ internal sealed class LifecycleDriver(ProcessSettings settings, SavedIntent? int
     /// <summary>The end of a run someone asked to stop (the runner reports it as finished, not failed).</summary>
     public List<Effect> Ended(ExitStatus exit) => Feed(new LifecycleEvent.RunEnded(exit, $"exited with {exit}", false, null));
 
-    public static ProcessSettings Service(string name = "web") => new(
-        name, null, "/bin/true", [], false, "/", new Dictionary<string, string>(),
-        RestartPolicy.Always, new HashSet<int>(),
-        new BackoffSettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), 0, TimeSpan.FromSeconds(60)),
-        new StartLimitSettings(10, TimeSpan.FromMinutes(10)),
-        new StopSettings(15, "TERM", TimeSpan.FromSeconds(10)),
-        new LogSettings("/dev/null", 1 << 20, 1, false));
+    /// <summary>The same always-restarting process the actor-level simulation specs use.</summary>
+    public static ProcessSettings Service(string name = "web") => Simulation.SupervisionSpec.DefaultProcess(name);
 }
