@@ -69,8 +69,33 @@ internal sealed unsafe class OutputPump : IDisposable
         bool closePipeAtExit)
     {
         PipeWatch? pipe = null;
-        if (outputFd >= 0) Register(pipe = new PipeWatch(outputFd, output));
-        Register(new ExitWatch(handle, pidfd, pipe, onExit, closePipeAtExit));
+        try
+        {
+            if (outputFd >= 0) Register(pipe = new PipeWatch(outputFd, output));
+            Register(new ExitWatch(handle, pidfd, pipe, onExit, closePipeAtExit));
+        }
+        catch (InvalidOperationException e)
+        {
+            // epoll refused a watch (ENOMEM, fs.epoll.max_user_watches): an exit nobody watches would leave a
+            // running child that is never reaped and an owner that never hears of its end. End it here instead.
+            _onError($"pid {handle.Pid}", e);
+            if (pipe is not null) Remove(pipe);
+            else if (outputFd >= 0) LibC.close(outputFd);
+            if (pidfd >= 0) LibC.close(pidfd);
+            onExit(KillAndReap(handle));
+        }
+    }
+
+    /// <summary>SIGKILL to the group of a child we cannot watch, then a blocking reap: it dies at once.</summary>
+    private static ExitStatus KillAndReap(LinuxProcessHandle handle)
+    {
+        handle.SignalGroup(LibC.SIGKILL);
+        int status;
+        int rc;
+        do { rc = LibC.waitpid(handle.Pid, &status, 0); }
+        while (rc < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
+        handle.MarkReaped();
+        return rc > 0 ? ExitStatus.FromWaitStatus(status) : ExitStatus.Exited(255);
     }
 
     /// <summary>Pipes and exits still watched: a pipe leaves once every writer closed it (EOF).</summary>
@@ -86,7 +111,12 @@ internal sealed unsafe class OutputPump : IDisposable
     {
         watch.Token = (ulong)Interlocked.Increment(ref _nextToken);
         _watches[watch.Token] = watch;
-        Add(watch.Fd, watch.Token);
+        try { Add(watch.Fd, watch.Token); }
+        catch (InvalidOperationException)
+        {
+            _watches.TryRemove(watch.Token, out _);
+            throw;
+        }
     }
 
     private void Add(int fd, ulong token)
