@@ -98,6 +98,21 @@ internal sealed unsafe class OutputPump : IDisposable
         return rc > 0 ? ExitStatus.FromWaitStatus(status) : ExitStatus.Exited(255);
     }
 
+    /// <summary>
+    /// As <see cref="KillAndReap"/>, but a child that does not die within <paramref name="bound"/> (stuck in an
+    /// uninterruptible wait on a dead mount) is left to init rather than hold up a shutdown.
+    /// </summary>
+    private static void KillAndReapWithin(LinuxProcessHandle handle, TimeSpan bound)
+    {
+        handle.SignalGroup(LibC.SIGKILL);
+        if (!ProcessExit.WaitFor(handle.Pid, bound)) return;
+        int status;
+        int rc;
+        do { rc = LibC.waitpid(handle.Pid, &status, LibC.WNOHANG); }
+        while (rc < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
+        if (rc > 0) handle.MarkReaped();
+    }
+
     /// <summary>Pipes and exits still watched: a pipe leaves once every writer closed it (EOF).</summary>
     internal int Watching => _watches.Count;
 
@@ -270,6 +285,9 @@ internal sealed unsafe class OutputPump : IDisposable
         long one = 1;
         LibC.write(_wakeFd, (byte*)&one, 8);
         _thread.Join(TimeSpan.FromSeconds(5));
+        // Children still watched now (a supervision torn down without stopping them first) would have nobody to
+        // reap them: they would run on unsupervised, or stay zombies of this process. They are ended here.
+        foreach (var exit in _watches.Values.OfType<ExitWatch>()) KillAndReapWithin(exit.Handle, TimeSpan.FromSeconds(2));
         foreach (var watch in _watches.Values) LibC.close(watch.Fd);
         LibC.close(_wakeFd);
         LibC.close(_epoll);
