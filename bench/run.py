@@ -354,23 +354,30 @@ def status_of(pid):
     return (int(fields["VmRSS"].split()[0]) / 1024, len(os.listdir(f"/proc/{pid}/fd")), int(fields["Threads"]))
 
 
-def bench_soak(folder, seconds, count=100, warmup=180, samples=5, every=10):
-    """100 processes crash-looping with no backoff (exit 1, restart = always, start limit out of reach): the node's
-    RSS, descriptors and threads once warmed up and at the end of `seconds`, and their growth.
+def bench_soak(folder, seconds, count=100, warmup=180, settle=40, samples=5, every=2):
+    """100 processes crash-looping with no backoff (exit 1, restart = always, start limit out of reach) for `seconds`:
+    the node's RSS, descriptors and threads with every process stopped, before and after the crash loops, and their
+    growth (what a leak would show).
 
-    Warm-up: in the first minutes the runtime re-compiles hot methods (tiered JIT) and the GC sizes its budgets to the
-    load, which grows RSS by 10-20 MiB once; what the soak looks for is growth after that (a leak). Each of the two
-    figures is the median of `samples` readings `every` seconds apart: one reading lands on a random point of the
-    GC's cycle and of the processes' own turnover (each live child holds descriptors), which moves it by a few %."""
+    Read with everything stopped (`stop --all`, then `settle` seconds): while processes turn over, each live child
+    holds the node's descriptors for its pipe, pidfds and log, and a loaded machine makes the thread pool add threads
+    it retires once idle, so readings taken during the loops move by a third either way and say nothing of a leak.
+    The first reading comes after `warmup` seconds of crash loops: in the first minutes the runtime re-compiles hot
+    methods (tiered JIT) and the GC sizes its budgets to the load, once. Each reading is the median of `samples`
+    readings `every` seconds apart."""
     node = Node("\n".join('  c%d { command = "/bin/sh", args = ["-c", "exit 1"], restart = always, log.file = "/dev/null",'
                           ' backoff { min = 0s, max = 0s, random-factor = 0 }, start-limit { burst = 1000000000, interval = 1s } }' % i
                           for i in range(count)), folder).start()
     sock = os.path.join(folder, "state", "control.sock")
+    def actors(*verb):
+        return subprocess.run([ACTORS, *verb, "--socket", sock], check=True, capture_output=True, text=True).stdout
     def restarts():
-        out = subprocess.run([ACTORS, "status", "--json", "--socket", sock], check=True, capture_output=True, text=True).stdout
         import json
-        return sum(p["restarts"] for p in json.loads(out)["processes"])
-    def readings():
+        return sum(p["restarts"] for p in json.loads(actors("status", "--json"))["processes"])
+    def idle_readings():
+        actors("stop", "--all")
+        wait_for(lambda: not children(node.proc.pid), 120, step=0.1)
+        time.sleep(settle)
         taken = []
         for i in range(samples):
             if i:
@@ -380,10 +387,13 @@ def bench_soak(folder, seconds, count=100, warmup=180, samples=5, every=10):
     try:
         wait_for(lambda: os.path.exists(sock), 60)
         time.sleep(warmup)
-        r0, (rss0, fd0, th0), t0 = restarts(), readings(), time.monotonic()
-        time.sleep(max(0, seconds - warmup - 2 * samples * every))
-        r1, (rss1, fd1, th1), t1 = restarts(), readings(), time.monotonic()
+        rss0, fd0, th0 = idle_readings()
+        r0, t0 = restarts(), time.monotonic()
+        actors("start", "--all")
+        time.sleep(seconds)
+        r1, t1 = restarts(), time.monotonic()
         cpu = node_cpu_percent(node.proc.pid, 5)
+        rss1, fd1, th1 = idle_readings()
     finally:
         node.stop()
     growth = lambda a, b: (b - a) / a * 100

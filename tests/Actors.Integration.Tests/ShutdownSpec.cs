@@ -72,7 +72,7 @@ public sealed class ShutdownSpec(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"40 processes taking 1 s each to stop: the node exited {took.TotalSeconds:0.00} s after SIGTERM");
 
         // One at a time this takes 40 s (more than the 30 s shutdown-timeout); in parallel about one.
-        Assert.True(took < TimeSpan.FromSeconds(15), $"the node took {took} to stop");
+        Assert.True(took < TimeSpan.FromSeconds(15), $"the node took {took} to stop; its output:\n{node.Output}");
         foreach (var name in names) Assert.Contains($"{name}: stopped (node shutting down; exited with code 0 after", node.Output);
         Assert.DoesNotContain("SIGKILL", node.Output.Replace("SIGKILL after 10s", ""));
         Assert.DoesNotContain("killing", node.Output);

@@ -91,27 +91,19 @@ internal static class SharedProcTable
     /// <summary>Older tables are read again, whatever the caller's moment: a poll must see processes go.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromMilliseconds(20);
 
-    private static readonly object Gate = new();
+    private static readonly CoalescedReads<List<ProcEntry>> Table = new(() => ProcTable.Read(), MaxAge);
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int Pid, long StartTime), string> RunMarkers = new();
-    private static List<ProcEntry> _table = [];
-    private static long _takenAt; // Stopwatch timestamp from just before the read began; 0: never
 
     /// <summary>
-    /// A table read after <paramref name="notBefore"/> (a <see cref="System.Diagnostics.Stopwatch"/> timestamp) and
-    /// less than <see cref="MaxAge"/> ago: what ran at that moment and still runs is in it, and whatever it started
-    /// since has a parent in it, alive. Callers asking at the same time share one read.
+    /// A table read after <paramref name="notBefore"/> (a <see cref="System.Diagnostics.Stopwatch"/> timestamp): what
+    /// ran at that moment and still runs is in it, and whatever it started since has a parent in it, alive. Callers
+    /// asking at the same time share one read (see <see cref="CoalescedReads{T}"/>).
     /// </summary>
     public static List<ProcEntry> Current(long notBefore)
     {
-        lock (Gate)
-        {
-            if (_takenAt != 0 && _takenAt > notBefore && System.Diagnostics.Stopwatch.GetElapsedTime(_takenAt) < MaxAge) return _table;
-            long startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
-            _table = ProcTable.Read();
-            _takenAt = startedAt;
-            if (RunMarkers.Count > 2 * _table.Count + 64) Prune();
-            return _table;
-        }
+        var table = Table.Current(notBefore);
+        if (RunMarkers.Count > 2 * table.Count + 64) Prune(table);
+        return table;
     }
 
     /// <summary>
@@ -147,10 +139,44 @@ internal static class SharedProcTable
         return null;
     }
 
-    private static void Prune()
+    private static void Prune(List<ProcEntry> table)
     {
-        var live = _table.Select(e => (e.Pid, e.StartTime)).ToHashSet();
+        var live = table.Select(e => (e.Pid, e.StartTime)).ToHashSet();
         foreach (var key in RunMarkers.Keys)
             if (!live.Contains(key)) RunMarkers.TryRemove(key, out _);
+    }
+}
+
+/// <summary>
+/// A value that is expensive to read (the whole process table), read once for every caller that asked at about the
+/// same time. A caller gets a value read after its <c>notBefore</c> moment that either began after the caller asked
+/// (it waited for that very read) or is younger than <c>maxAge</c>. The first rule is what makes a mass stop cheap
+/// on a loaded machine: there a read of /proc takes longer than <c>maxAge</c>, and without it each of a hundred
+/// runs queued behind the read would find it too old and read the table again, one after another.
+/// </summary>
+internal sealed class CoalescedReads<T>(Func<T> read, TimeSpan maxAge) where T : class
+{
+    private readonly object _gate = new();
+    private T? _value;
+    private long _takenAt; // Stopwatch timestamp from just before the read began
+
+    /// <summary>Reads made so far.</summary>
+    public int Reads { get; private set; }
+
+    /// <param name="notBefore">A <see cref="System.Diagnostics.Stopwatch"/> timestamp the value must be read after.</param>
+    public T Current(long notBefore)
+    {
+        long askedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        lock (_gate)
+        {
+            if (_value is not null && _takenAt > notBefore
+                && (_takenAt > askedAt || System.Diagnostics.Stopwatch.GetElapsedTime(_takenAt) < maxAge))
+                return _value;
+            long startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            _value = read();
+            _takenAt = startedAt;
+            Reads++;
+            return _value;
+        }
     }
 }

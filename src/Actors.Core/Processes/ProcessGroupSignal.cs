@@ -113,7 +113,7 @@ public static class ProcessGroupSignal
         bool marked = false;
         try
         {
-            foreach (var candidate in ProcTable.Read())
+            foreach (var candidate in SharedProcTable.Current(System.Diagnostics.Stopwatch.GetTimestamp()))
             {
                 if (candidate.Pgid != pgid || candidate.Zombie) continue;
                 int fd = LibC.PidfdOpen(candidate.Pid);

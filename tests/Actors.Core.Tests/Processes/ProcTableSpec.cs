@@ -32,4 +32,34 @@ public class ProcTableSpec
         // several kilobytes per process.
         Assert.InRange(perProcess, 0, 1024);
     }
+
+    [Fact]
+    public void Callers_queued_behind_a_read_slower_than_the_max_age_share_it_instead_of_each_reading_again()
+    {
+        // A read of /proc on a loaded machine: slower than the 20 ms a table may be old for a poll.
+        var reads = new CoalescedReads<object>(() => { Thread.Sleep(200); return new object(); }, TimeSpan.FromMilliseconds(20));
+        const int callers = 20;
+        using var go = new Barrier(callers);
+        var threads = Enumerable.Range(0, callers).Select(_ => new Thread(() =>
+        {
+            go.SignalAndWait();
+            reads.Current(System.Diagnostics.Stopwatch.GetTimestamp());
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+
+        // The first read serves those who asked before it began, the next one everyone who asked while it ran.
+        Assert.InRange(reads.Reads, 1, 4);
+    }
+
+    [Fact]
+    public void A_value_read_before_the_callers_moment_is_read_again()
+    {
+        var reads = new CoalescedReads<object>(() => new object(), TimeSpan.FromMinutes(1));
+        var first = reads.Current(System.Diagnostics.Stopwatch.GetTimestamp());
+        Assert.Same(first, reads.Current(0)); // young enough, and read after moment 0
+        var later = reads.Current(System.Diagnostics.Stopwatch.GetTimestamp());
+        Assert.NotSame(first, later);
+        Assert.Equal(2, reads.Reads);
+    }
 }
