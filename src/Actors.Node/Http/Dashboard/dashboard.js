@@ -55,7 +55,7 @@ function createRow(name) {
   tr.dataset.process = name;
   const cells = {};
   for (const label of COLUMNS) {
-    const td = el("td", label.replace(" ", "-"));
+    const td = el("td", "col-" + label.replace(" ", "-"));
     td.dataset.label = label;
     cells[label] = td;
     tr.append(td);
