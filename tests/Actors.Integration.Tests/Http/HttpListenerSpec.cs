@@ -122,13 +122,15 @@ public sealed class HttpListenerSpec : IAsyncLifetime, IDisposable
         var started = DateTimeOffset.FromUnixTimeMilliseconds((long)(Value("actors_process_start_time_seconds", "web") * 1000));
         Assert.InRange(started, DateTimeOffset.UtcNow - ControlledNode.Patience * 3, DateTimeOffset.UtcNow);
         Assert.DoesNotContain(families["actors_process_start_time_seconds"].Samples, s => s.Label("process") == "crashy");
-        Assert.InRange(Value("actors_process_backoff_seconds", "crashy"), 0.001, 40);
+        // 40 s, or 60 s after a second crash (a slow machine may get there before this scrape).
+        Assert.InRange(Value("actors_process_backoff_seconds", "crashy"), 0.001, 60);
         Assert.Equal(0, Value("actors_process_backoff_seconds", "web"));
         var probe = Assert.Single(families["actors_probe_success"].Samples);
         Assert.Equal(("web", "readiness", 1.0), (probe.Label("process"), probe.Label("probe"), probe.Value));
         Assert.Empty(families["actors_lease_held"].Samples); // neither has a lease
         Assert.True(Value("actors_log_bytes_total", "web") >= "web-line\n".Length);
-        Assert.Equal("boom\n".Length, Value("actors_log_bytes_total", "crashy"));
+        var crashyBytes = Value("actors_log_bytes_total", "crashy");
+        Assert.True(crashyBytes > 0 && crashyBytes % "boom\n".Length == 0, $"crashy logged {crashyBytes} bytes, not a whole number of \"boom\\n\"");
         // The node's own process and runtime metrics.
         Assert.True(families["process_cpu_seconds_total"].Samples.Single().Value > 0);
         Assert.True(families["process_working_set_bytes"].Samples.Single().Value > 0);
