@@ -30,6 +30,18 @@ public sealed class ControlledNode : IDisposable
     public void WriteConfig(string processes) =>
         File.WriteAllText(ConfigPath, $"actors {{\n  processes {{\n{processes}\n  }}\n}}\n");
 
+    /// <summary>A config with a node block too (<paramref name="node"/>: the keys inside actors.node).</summary>
+    public void WriteConfig(string processes, string node) =>
+        File.WriteAllText(ConfigPath, $"actors {{\n  node {{\n{node}\n  }}\n  processes {{\n{processes}\n  }}\n}}\n");
+
+    /// <summary>The HTTP listener's base address as the node reports it (status --json, node.http).</summary>
+    public string HttpAddress()
+    {
+        var result = Cli("status", "--json");
+        if (result.Code != 0) throw new InvalidOperationException(result.ToString());
+        return result.Json.GetProperty("node").GetProperty("http").GetString()!;
+    }
+
     public ControlledNode Start(IReadOnlyDictionary<string, string>? environment = null)
     {
         Process = NodeProcess.Start(Dir, environment, "run", ConfigPath);

@@ -248,6 +248,7 @@ public static partial class ConfigLoader
         {
             ControlSocket = socketPath,
             Lock = new NodeLockSettings(heartbeat.Value, staleAfter.Value),
+            Http = HttpListenerReader.Read(r, paths),
         };
     }
 

@@ -89,6 +89,19 @@ public sealed record NodeSettings(string StateDir, string LogDir, TimeSpan Shutd
 
     /// <summary>The file whose lock makes a node the only one on its state-dir.</summary>
     public string LockFile => Path.Combine(StateDir, "node.lock");
+
+    /// <summary>The optional HTTP listener (<c>actors.node.http</c>); null when off (<c>listen = ""</c>, the default).</summary>
+    public HttpListenerSettings? Http { get; init; }
+}
+
+/// <summary>
+/// The HTTP listener beside the unix socket: dashboard, metrics and reads open; state changes need the bearer
+/// token in <paramref name="TokenFile"/> (null: no token, so no state changes over HTTP).
+/// </summary>
+public sealed record HttpListenerSettings(System.Net.IPEndPoint Listen, string ListenText, string? TokenFile)
+{
+    /// <summary>Listening on every interface (0.0.0.0 or ::): anyone who can reach the machine reads the node.</summary>
+    public bool IsWildcard => Listen.Address.Equals(System.Net.IPAddress.Any) || Listen.Address.Equals(System.Net.IPAddress.IPv6Any);
 }
 
 /// <summary>How often the node lock's holder record is refreshed, and when a holder that stopped refreshing counts as hung.</summary>

@@ -37,6 +37,7 @@ public sealed class ProcessLogWriter : IOutputSink, IDisposable
     private readonly long _cutSize;
     private bool _atLineStart = true;
     private bool _disposed;
+    private long _bytesRead;
 
     /// <exception cref="LogWriteException">The file or its folder cannot be created or opened.</exception>
     public ProcessLogWriter(LogSettings settings, LogTail tail, TimeProvider? clock = null)
@@ -65,6 +66,7 @@ public sealed class ProcessLogWriter : IOutputSink, IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (chunk.IsEmpty)
                 return;
+            Interlocked.Add(ref _bytesRead, chunk.Length);
             // Every line of a chunk was read at the same instant: one clock reading serves them all.
             var now = _clock.GetUtcNow();
             _tail.BeginChunk(chunk);
@@ -80,6 +82,12 @@ public sealed class ProcessLogWriter : IOutputSink, IDisposable
     /// lock: the supervisor asks it for every status, and a write blocked on a FIFO must not block that.
     /// </summary>
     public string? Error => _file.Error;
+
+    /// <summary>
+    /// Bytes of output this writer took from the process (timestamps and markers not counted): the metrics'
+    /// actors_log_bytes_total. Takes no lock, like <see cref="Error"/>.
+    /// </summary>
+    public long BytesRead => Interlocked.Read(ref _bytesRead);
 
     /// <summary>Hands buffered bytes to the OS; the I/O loop calls it after each batch of reads.</summary>
     public void Flush()

@@ -137,6 +137,9 @@ public static class ProcessSupervisor
 
         /// <summary>Why the log file is not being written as it should (e.g. it could not be reopened after a rotation); null when all is well.</summary>
         public string? LogError { get; init; }
+
+        /// <summary>Bytes of output logged since this supervisor started (across runs and log reopenings).</summary>
+        public long LogBytes { get; init; }
     }
 
     /// <summary>

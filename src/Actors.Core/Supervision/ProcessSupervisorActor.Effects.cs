@@ -25,6 +25,8 @@ internal sealed partial class ProcessSupervisorActor
     private readonly Dictionary<ProbeRole, IActorRef> _probes = new();
     private readonly LogTail _tail;
     private ProcessLogWriter? _output;
+    /// <summary>Bytes logged by the log writers this supervisor closed already (a reload reopens the log).</summary>
+    private long _closedLogBytes;
     private LaunchSpec _spec;
     // The spec of the current run (with its lease token): what its probes run with.
     private LaunchSpec _runSpec;
@@ -134,6 +136,7 @@ internal sealed partial class ProcessSupervisorActor
     /// <summary>Opens the log for the current settings (only ever while no run writes to it); the failure, if any.</summary>
     private string? OpenLog()
     {
+        _closedLogBytes += _output?.BytesRead ?? 0;
         _output?.Dispose();
         _output = null;
         try
@@ -182,5 +185,6 @@ internal sealed partial class ProcessSupervisorActor
             Kind = s.Settings.Kind,
             Probes = ProcessLifecycle.ProbesView(s),
             LogError = _output?.Error,
+            LogBytes = _closedLogBytes + (_output?.BytesRead ?? 0),
         };
 }

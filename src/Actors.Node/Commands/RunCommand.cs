@@ -69,6 +69,17 @@ public static class RunCommand
         }
 
         using var listening = controlSocket;
+        Http.HttpListening? http = null;
+        try
+        {
+            if (settings.Node.Http is { } httpSettings) http = OpenHttp(httpSettings);
+        }
+        catch (Http.HttpListenerException e)
+        {
+            stderr.WriteLine($"actors: {e.Message}");
+            return ExitCodes.Failure;
+        }
+        using var httpListening = http;
         var logger = NodeLogging.Create(settings.Node.LogDir);
         try
         {
@@ -76,7 +87,7 @@ public static class RunCommand
                 VersionCommand.Version, settings.Processes.Count, settings.SourceFile ?? "the built-in demo configuration");
             if (nodeLock.Takeover is { } takeover) logger.Warning("node lock {Path} taken over: {Reason}", nodeLock.Path, takeover);
             var node = new NodeInfo(Environment.ProcessId, DateTimeOffset.UtcNow, settings.SourceFile, VersionCommand.Version,
-                settings.Node.ControlSocket, settings.Node.StateDir) { Lock = nodeLock };
+                settings.Node.ControlSocket, settings.Node.StateDir) { Lock = nodeLock, Http = http?.BaseAddress };
             // Now that this node holds the lock: stop what an earlier node left running, then record every
             // child (pid registry) and guard them with the watchdog, which kills them if this node dies.
             PidRegistry.ReapOrphans(settings.Node.StateDir, line => logger.Warning("{Orphans:l}", line));
@@ -86,7 +97,7 @@ public static class RunCommand
             if (!AdoptedOrphans.Enable(out var subreaperProblem))
                 logger.Warning("{Problem:l}; descendants whose parent exits go to init, and are found by their environment only", subreaperProblem);
             using var launcher = new LinuxProcessLauncher((what, e) => logger.Error("output pump: {What}: {Error}", what, e.Message), children.Registry);
-            await using var host = NodeHost.Build(settings, logger, launcher, node, controlSocket.Socket);
+            await using var host = NodeHost.Build(settings, logger, launcher, node, controlSocket.Socket, http);
             // SIGHUP means reload, as for most daemons; without a handler it would kill the node outright and
             // leave every child running, orphaned in its own session.
             var reload = host.Services.GetRequiredService<ReloadService>();
@@ -97,6 +108,7 @@ public static class RunCommand
                     t => logger.Error(t.Exception, "reload on SIGHUP failed"), TaskContinuationOptions.OnlyOnFaulted);
             });
             await host.StartAsync();
+            if (http is not null) LogHttp(logger, http);
             logger.Information("control API listening on {Socket}", settings.Node.ControlSocket);
             await host.WaitForShutdownAsync();
             if (!nodeLock.StillHeld)
@@ -116,6 +128,18 @@ public static class RunCommand
         {
             (logger as IDisposable)?.Dispose();
         }
+    }
+
+    // Apart, so that a node with the listener off never loads what only the listener uses.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static Http.HttpListening OpenHttp(Actors.Configuration.HttpListenerSettings settings) => Http.HttpListening.Open(settings);
+
+    private static void LogHttp(Serilog.ILogger logger, Http.HttpListening http)
+    {
+        logger.Information("HTTP listener on {Address} (dashboard at /, metrics at /metrics); state changes {Token}",
+            http.BaseAddress, http.Settings.TokenFile is null ? "refused: no actors.node.http.token-file" : "need the bearer token");
+        if (http.Settings.IsWildcard)
+            logger.Warning("actors.node.http.listen = {Listen} listens on every network interface: anyone who can reach this machine can read the dashboard, status, logs and metrics", http.Settings.ListenText);
     }
 }
 

@@ -22,32 +22,46 @@ internal sealed class ControlApi(
     /// <summary>Queries answer fast; an actor that does not answer in this time is stuck or the node is going down.</summary>
     internal static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(10);
 
-    public async Task HandleAsync(HttpContext ctx)
+    /// <summary>The routes that change state: the HTTP listener wants the bearer token for them.</summary>
+    internal static bool ChangesState(string? path) =>
+        path is "/v1/start" or "/v1/stop" or "/v1/restart" or "/v1/signal" or "/v1/reload" or "/v1/shutdown";
+
+    /// <summary>The unix socket's handler: every route, no token.</summary>
+    public Task HandleAsync(HttpContext ctx) => GuardAsync(ctx, () => RouteAsync(ctx));
+
+    /// <summary>The API's routes, for callers that decided the request may have them (the HTTP listener checks its token first).</summary>
+    public async Task RouteAsync(HttpContext ctx)
+    {
+        switch (ctx.Request.Method, ctx.Request.Path.Value)
+        {
+            case ("GET", "/v1/status"):
+                await StatusEndpoint.HandleAsync(ctx, root(), node);
+                break;
+            case ("POST", "/v1/start" or "/v1/stop" or "/v1/restart" or "/v1/signal"):
+                await new ProcessCommands(root(), lifetime).HandleAsync(ctx, ctx.Request.Path.Value![4..]);
+                break;
+            case ("POST", "/v1/reload"):
+                await ReloadEndpoint.HandleAsync(ctx, reload);
+                break;
+            case ("POST", "/v1/shutdown"):
+                await ShutdownAsync(ctx);
+                break;
+            case ("GET", "/v1/logs"):
+                await LogsEndpoint.HandleAsync(ctx, root(), lifetime.ApplicationStopping);
+                break;
+            case (_, "/v1/status" or "/v1/start" or "/v1/stop" or "/v1/restart" or "/v1/signal" or "/v1/reload" or "/v1/shutdown" or "/v1/logs"):
+                throw new ApiError(405, $"{ctx.Request.Method} is not allowed on {ctx.Request.Path}");
+            default:
+                throw new ApiError(404, $"no endpoint {ctx.Request.Method} {ctx.Request.Path}; the endpoints are listed in README.md (Control API)");
+        }
+    }
+
+    /// <summary>Runs a handler and turns what it throws into one JSON error line with the right status.</summary>
+    public async Task GuardAsync(HttpContext ctx, Func<Task> handler)
     {
         try
         {
-            switch (ctx.Request.Method, ctx.Request.Path.Value)
-            {
-                case ("GET", "/v1/status"):
-                    await StatusEndpoint.HandleAsync(ctx, root(), node);
-                    break;
-                case ("POST", "/v1/start" or "/v1/stop" or "/v1/restart" or "/v1/signal"):
-                    await new ProcessCommands(root(), lifetime).HandleAsync(ctx, ctx.Request.Path.Value![4..]);
-                    break;
-                case ("POST", "/v1/reload"):
-                    await ReloadEndpoint.HandleAsync(ctx, reload);
-                    break;
-                case ("POST", "/v1/shutdown"):
-                    await ShutdownAsync(ctx);
-                    break;
-                case ("GET", "/v1/logs"):
-                    await LogsEndpoint.HandleAsync(ctx, root(), lifetime.ApplicationStopping);
-                    break;
-                case (_, "/v1/status" or "/v1/start" or "/v1/stop" or "/v1/restart" or "/v1/signal" or "/v1/reload" or "/v1/shutdown" or "/v1/logs"):
-                    throw new ApiError(405, $"{ctx.Request.Method} is not allowed on {ctx.Request.Path}");
-                default:
-                    throw new ApiError(404, $"no endpoint {ctx.Request.Method} {ctx.Request.Path}; the endpoints are listed in README.md (Control API)");
-            }
+            await handler();
         }
         catch (ApiError e) when (!ctx.Response.HasStarted)
         {

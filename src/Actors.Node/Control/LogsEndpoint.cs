@@ -13,6 +13,8 @@ namespace Actors.Node.Control;
 /// node stops. Newline-delimited JSON, one object per line: first <c>{"processes": [names]}</c> (so a client can
 /// lay out its columns before the first line), then <c>{"name","seq","at","line"}</c> per line, and
 /// <c>{"name","dropped"}</c> when a follower fell so far behind that lines left the in-memory tail.
+/// A client that accepts <c>text/event-stream</c> (a browser's EventSource) gets the same objects as
+/// Server-Sent Events, one <c>data:</c> event each.
 /// </summary>
 internal static class LogsEndpoint
 {
@@ -32,8 +34,9 @@ internal static class LogsEndpoint
         if (answer is NodeSupervisor.UnknownProcesses unknown) throw ControlApi.Unknown(unknown);
         var tails = ((NodeSupervisor.ProcessReplies)answer).Replies.OfType<ProcessSupervisor.LogTailSnapshot>().ToArray();
 
+        var framing = Framing.For(ctx);
         ctx.Response.StatusCode = 200;
-        ctx.Response.ContentType = "application/x-ndjson";
+        ctx.Response.ContentType = framing.ContentType;
         var seen = new Dictionary<string, long>(StringComparer.Ordinal);
         var backlog = new List<(LogLine Line, int Source)>();
         for (var i = 0; i < tails.Length; i++)
@@ -44,8 +47,8 @@ internal static class LogsEndpoint
         }
         // One process's lines are already in order; across processes the time they were read decides.
         backlog.Sort((a, b) => a.Line.At != b.Line.At ? a.Line.At.CompareTo(b.Line.At) : a.Source != b.Source ? a.Source.CompareTo(b.Source) : a.Line.Sequence.CompareTo(b.Line.Sequence));
-        await WriteHeaderAsync(ctx, tails.Select(t => t.Name));
-        await WriteAsync(ctx, backlog.Skip(Math.Max(0, backlog.Count - n)).Select(x => (tails[x.Source].Name, x.Line)), null);
+        await WriteHeaderAsync(ctx, framing, tails.Select(t => t.Name));
+        await WriteAsync(ctx, framing, backlog.Skip(Math.Max(0, backlog.Count - n)).Select(x => (tails[x.Source].Name, x.Line)), null);
         if (!follow) return;
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, nodeStopping);
@@ -72,7 +75,7 @@ internal static class LogsEndpoint
                 foreach (var line in lines) batch.Add((tail.Name, line));
             }
             batch.Sort((a, b) => a.Item2.At.CompareTo(b.Item2.At));
-            if (batch.Count > 0 || dropped.Count > 0) await WriteAsync(ctx, batch, dropped);
+            if (batch.Count > 0 || dropped.Count > 0) await WriteAsync(ctx, framing, batch, dropped);
         }
     }
 
@@ -100,9 +103,20 @@ internal static class LogsEndpoint
         return answer is NodeSupervisor.ProcessReplies replies ? replies.Replies.OfType<ProcessSupervisor.LogTailSnapshot>().ToList() : [];
     }
 
-    private static async Task WriteHeaderAsync(HttpContext ctx, IEnumerable<string> names)
+    /// <summary>How each JSON object is framed: a line of NDJSON, or a Server-Sent Event.</summary>
+    private sealed record Framing(string ContentType, byte[] Before, byte[] After)
+    {
+        private static readonly Framing Ndjson = new("application/x-ndjson", [], "\n"u8.ToArray());
+        private static readonly Framing Sse = new("text/event-stream", "data: "u8.ToArray(), "\n\n"u8.ToArray());
+
+        public static Framing For(HttpContext ctx) =>
+            ctx.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true) ? Sse : Ndjson;
+    }
+
+    private static async Task WriteHeaderAsync(HttpContext ctx, Framing framing, IEnumerable<string> names)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
+        buffer.Write(framing.Before);
         using (var w = new Utf8JsonWriter(buffer, JsonResponse.Options))
         {
             w.WriteStartObject();
@@ -111,11 +125,11 @@ internal static class LogsEndpoint
             w.WriteEndArray();
             w.WriteEndObject();
         }
-        buffer.Write("\n"u8);
+        buffer.Write(framing.After);
         await ctx.Response.Body.WriteAsync(buffer.WrittenMemory, ctx.RequestAborted);
     }
 
-    private static async Task WriteAsync(HttpContext ctx, IEnumerable<(string Name, LogLine Line)> lines, List<(string Name, long Count)>? dropped)
+    private static async Task WriteAsync(HttpContext ctx, Framing framing, IEnumerable<(string Name, LogLine Line)> lines, List<(string Name, long Count)>? dropped)
     {
         var buffer = new ArrayBufferWriter<byte>(8192);
         var options = new JsonWriterOptions { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -123,16 +137,18 @@ internal static class LogsEndpoint
         {
             foreach (var (name, count) in dropped ?? [])
             {
+                buffer.Write(framing.Before);
                 w.WriteStartObject();
                 w.WriteString("name", name);
                 w.WriteNumber("dropped", count);
                 w.WriteEndObject();
                 w.Flush();
-                buffer.Write("\n"u8);
+                buffer.Write(framing.After);
                 w.Reset();
             }
             foreach (var (name, line) in lines)
             {
+                buffer.Write(framing.Before);
                 w.WriteStartObject();
                 w.WriteString("name", name);
                 w.WriteNumber("seq", line.Sequence);
@@ -140,7 +156,7 @@ internal static class LogsEndpoint
                 w.WriteString("line", line.Text);
                 w.WriteEndObject();
                 w.Flush();
-                buffer.Write("\n"u8);
+                buffer.Write(framing.After);
                 w.Reset();
             }
         }

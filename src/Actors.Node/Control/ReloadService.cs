@@ -51,9 +51,14 @@ internal sealed class ReloadService(ActorsSettings initial, Func<IActorRef> root
         if (before.StateDir != after.StateDir) yield return Unapplied("state-dir", before.StateDir, after.StateDir);
         if (before.LogDir != after.LogDir) yield return Unapplied("log-dir", before.LogDir, after.LogDir);
         if (before.ControlSocket != after.ControlSocket) yield return Unapplied("control-socket", before.ControlSocket, after.ControlSocket);
+        if (before.Http?.ListenText != after.Http?.ListenText || before.Http?.TokenFile != after.Http?.TokenFile)
+            yield return Unapplied("http", Describe(before.Http), Describe(after.Http));
         if (before.ShutdownTimeout != after.ShutdownTimeout)
             yield return Unapplied("shutdown-timeout", $"{before.ShutdownTimeout.TotalSeconds:0.###}s", $"{after.ShutdownTimeout.TotalSeconds:0.###}s");
     }
+
+    private static string Describe(HttpListenerSettings? http) =>
+        http is null ? "off" : $"listen {http.ListenText}, token-file {http.TokenFile ?? "(none)"}";
 
     private static string Unapplied(string key, string before, string after) =>
         $"actors.node.{key} changed from {before} to {after}; node settings take effect when the node restarts";

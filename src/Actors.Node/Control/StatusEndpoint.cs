@@ -7,10 +7,15 @@ namespace Actors.Node.Control;
 /// <summary><c>GET /v1/status[?name=A&amp;name=B]</c>: the node and its processes, in declaration order.</summary>
 internal static class StatusEndpoint
 {
-    public static async Task HandleAsync(HttpContext ctx, IActorRef root, NodeInfo node)
+    /// <summary>Fresh from the supervisors (the unix socket: a CLI that just stopped something sees it stopped).</summary>
+    public static Task HandleAsync(HttpContext ctx, IActorRef root, NodeInfo node) =>
+        HandleAsync(ctx, names => root.Ask(new NodeSupervisor.GetNodeStatus(names), ControlApi.QueryTimeout), node);
+
+    /// <param name="query">Answers <see cref="NodeSupervisor.NodeStatus"/> or <see cref="NodeSupervisor.UnknownProcesses"/> for the names (null: all).</param>
+    public static async Task HandleAsync(HttpContext ctx, Func<IReadOnlyList<string>?, Task<object>> query, NodeInfo node)
     {
         var names = Query.Names(ctx);
-        var answer = await root.Ask(new NodeSupervisor.GetNodeStatus(names), ControlApi.QueryTimeout);
+        var answer = await query(names);
         if (answer is NodeSupervisor.UnknownProcesses unknown) throw ControlApi.Unknown(unknown);
         var status = (NodeSupervisor.NodeStatus)answer;
         var now = DateTimeOffset.UtcNow;

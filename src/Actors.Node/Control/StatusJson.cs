@@ -110,10 +110,13 @@ internal static class StatusJson
         w.WriteString("version", node.Version);
         w.WriteString("socket", node.Socket);
         w.WriteString("state-dir", node.StateDir);
+        if (node.Http is null) w.WriteNull("http");
+        else w.WriteString("http", node.Http);
         if (node.Lock is { } held)
         {
             w.WriteStartObject("lock");
             w.WriteString("path", held.Path);
+            w.WriteString("holder", $"pid {held.Self.Pid} on {held.Self.Host}");
             WriteSecondsOrNull(w, "heartbeat-age-s", now - held.Self.Heartbeat);
             w.WriteEndObject();
         }

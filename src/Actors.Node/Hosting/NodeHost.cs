@@ -28,7 +28,9 @@ namespace Actors.Node.Hosting;
 internal static class NodeHost
 {
     /// <param name="controlSocket">The listening control socket (<see cref="ControlSocket.Open"/>); the caller keeps it open until the host is disposed.</param>
-    public static WebApplication Build(ActorsSettings settings, Serilog.ILogger logger, LinuxProcessLauncher launcher, NodeInfo node, System.Net.Sockets.Socket controlSocket)
+    /// <param name="http">The HTTP listener, bound, or null when it is off (then none of its code is loaded).</param>
+    public static WebApplication Build(ActorsSettings settings, Serilog.ILogger logger, LinuxProcessLauncher launcher, NodeInfo node, System.Net.Sockets.Socket controlSocket,
+        Http.HttpListening? http = null)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "actors" });
         var stopAllTimeout = ProcessSupervisionHostingExtensions.StopAllTimeout(settings);
@@ -40,6 +42,7 @@ internal static class NodeHost
             // Bound by ControlSocket (0600 before its name appears); Kestrel serves it, each peer checked first.
             kestrel.ListenHandle((ulong)controlSocket.Handle, listen =>
                 listen.Use(PeerCheck.Middleware(listen.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PeerCheck)))));
+            http?.Listen(kestrel);
             kestrel.Limits.MaxRequestBodySize = RequestBody.MaxBytes;
             kestrel.AddServerHeader = false;
         });
@@ -48,6 +51,7 @@ internal static class NodeHost
         builder.Services.AddSingleton<Func<IActorRef>>(services => () => services.GetRequiredService<ActorRegistry>().Get<ProcessSupervision>());
         builder.Services.AddSingleton<ReloadService>();
         builder.Services.AddSingleton<ControlApi>();
+        http?.AddServices(builder.Services);
         builder.Services.AddAkka("actors", (akka, _) =>
         {
             akka.AddHocon($$"""
@@ -71,7 +75,8 @@ internal static class NodeHost
         });
         var app = builder.Build();
         var api = app.Services.GetRequiredService<ControlApi>();
-        app.Run(api.HandleAsync);
+        if (http is null) app.Run(api.HandleAsync);
+        else Http.HttpListening.Route(app, api);
         return app;
     }
 }
