@@ -159,7 +159,7 @@ internal sealed class SimulatedOs(VirtualScheduler scheduler, int seed)
                     : ProbeOutcome.Pass("heartbeat fresh");
             }
             if (probe.Role is ProbeRole.Startup or ProbeRole.Readiness && age < plan.ReadyAt)
-                return ProbeOutcome.Fail("not ready yet");
+                return ProbeOutcome.Fail("not accepting yet (simulated start-up)");
             return ProbeOutcome.Pass("ok");
         }
     }
