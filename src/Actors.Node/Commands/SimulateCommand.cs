@@ -86,7 +86,7 @@ public static class SimulateCommand
         if (options.Json) stdout.Write(Timeline.Json(reports));
         else
         {
-            stdout.WriteLine($"simulated {Configuration.HoconScalars.Format(options.For)} of {options.Config}, seed {options.Seed}; " +
+            stdout.WriteLine($"simulated {Length(options.For)} of {options.Config}, seed {options.Seed}; " +
                 "behaviours: " + (options.Behaviours.Count == 0 ? "none given (every process runs, ready at once)"
                     : string.Join("; ", options.Behaviours.Select(b => $"{b.Name}: {b.Behaviour}"))));
             stdout.WriteLine();
@@ -98,6 +98,12 @@ public static class SimulateCommand
         }
         return Check(options, reports, options.Json ? stderr : stdout);
     }
+
+    /// <summary>24h rather than 1440m: the largest whole unit.</summary>
+    private static string Length(TimeSpan t) =>
+        t.Ticks % TimeSpan.TicksPerDay == 0 ? $"{t.Ticks / TimeSpan.TicksPerDay}d"
+        : t.Ticks % TimeSpan.TicksPerHour == 0 ? $"{t.Ticks / TimeSpan.TicksPerHour}h"
+        : Configuration.HoconScalars.Format(t);
 
     /// <summary>Every --expect, one line each; 1 when any failed.</summary>
     private static int Check(SimulateOptions options, IReadOnlyList<ProcessReport> reports, TextWriter output)
