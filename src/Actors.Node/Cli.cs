@@ -13,6 +13,9 @@ public static class Cli
                                        (no CONFIG: ./actors.conf if present, else the built-in demo);
                                        --replace stops the node holding this state-dir and takes over
           check-config CONFIG          report every problem in CONFIG at once; exit 0 when valid
+          simulate CONFIG [--for DUR] [--seed N] [--behave NAME="..."] [--expect NAME=STATE] [--json]
+                                       what CONFIG's policy does over virtual time with scripted
+                                       processes; nothing is started (actors simulate --help)
           exec [OPTIONS] -- CMD ARGS   run CMD once with a timeout, retries and signal passing; no node needed
                                        (actors exec --help)
           status [NAME...] [--watch]   state, pid, uptime, restarts, last exit and reason of each process
@@ -52,6 +55,8 @@ public static class Cli
                 return await ExecCommand.ExecuteAsync(rest, stdout, stderr);
             case "check-config":
                 return CheckConfigCommand.Execute(rest, stdout, stderr);
+            case "simulate":
+                return SimulateCommand.Execute(rest, stdout, stderr);
             case "status":
                 return await StatusCommand.ExecuteAsync(rest, stdout, stderr);
             case "logs":

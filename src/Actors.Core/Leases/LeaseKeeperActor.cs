@@ -123,6 +123,11 @@ internal sealed class LeaseKeeperActor : ReceiveActor, IWithTimers
             Context.Parent.Tell(new LeaseObserved(new LeaseStatus(Name, _held, null, 0, null)));
             return;
         }
+        if (!fenced.InspectMayBlock)
+        {
+            Context.Parent.Tell(new LeaseObserved(fenced.Inspect()));
+            return;
+        }
         Task.Run(() => new LeaseObserved(fenced.Inspect())).PipeTo(Self, failure: e => new Status.Failure(e));
     }
 

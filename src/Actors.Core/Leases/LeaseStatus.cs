@@ -17,6 +17,13 @@ public interface IFencedLease
 
     /// <summary>Reads the current state of the lease (may do I/O: call it off the actor's thread).</summary>
     LeaseStatus Inspect();
+
+    /// <summary>
+    /// True (the default) when <see cref="Inspect"/> may block (file I/O): the keeper calls it on the thread pool. A lease
+    /// that answers from memory says false and is read on the keeper's own thread, so that on virtual time its
+    /// answer is handled in the same turn.
+    /// </summary>
+    bool InspectMayBlock => true;
 }
 
 /// <summary>

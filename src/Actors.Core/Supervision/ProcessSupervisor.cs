@@ -176,6 +176,12 @@ public sealed record SupervisorOptions(IProcessLauncher Launcher)
     /// <summary>Source of backoff jitter.</summary>
     public Random Random { get; init; } = Random.Shared;
 
+    /// <summary>
+    /// Source of backoff jitter per process name; null: <see cref="Random"/> for all. A simulation gives each process
+    /// its own seeded source, so one process's jitter does not depend on how often another one drew.
+    /// </summary>
+    public Func<string, Random>? RandomFor { get; init; }
+
     /// <summary>Lines kept in memory per process for the control plane.</summary>
     public int TailLines { get; init; } = 1000;
 

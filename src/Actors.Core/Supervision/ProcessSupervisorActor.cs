@@ -44,7 +44,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
     {
         _options = options;
         _clock = options.Clock ?? PolicyClock.Of(Context.System.Scheduler);
-        _lifecycle = new ProcessLifecycle(options.Random, options.NodeId);
+        _lifecycle = new ProcessLifecycle(options.RandomFor?.Invoke(settings.Name) ?? options.Random, options.NodeId);
         _life = LifecycleState.Initial(settings, saved, dependencies);
         _spec = _runSpec = LaunchSpecs.From(settings);
         _tail = new LogTail(options.TailLines);

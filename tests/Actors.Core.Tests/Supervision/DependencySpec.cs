@@ -193,46 +193,6 @@ public class DependencySpec : SupervisionSpec
     // ---- the node: routing, boot, operator commands, reload ----
 
     [Fact]
-    public void At_boot_a_dependent_starts_once_its_dependency_runs()
-    {
-        var node = Sys.ActorOf(NodeSupervisor.Props(Settings(DependsOn("web", ("db", DependencyCondition.Started)), Process("db")),
-            Simulate((_, _) => SimulatedRun.RunsForever())));
-
-        var launches = Os.ReceiveN(2, Patience).Cast<SimulatedEvent>().Select(e => e.Name).ToList();
-        Assert.Equal(["db", "web"], launches);
-        var web = AwaitProcess(node, "web", ProcessState.Running);
-        Assert.Contains(web.Trail, t => t.State == ProcessState.Waiting);
-    }
-
-    [Fact]
-    public async Task A_dependency_that_gives_up_leaves_its_dependent_waiting_with_that_reason_until_the_operator_starts_it()
-    {
-        var dbFixed = false;
-        var options = Simulate((name, _) => name == "db" && !Volatile.Read(ref dbFixed)
-            ? SimulatedRun.CannotLaunch("command not found: /usr/bin/db")
-            : SimulatedRun.RunsForever());
-        var db = Process("db") with { StartLimit = new StartLimitSettings(2, TimeSpan.FromMinutes(10)) };
-        var node = Sys.ActorOf(NodeSupervisor.Props(Settings(db, DependsOn("web", ("db", DependencyCondition.Ready))), options));
-
-        ExpectOs("launch-failed");
-        AwaitProcess(node, "db", ProcessState.BackingOff);
-        Clock.Advance(TimeSpan.FromSeconds(1));
-        ExpectOs("launch-failed");
-        AwaitProcess(node, "db", ProcessState.Failed, "start limit hit");
-        var web = AwaitProcess(node, "web", ProcessState.Waiting, "waiting for db to be ready: db failed (start limit hit: 2 starts within 10m");
-        Clock.Advance(TimeSpan.FromHours(1));
-        AwaitProcess(node, "web", ProcessState.Waiting, "db failed");
-        Assert.Equal(0, Launcher.RunsOf("web"));
-
-        Volatile.Write(ref dbFixed, true);
-        await node.Ask<NodeSupervisor.ProcessReplies>(new NodeSupervisor.ToProcesses(["db"], new StartProcess()), Patience);
-        ExpectOs("launched");
-        Assert.Equal("web", ExpectOs("launched").Name);
-        web = AwaitProcess(node, "web", ProcessState.Running);
-        Assert.Equal(0, web.Restarts);
-    }
-
-    [Fact]
     public void Node_shutdown_stops_dependents_first()
     {
         // Declared dependent first: without depends-on the stop would go db, then web.

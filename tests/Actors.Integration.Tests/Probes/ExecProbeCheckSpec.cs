@@ -12,7 +12,7 @@ namespace Actors.Integration.Tests.Probes;
 /// The exec check with real commands: exit codes and output in the detail, the process's folder and environment,
 /// a missing command, and no process of the probe left behind, whether it timed out or exited leaving children.
 /// </summary>
-public sealed class ExecProbeCheckSpec() : TestKit("akka.loglevel = WARNING")
+public sealed class ExecProbeCheckSpec() : Akka.TestKit.Xunit2.TestKit("akka.loglevel = WARNING")
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
     private readonly string _dir = Directory.CreateTempSubdirectory("actors-exec-probe-").FullName;

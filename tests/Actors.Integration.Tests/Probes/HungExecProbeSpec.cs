@@ -15,7 +15,7 @@ namespace Actors.Integration.Tests.Probes;
 /// every timeout, nothing of it is left, and it is never reported stuck; the virtual-time specs cover a check that
 /// really ignores its cancellation.
 /// </summary>
-public sealed class HungExecProbeSpec() : TestKit("akka.loglevel = WARNING")
+public sealed class HungExecProbeSpec() : Akka.TestKit.Xunit2.TestKit("akka.loglevel = WARNING")
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly string _dir = Directory.CreateTempSubdirectory("actors-hung-probe-").FullName;
