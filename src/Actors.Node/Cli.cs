@@ -13,6 +13,8 @@ public static class Cli
                                        (no CONFIG: ./actors.conf if present, else the built-in demo);
                                        --replace stops the node holding this state-dir and takes over
           check-config CONFIG          report every problem in CONFIG at once; exit 0 when valid
+          unit [CONFIG] [--user NAME] [--watchdog 30s|off]
+                                       print a systemd unit (Type=notify, watchdog) that runs CONFIG
           exec [OPTIONS] -- CMD ARGS   run CMD once with a timeout, retries and signal passing; no node needed
                                        (actors exec --help)
           status [NAME...] [--watch]   state, pid, uptime, restarts, last exit and reason of each process
@@ -51,6 +53,8 @@ public static class Cli
                 return WatchdogCommand.Execute(rest, stderr);
             case "run":
                 return await RunCommand.ExecuteAsync(rest, stdout, stderr);
+            case "unit":
+                return UnitCommand.Execute(rest, stdout, stderr);
             case "exec":
                 return await ExecCommand.ExecuteAsync(rest, stdout, stderr);
             case "check-config":

@@ -9,6 +9,7 @@ using Actors.Node.Control;
 using Actors.Processes;
 using Actors.Scheduling;
 using Actors.Supervision;
+using Actors.Node.Systemd;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,7 +29,7 @@ namespace Actors.Node.Hosting;
 internal static class NodeHost
 {
     /// <param name="controlSocket">The listening control socket (<see cref="ControlSocket.Open"/>); the caller keeps it open until the host is disposed.</param>
-    public static WebApplication Build(ActorsSettings settings, Serilog.ILogger logger, LinuxProcessLauncher launcher, NodeInfo node, System.Net.Sockets.Socket controlSocket)
+    public static WebApplication Build(ActorsSettings settings, Serilog.ILogger logger, LinuxProcessLauncher launcher, NodeInfo node, System.Net.Sockets.Socket controlSocket, SystemdLink systemd)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "actors" });
         var stopAllTimeout = ProcessSupervisionHostingExtensions.StopAllTimeout(settings);
@@ -45,6 +46,7 @@ internal static class NodeHost
         });
         builder.Services.AddSingleton(node);
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(systemd);
         builder.Services.AddSingleton<Func<IActorRef>>(services => () => services.GetRequiredService<ActorRegistry>().Get<ProcessSupervision>());
         builder.Services.AddSingleton<ReloadService>();
         builder.Services.AddSingleton<ControlApi>();
@@ -64,9 +66,12 @@ internal static class NodeHost
             // The same supervision an application embeds (root, registry entry, ordered stop at shutdown); the node
             // brings its own launcher, whose children its ChildTracking guards, and the state file.
             akka.WithProcessSupervision(settings, new SupervisorOptions(launcher) { StateFile = Path.Combine(settings.Node.StateDir, "state.json") });
-            akka.WithActors((system, _) =>
+            akka.WithActors((system, registry) =>
             {
                 if (node.Lock is { } held) system.ActorOf(NodeLockKeeper.Props(held, settings.Node.Lock.HeartbeatInterval), NodeLockKeeper.Name);
+                // Under systemd (Type=notify): READY=1, STATUS=, WATCHDOG=1 from the supervision's own transitions.
+                if (systemd.Notifier.Enabled)
+                    systemd.Reporter = system.ActorOf(SystemdReporter.Props(systemd, registry.Get<ProcessSupervision>(), settings.Processes), SystemdReporter.Name);
             });
         });
         var app = builder.Build();
