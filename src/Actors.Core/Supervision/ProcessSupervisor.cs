@@ -173,6 +173,12 @@ public sealed record SupervisorOptions(IProcessLauncher Launcher)
     /// <summary>Source of backoff jitter.</summary>
     public Random Random { get; init; } = Random.Shared;
 
+    /// <summary>
+    /// Where the notify sockets of <c>readiness = notify</c> processes are made (a folder only this user may enter);
+    /// the node uses <c>&lt;state-dir&gt;/notify</c>.
+    /// </summary>
+    public string NotifyFolder { get; init; } = Path.Combine(Path.GetTempPath(), $"actors-notify-{Environment.ProcessId}");
+
     /// <summary>Lines kept in memory per process for the control plane.</summary>
     public int TailLines { get; init; } = 1000;
 

@@ -65,7 +65,11 @@ internal static class NodeHost
             });
             // The same supervision an application embeds (root, registry entry, ordered stop at shutdown); the node
             // brings its own launcher, whose children its ChildTracking guards, and the state file.
-            akka.WithProcessSupervision(settings, new SupervisorOptions(launcher) { StateFile = Path.Combine(settings.Node.StateDir, "state.json") });
+            akka.WithProcessSupervision(settings, new SupervisorOptions(launcher)
+            {
+                StateFile = Path.Combine(settings.Node.StateDir, "state.json"),
+                NotifyFolder = Path.Combine(settings.Node.StateDir, "notify"),
+            });
             akka.WithActors((system, registry) =>
             {
                 if (node.Lock is { } held) system.ActorOf(NodeLockKeeper.Props(held, settings.Node.Lock.HeartbeatInterval), NodeLockKeeper.Name);
