@@ -105,7 +105,7 @@ internal sealed partial class ProcessLifecycle
             .ToList();
         // readiness = notify shows as the readiness check it is: passing once READY=1 came, with the last STATUS=.
         if (s.Settings.Readiness == ReadinessSource.Notify)
-            view.Add(new ProcessSupervisor.ProbeStatus(ProbeRole.Readiness, "notify", s.RunLive ? s.EverReady : null,
+            view.Add(new ProcessSupervisor.ProbeStatus(ProbeRole.Readiness, "notify", s.RunLive && s.EverReady ? true : null,
                 s.ProbeDetail.GetValueOrDefault(ProbeRole.Readiness)));
         return view;
     }
