@@ -31,6 +31,7 @@ public static class Cli
           reload                       re-read the configuration file and apply what changed
           shutdown [--no-wait]         stop every process and the node
           version                      print the version
+          completion bash|zsh          print a shell completion script (source <(actors completion bash))
           help                         print this text
 
         The client commands (status to shutdown, and wait) take --json for the API's JSON, and find the node by
@@ -77,6 +78,8 @@ public static class Cli
                 return await ReloadCommand.ExecuteAsync(rest, stdout, stderr);
             case "shutdown":
                 return await ShutdownCommand.ExecuteAsync(rest, stdout, stderr);
+            case "completion":
+                return CompletionCommand.Execute(rest, stdout, stderr);
             case "version" or "--version":
                 stdout.WriteLine($"actors {VersionCommand.Version}");
                 return ExitCodes.Ok;
