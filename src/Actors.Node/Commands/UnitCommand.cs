@@ -108,7 +108,8 @@ public static class UnitCommand
     {
         var process = Environment.ProcessPath ?? "actors";
         if (Path.GetFileNameWithoutExtension(process) != "dotnet") return Quote(process);
-        return $"{Quote(process)} {Quote(typeof(UnitCommand).Assembly.Location)}";
+        // Not Assembly.Location: empty in a single-file app (which never runs through dotnet anyway).
+        return $"{Quote(process)} {Quote(Path.Combine(AppContext.BaseDirectory, "actors.dll"))}";
     }
 
     private static string Seconds(TimeSpan span) => $"{Math.Ceiling(span.TotalSeconds).ToString(CultureInfo.InvariantCulture)}s";
