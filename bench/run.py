@@ -354,9 +354,14 @@ def status_of(pid):
     return (int(fields["VmRSS"].split()[0]) / 1024, len(os.listdir(f"/proc/{pid}/fd")), int(fields["Threads"]))
 
 
-def bench_soak(folder, seconds, count=100, warmup=15):
+def bench_soak(folder, seconds, count=100, warmup=180, samples=5, every=10):
     """100 processes crash-looping with no backoff (exit 1, restart = always, start limit out of reach): the node's
-    RSS, descriptors and threads after `warmup` seconds and at the end of `seconds`, and their growth."""
+    RSS, descriptors and threads once warmed up and at the end of `seconds`, and their growth.
+
+    Warm-up: in the first minutes the runtime re-compiles hot methods (tiered JIT) and the GC sizes its budgets to the
+    load, which grows RSS by 10-20 MiB once; what the soak looks for is growth after that (a leak). Each of the two
+    figures is the median of `samples` readings `every` seconds apart: one reading lands on a random point of the
+    GC's cycle and of the processes' own turnover (each live child holds descriptors), which moves it by a few %."""
     node = Node("\n".join('  c%d { command = "/bin/sh", args = ["-c", "exit 1"], restart = always, log.file = "/dev/null",'
                           ' backoff { min = 0s, max = 0s, random-factor = 0 }, start-limit { burst = 1000000000, interval = 1s } }' % i
                           for i in range(count)), folder).start()
@@ -365,12 +370,19 @@ def bench_soak(folder, seconds, count=100, warmup=15):
         out = subprocess.run([ACTORS, "status", "--json", "--socket", sock], check=True, capture_output=True, text=True).stdout
         import json
         return sum(p["restarts"] for p in json.loads(out)["processes"])
+    def readings():
+        taken = []
+        for i in range(samples):
+            if i:
+                time.sleep(every)
+            taken.append(status_of(node.proc.pid))
+        return [statistics.median(column) for column in zip(*taken)]
     try:
         wait_for(lambda: os.path.exists(sock), 60)
         time.sleep(warmup)
-        r0, (rss0, fd0, th0), t0 = restarts(), status_of(node.proc.pid), time.monotonic()
-        time.sleep(max(0, seconds - warmup))
-        r1, (rss1, fd1, th1), t1 = restarts(), status_of(node.proc.pid), time.monotonic()
+        r0, (rss0, fd0, th0), t0 = restarts(), readings(), time.monotonic()
+        time.sleep(max(0, seconds - warmup - 2 * samples * every))
+        r1, (rss1, fd1, th1), t1 = restarts(), readings(), time.monotonic()
         cpu = node_cpu_percent(node.proc.pid, 5)
     finally:
         node.stop()

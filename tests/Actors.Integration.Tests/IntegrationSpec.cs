@@ -44,9 +44,9 @@ public abstract class IntegrationSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
 
     protected ProcessStatus AwaitStatus(IActorRef supervisor, Func<ProcessStatus, bool> condition, string what)
     {
-        ProcessStatus status = null!;
-        AwaitCondition(() => condition(status = StatusOf(supervisor)), Patience, TimeSpan.FromMilliseconds(20),
-            $"{what}; last status: {status?.State} {status?.Reason}");
+        ProcessStatus? status = null;
+        if (!Poll.Until(() => condition(status = StatusOf(supervisor)), Patience))
+            Assert.Fail($"{what}; last status: {status?.State} {status?.Reason}");
         return status!;
     }
 

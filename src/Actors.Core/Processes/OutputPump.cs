@@ -69,8 +69,48 @@ internal sealed unsafe class OutputPump : IDisposable
         bool closePipeAtExit)
     {
         PipeWatch? pipe = null;
-        if (outputFd >= 0) Register(pipe = new PipeWatch(outputFd, output));
-        Register(new ExitWatch(handle, pidfd, pipe, onExit, closePipeAtExit));
+        try
+        {
+            if (outputFd >= 0) Register(pipe = new PipeWatch(outputFd, output));
+            Register(new ExitWatch(handle, pidfd, pipe, onExit, closePipeAtExit));
+        }
+        catch (InvalidOperationException e)
+        {
+            // epoll refused a watch (ENOMEM, fs.epoll.max_user_watches): an exit nobody watches would leave a
+            // running child that is never reaped and an owner that never hears of its end. End it here instead.
+            _onError($"pid {handle.Pid}", e);
+            if (pipe is not null) Remove(pipe);
+            else if (outputFd >= 0) LibC.close(outputFd);
+            if (pidfd >= 0) LibC.close(pidfd);
+            onExit(KillAndReap(handle));
+        }
+    }
+
+    /// <summary>SIGKILL to the group of a child we cannot watch, then a blocking reap: it dies at once.</summary>
+    private static ExitStatus KillAndReap(LinuxProcessHandle handle)
+    {
+        handle.SignalGroup(LibC.SIGKILL);
+        int status;
+        int rc;
+        do { rc = LibC.waitpid(handle.Pid, &status, 0); }
+        while (rc < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
+        handle.MarkReaped();
+        return rc > 0 ? ExitStatus.FromWaitStatus(status) : ExitStatus.Exited(255);
+    }
+
+    /// <summary>
+    /// As <see cref="KillAndReap"/>, but a child that does not die within <paramref name="bound"/> (stuck in an
+    /// uninterruptible wait on a dead mount) is left to init rather than hold up a shutdown.
+    /// </summary>
+    private static void KillAndReapWithin(LinuxProcessHandle handle, TimeSpan bound)
+    {
+        handle.SignalGroup(LibC.SIGKILL);
+        if (!ProcessExit.WaitFor(handle.Pid, bound)) return;
+        int status;
+        int rc;
+        do { rc = LibC.waitpid(handle.Pid, &status, LibC.WNOHANG); }
+        while (rc < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
+        if (rc > 0) handle.MarkReaped();
     }
 
     /// <summary>Pipes and exits still watched: a pipe leaves once every writer closed it (EOF).</summary>
@@ -86,7 +126,12 @@ internal sealed unsafe class OutputPump : IDisposable
     {
         watch.Token = (ulong)Interlocked.Increment(ref _nextToken);
         _watches[watch.Token] = watch;
-        Add(watch.Fd, watch.Token);
+        try { Add(watch.Fd, watch.Token); }
+        catch (InvalidOperationException)
+        {
+            _watches.TryRemove(watch.Token, out _);
+            throw;
+        }
     }
 
     private void Add(int fd, ulong token)
@@ -240,6 +285,9 @@ internal sealed unsafe class OutputPump : IDisposable
         long one = 1;
         LibC.write(_wakeFd, (byte*)&one, 8);
         _thread.Join(TimeSpan.FromSeconds(5));
+        // Children still watched now (a supervision torn down without stopping them first) would have nobody to
+        // reap them: they would run on unsupervised, or stay zombies of this process. They are ended here.
+        foreach (var exit in _watches.Values.OfType<ExitWatch>()) KillAndReapWithin(exit.Handle, TimeSpan.FromSeconds(2));
         foreach (var watch in _watches.Values) LibC.close(watch.Fd);
         LibC.close(_wakeFd);
         LibC.close(_epoll);

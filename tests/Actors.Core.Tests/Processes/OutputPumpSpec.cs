@@ -62,6 +62,44 @@ public sealed class OutputPumpSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
         Assert.Equal("partial\n", File.ReadAllText(LogOf("service")));
     }
 
+    [Fact]
+    public void A_child_whose_exit_cannot_be_watched_is_killed_reaped_and_reported_as_exited_and_its_pipe_is_not_left_open()
+    {
+        var result = Spawner.Spawn("/bin/sh", ["sh", "-c", "sleep 300"], ["PATH=/usr/bin:/bin"], _dir);
+        Assert.Equal(0, result.Errno);
+        var handle = new LinuxProcessHandle(result.Pid, ProcStat.ReadStartTime(result.Pid) ?? 0, LibC.PidfdOpen(result.Pid), runEntry: null);
+        _started.Add(handle);
+
+        // An exit watch epoll refuses (here: no pidfd at all; in life: ENOMEM, max_user_watches) must not leave a
+        // running, unreaped child whose owner never hears of its end.
+        _pump.Attach(handle, pidfd: -1, result.OutputFd, Writer("unwatched"), TestActor);
+
+        var exited = ExpectMsg<ProcessExited>(Patience);
+        Assert.Equal(result.Pid, exited.Pid);
+        Assert.Equal(LibC.SIGKILL, exited.Status.Signal);
+        Assert.False(Directory.Exists($"/proc/{result.Pid}"), "the child was reaped");
+        Assert.False(handle.IsGroupAlive());
+        Assert.Equal(0, _pump.Watching);
+    }
+
+    [Fact]
+    public void Children_still_watched_when_the_pump_is_disposed_are_killed_and_reaped_not_left_running_or_as_zombies()
+    {
+        var pump = new OutputPump((_, _) => { });
+        var result = Spawner.Spawn("/bin/sh", ["sh", "-c", "sleep 300 & sleep 300"], ["PATH=/usr/bin:/bin"], _dir);
+        Assert.Equal(0, result.Errno);
+        var handle = new LinuxProcessHandle(result.Pid, ProcStat.ReadStartTime(result.Pid) ?? 0, LibC.PidfdOpen(result.Pid), runEntry: null);
+        _started.Add(handle);
+        pump.Attach(handle, LibC.PidfdOpen(result.Pid), result.OutputFd, Writer("left"), TestActor);
+        Assert.True(handle.IsGroupAlive());
+
+        pump.Dispose();
+
+        Assert.False(Directory.Exists($"/proc/{result.Pid}"), "the child is neither running nor a zombie");
+        Assert.False(handle.IsGroupAlive());
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // its owner is gone with the pump: nothing is reported
+    }
+
     private string LogOf(string name) => Path.Combine(_dir, name + ".log");
 
     private ProcessLogWriter Writer(string name)
