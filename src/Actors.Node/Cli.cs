@@ -16,6 +16,8 @@ public static class Cli
           simulate CONFIG [--for DUR] [--seed N] [--behave NAME="..."] [--expect NAME=STATE] [--json]
                                        what CONFIG's policy does over virtual time with scripted
                                        processes; nothing is started (actors simulate --help)
+          unit [CONFIG] [--user NAME] [--watchdog 30s|off]
+                                       print a systemd unit (Type=notify, watchdog) that runs CONFIG
           exec [OPTIONS] -- CMD ARGS   run CMD once with a timeout, retries and signal passing; no node needed
                                        (actors exec --help)
           status [NAME...] [--watch]   state, pid, uptime, restarts, last exit and reason of each process
@@ -26,12 +28,16 @@ public static class Cli
           stop NAME...|--all           stop and keep stopped, across node restarts too, until start
           restart NAME...|--all        stop, then start again
           signal NAME SIGNAL [--group] send a signal to the main process (or its whole group)
+          wait NAME...|--all --until STATE [--timeout 60s]
+                                       block until each is ready|running|completed|stopped|failed;
+                                       exit 124 at the timeout, 1 at once if it cannot get there
           reload                       re-read the configuration file and apply what changed
           shutdown [--no-wait]         stop every process and the node
           version                      print the version
+          completion bash|zsh          print a shell completion script (source <(actors completion bash))
           help                         print this text
 
-        The client commands (status to shutdown) take --json for the API's JSON, and find the node by
+        The client commands (status to shutdown, and wait) take --json for the API's JSON, and find the node by
         --socket PATH, else --config FILE, else $ACTORS_SOCKET, else ./actors.conf, else ./.actors/control.sock.
         """;
 
@@ -51,6 +57,8 @@ public static class Cli
                 return WatchdogCommand.Execute(rest, stderr);
             case "run":
                 return await RunCommand.ExecuteAsync(rest, stdout, stderr);
+            case "unit":
+                return UnitCommand.Execute(rest, stdout, stderr);
             case "exec":
                 return await ExecCommand.ExecuteAsync(rest, stdout, stderr);
             case "check-config":
@@ -69,10 +77,14 @@ public static class Cli
                 return await RestartCommand.ExecuteAsync(rest, stdout, stderr);
             case "signal":
                 return await SignalCommand.ExecuteAsync(rest, stdout, stderr);
+            case "wait":
+                return await WaitCommand.ExecuteAsync(rest, stdout, stderr);
             case "reload":
                 return await ReloadCommand.ExecuteAsync(rest, stdout, stderr);
             case "shutdown":
                 return await ShutdownCommand.ExecuteAsync(rest, stdout, stderr);
+            case "completion":
+                return CompletionCommand.Execute(rest, stdout, stderr);
             case "version" or "--version":
                 stdout.WriteLine($"actors {VersionCommand.Version}");
                 return ExitCodes.Ok;

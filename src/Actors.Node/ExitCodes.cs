@@ -15,6 +15,8 @@ public static class ExitCodes
     public const int UnknownProcess = 4;
     /// <summary><c>run</c>: another node holds the state-dir's lock (the message names it), or took it over.</summary>
     public const int LockHeld = 5;
+    /// <summary><c>wait</c>: the timeout passed before every named process got to the awaited state (as timeout(1)).</summary>
+    public const int TimedOut = 124;
     /// <summary>Wrong command-line usage.</summary>
     public const int Usage = 64;
 }

@@ -12,7 +12,8 @@ internal static class Program
     internal const string Usage =
         "usage: Actors.TestDummy exit N | sleep SECONDS | print N [--then-exit CODE] | print-both N | ignore-sigterm"
         + " | spawn-grandchild [N] | heartbeat FILE [INTERVAL-MS] [--stop-after MS] | serve-http PORT [--ready-file FILE | --ready-after MS]"
-        + " | hang | record-start FILE MODE [ARGS]\n"
+        + " | hang | record-start FILE MODE [ARGS] | notify-ready [--when-file FILE]\n"
+        + "  notify-ready: sends STATUS=, then READY=1 (once FILE exists) to $NOTIFY_SOCKET as sd_notify does, then runs on\n"
         + "  heartbeat: touches FILE every INTERVAL-MS (200); stops touching it but stays alive after --stop-after MS or on"
         + " SIGUSR1 (prints \"heartbeat started\", then \"heartbeat stopped\")\n"
         + "  serve-http: answers any request (GET /health) 200 ok, or 503 while --ready-file FILE is missing or until"
@@ -58,6 +59,12 @@ internal static class Program
             "heartbeat" => HeartbeatArgs(rest),
             "serve-http" => ServeHttpArgs(rest),
             "record-start" => RecordStart(rest),
+            "notify-ready" => rest switch
+            {
+                [] => NotifyReady.Run(null),
+                ["--when-file", var file] => NotifyReady.Run(file),
+                _ => throw new UsageException(),
+            },
             _ => throw new UsageException(),
         };
     }

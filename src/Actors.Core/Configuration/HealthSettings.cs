@@ -7,6 +7,18 @@ public enum ProcessKind
     Job,
 }
 
+/// <summary>What makes a service "ready" (<c>readiness</c>).</summary>
+public enum ReadinessSource
+{
+    /// <summary>Its readiness probe, when it declares one; without one, running counts as ready.</summary>
+    Probe,
+    /// <summary>
+    /// systemd's notify protocol: the node gives each run its own NOTIFY_SOCKET, and READY=1 from the process makes
+    /// it ready (s6's notification-fd idea in systemd's protocol).
+    /// </summary>
+    Notify,
+}
+
 /// <summary>The three Kubernetes probe roles.</summary>
 public enum ProbeRole
 {

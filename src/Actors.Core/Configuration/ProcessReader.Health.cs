@@ -5,6 +5,27 @@ internal sealed partial class ProcessReader
 {
     private const string ExitCodeHint = "3, 75";
 
+    /// <summary><c>readiness = probe | notify</c>; notify with a readiness probe as well is an error: one source decides.</summary>
+    private ReadinessSource ReadReadiness()
+    {
+        var read = r.Scalar<ReadinessSource>("readiness", TryReadiness, "a readiness source",
+            "use probe (the readiness probe, if any, decides) or notify (READY=1 on $NOTIFY_SOCKET decides)");
+        if (read.Value == ReadinessSource.Notify && r.String("probes.readiness.type").Value.Trim().Length > 0)
+            D.Error(read.Path, "notify cannot be combined with a readiness probe: remove probes.readiness, or set readiness = probe");
+        return read.Value;
+
+        static bool TryReadiness(string text, out ReadinessSource value)
+        {
+            (var ok, value) = text.Trim().ToLowerInvariant() switch
+            {
+                "probe" => (true, ReadinessSource.Probe),
+                "notify" => (true, ReadinessSource.Notify),
+                _ => (false, ReadinessSource.Probe),
+            };
+            return ok;
+        }
+    }
+
     private ProcessKind ReadKind()
     {
         return r.Scalar<ProcessKind>("kind", TryKind, "a kind", "use service (runs until stopped) or job (runs to completion)").Value;

@@ -51,6 +51,7 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
             Retry = ReadRetry(backoff, preset),
             Timeouts = ReadTimeouts(),
             Probes = ReadProbes(checkFileSystem),
+            Readiness = ReadReadiness(),
             DependsOn = ReadDependsOn(),
         };
     }

@@ -35,6 +35,7 @@ public sealed class ProcessSettingsEquality : IEqualityComparer<ProcessSettings>
             && a.Timeouts == b.Timeouts
             // Probe targets compare by content (ExecProbeTarget compares its args).
             && a.Probes == b.Probes
+            && a.Readiness == b.Readiness
             && a.DependsOn.SequenceEqual(b.DependsOn);
     }
 

@@ -74,6 +74,12 @@ public sealed record ProcessSettings(
     /// <summary>Startup, liveness and readiness probes.</summary>
     public ProbesSettings Probes { get; init; } = ProbesSettings.None;
 
+    /// <summary>Where "ready" comes from: the readiness probe (if any), or READY=1 on the run's NOTIFY_SOCKET.</summary>
+    public ReadinessSource Readiness { get; init; } = ReadinessSource.Probe;
+
+    /// <summary>Readiness is checked (a readiness probe or notify): only then is running not yet ready.</summary>
+    public bool HasReadinessCheck => Probes.Readiness is not null || Readiness == ReadinessSource.Notify;
+
     /// <summary>The processes that must reach a state before this one starts, in declaration order.</summary>
     public IReadOnlyList<Dependency> DependsOn { get; init; } = [];
 }

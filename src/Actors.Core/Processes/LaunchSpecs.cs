@@ -7,7 +7,8 @@ public static class LaunchSpecs
 {
     /// <summary>
     /// The argv and environment for <paramref name="settings"/>: the node's own environment, then the
-    /// process's <c>env</c> on top (as systemd and supervisord do), plus <c>ACTORS_PROCESS</c> = its name and
+    /// process's <c>env</c> on top (as systemd and supervisord do), without the service manager's
+    /// NOTIFY_SOCKET and WATCHDOG_*, plus <c>ACTORS_PROCESS</c> = its name and
     /// <c>ACTORS_NODE</c> = the node's pid and start time (see <see cref="NodeMarker"/>).
     /// Built once per process, not per start.
     /// </summary>
@@ -35,11 +36,19 @@ public static class LaunchSpecs
         return spec with { Environment = env };
     }
 
+    /// <summary>systemd's notify socket: set per run for <c>readiness = notify</c>, never inherited.</summary>
+    public const string NotifySocketVariable = "NOTIFY_SOCKET";
+
+    // The service manager's variables belong to the process it started (sd_notify unsets them for that reason):
+    // a child that inherited them could tell systemd READY=1 or ping its watchdog in its host's name.
+    private static readonly string[] NotInherited = [NotifySocketVariable, "WATCHDOG_USEC", "WATCHDOG_PID"];
+
     private static readonly Lazy<Dictionary<string, string>> NodeEnvironment = new(() =>
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
             env[(string)entry.Key] = $"{entry.Key}={entry.Value}";
+        foreach (var name in NotInherited) env.Remove(name);
         return env;
     });
 }

@@ -56,7 +56,7 @@ internal sealed partial class NodeSupervisorActor
     /// <summary>Where a process stands, as its dependents see it; null before its first report.</summary>
     private DependencyState? StateOf(string name) =>
         _reported.TryGetValue(name, out var seen)
-            ? new DependencyState(name, seen.State, seen.Reason) { RunningIsReady = _declared.GetValueOrDefault(name)?.Probes.Readiness is null }
+            ? new DependencyState(name, seen.State, seen.Reason) { RunningIsReady = _declared.GetValueOrDefault(name)?.HasReadinessCheck != true }
             : null;
 
     /// <summary>The known states of the dependencies of <paramref name="settings"/>: what a new supervisor starts from.</summary>

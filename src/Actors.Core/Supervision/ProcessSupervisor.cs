@@ -182,6 +182,12 @@ public sealed record SupervisorOptions(IProcessLauncher Launcher)
     /// </summary>
     public Func<string, Random>? RandomFor { get; init; }
 
+    /// <summary>
+    /// Where the notify sockets of <c>readiness = notify</c> processes are made (a folder only this user may enter);
+    /// the node uses <c>&lt;state-dir&gt;/notify</c>.
+    /// </summary>
+    public string NotifyFolder { get; init; } = Path.Combine(Path.GetTempPath(), $"actors-notify-{Environment.ProcessId}");
+
     /// <summary>Lines kept in memory per process for the control plane.</summary>
     public int TailLines { get; init; } = 1000;
 

@@ -33,6 +33,8 @@ internal sealed partial class ProcessSupervisorActor
     private IActorRef? _runner;
     private IActorRef _guard = ActorRefs.Nobody;
     private IActorRef? _leaseKeeper;
+    // readiness = notify: the current run's NOTIFY_SOCKET.
+    private NotifySocket? _notify;
     private int _leaseKeepers;
 
     private void CarryOut(Effect effect)
@@ -41,6 +43,7 @@ internal sealed partial class ProcessSupervisorActor
         {
             case Effect.Launch launch:
                 _runSpec = launch.LeaseToken is { } token ? WithLeaseToken(_spec, token) : _spec;
+                _runSpec = WithNotifySocket(_runSpec, launch.Run);
                 _runner = Context.ActorOf(ProcessRunner.Props(_runSpec, _life.Settings, _options.Launcher, _output), $"runner-{launch.Run}");
                 break;
             case Effect.StopGroup stop:
@@ -156,6 +159,29 @@ internal sealed partial class ProcessSupervisorActor
         ["ACTORS_LEASE_NAME"] = _life.Settings.Lease!.Name,
         ["ACTORS_LEASE_TOKEN"] = token.ToString(System.Globalization.CultureInfo.InvariantCulture),
     });
+
+    /// <summary>
+    /// readiness = notify: a fresh socket for this run (the previous run's is closed), named in NOTIFY_SOCKET. A
+    /// socket that cannot be opened leaves the run without one: it is never ready, and the readiness check says why.
+    /// </summary>
+    private LaunchSpec WithNotifySocket(LaunchSpec spec, int run)
+    {
+        _notify?.Dispose();
+        _notify = null;
+        if (_life.Settings.Readiness != ReadinessSource.Notify) return spec;
+        var self = Self;
+        try
+        {
+            _notify = NotifySocket.Open(_options.NotifyFolder, Name, run, text => self.Tell(new NotifyReceived(run, text)));
+            return LaunchSpecs.WithEnvironment(spec, new Dictionary<string, string> { [LaunchSpecs.NotifySocketVariable] = _notify.Path });
+        }
+        catch (IOException e)
+        {
+            Log(LogLevel.ErrorLevel, $"{Name}: {e.Message}; it cannot become ready");
+            _followUps.Enqueue(new LifecycleEvent.ProbeChecked(ProbeRole.Readiness, e.Message));
+            return spec;
+        }
+    }
 
     private void StartProbe(Effect.StartProbe m)
     {

@@ -26,6 +26,8 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
     public sealed record AwaitSettled;
 
     private sealed record BackoffElapsed;
+    /// <summary>A datagram on the notify socket of run <paramref name="Run"/>.</summary>
+    private sealed record NotifyReceived(int Run, string Text);
     /// <summary>A run is over (<paramref name="Runner"/> says which): its runner finished or failed.</summary>
     private sealed record RunOver(IActorRef Runner, LifecycleEvent.RunEnded End);
     /// <summary>Who asked for a signal, carried through the runner and back.</summary>
@@ -81,6 +83,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         Receive<HealthProbe.ProbePassed>(m => { if (IsCurrentProbe(m.Role)) Decide(new LifecycleEvent.ProbePassed(m.Role, m.Detail)); });
         Receive<HealthProbe.ProbeFailed>(m => { if (IsCurrentProbe(m.Role)) Decide(new LifecycleEvent.ProbeFailed(m.Role, m.Reason)); });
         Receive<DependencyState>(m => Decide(new LifecycleEvent.DependencyChanged(m)));
+        Receive<NotifyReceived>(m => { if (m.Run == _life.Runs) Decide(new LifecycleEvent.Notified(m.Text)); });
         Receive<LeaseKeeper.LeaseAcquired>(m => { if (Sender.Equals(_leaseKeeper)) Decide(new LifecycleEvent.LeaseAcquired(m.Name, m.Token)); });
         Receive<LeaseKeeper.LeaseLost>(m => { if (Sender.Equals(_leaseKeeper)) Decide(new LifecycleEvent.LeaseLost(m.Reason)); });
         Receive<LeaseKeeper.LeaseObserved>(m => { if (Sender.Equals(_leaseKeeper)) Decide(new LifecycleEvent.LeaseObserved(m.Status)); });
@@ -109,7 +112,11 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         base.PostRestart(reason);
     }
 
-    protected override void PostStop() => _output?.Dispose();
+    protected override void PostStop()
+    {
+        _output?.Dispose();
+        _notify?.Dispose();
+    }
 
     /// <summary>
     /// The one path by which a run's end reaches the lifecycle (<see cref="OnRunOver"/>). A run that ends as a

@@ -2,6 +2,7 @@ using Actors.Leases;
 using Actors.Node.Leases;
 using Actors.Node.Control;
 using Actors.Node.Hosting;
+using Actors.Node.Systemd;
 using Actors.Processes;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
@@ -81,6 +82,9 @@ public static class RunCommand
         }
         using var httpListening = http;
         var logger = NodeLogging.Create(settings.Node.LogDir);
+        // Before any child starts: the notify variables are the node's alone, none of its children inherits them.
+        using var notifier = SystemdNotifier.FromEnvironment(problem => logger.Warning("{Problem:l}", problem));
+        var systemd = new SystemdLink(notifier);
         try
         {
             logger.Information("actors {Version} supervising {Count} process(es) from {Source}",
@@ -97,7 +101,7 @@ public static class RunCommand
             if (!AdoptedOrphans.Enable(out var subreaperProblem))
                 logger.Warning("{Problem:l}; descendants whose parent exits go to init, and are found by their environment only", subreaperProblem);
             using var launcher = new LinuxProcessLauncher((what, e) => logger.Error("output pump: {What}: {Error}", what, e.Message), children.Registry);
-            await using var host = NodeHost.Build(settings, logger, launcher, node, controlSocket.Socket, http);
+            await using var host = NodeHost.Build(settings, logger, launcher, node, controlSocket.Socket, systemd, http);
             // SIGHUP means reload, as for most daemons; without a handler it would kill the node outright and
             // leave every child running, orphaned in its own session.
             var reload = host.Services.GetRequiredService<ReloadService>();
@@ -107,9 +111,14 @@ public static class RunCommand
                 _ = reload.ReloadAsync("SIGHUP").ContinueWith(
                     t => logger.Error(t.Exception, "reload on SIGHUP failed"), TaskContinuationOptions.OnlyOnFaulted);
             });
+            // Before the processes are told to stop: systemd then knows the node is going, not hung.
+            using var stopping = host.Lifetime.ApplicationStopping.Register(systemd.SendStopping);
             await host.StartAsync();
             if (http is not null) LogHttp(logger, http);
             logger.Information("control API listening on {Socket}", settings.Node.ControlSocket);
+            if (notifier.Enabled)
+                logger.Information("speaking sd_notify to {Socket}{Watchdog:l}", notifier.SocketPath,
+                    notifier.WatchdogInterval is { } every ? $", WATCHDOG=1 every {every.TotalSeconds:0.###}s" : "");
             await host.WaitForShutdownAsync();
             if (!nodeLock.StillHeld)
             {

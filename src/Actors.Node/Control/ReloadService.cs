@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Actors.Configuration;
 using Actors.Node.Commands;
+using Actors.Node.Systemd;
 using Actors.Supervision;
 using Microsoft.Extensions.Logging;
 
@@ -10,19 +11,43 @@ namespace Actors.Node.Control;
 internal sealed record ReloadOutcome(
     NodeSupervisor.Reloaded? Applied,
     IReadOnlyList<string> Errors,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings)
+{
+    /// <summary>The configuration applied (null when rejected).</summary>
+    public ActorsSettings? Settings { get; init; }
+}
 
 /// <summary>
 /// Re-reads the node's configuration file and hands a valid result to the root supervisor, which applies the
 /// difference. An invalid file changes nothing. Used by <c>POST /v1/reload</c> and by SIGHUP.
 /// </summary>
-internal sealed class ReloadService(ActorsSettings initial, Func<IActorRef> root, ILogger<ReloadService> log)
+internal sealed class ReloadService(ActorsSettings initial, Func<IActorRef> root, SystemdLink systemd, ILogger<ReloadService> log)
 {
     public TimeSpan ShutdownTimeout => initial.Node.ShutdownTimeout;
 
     public async Task<ReloadOutcome> ReloadAsync(string trigger)
     {
         var source = initial.SourceFile ?? "the built-in demo configuration";
+        // systemd shows the unit "reloading" until READY=1 follows (sent by the reporter, whatever the outcome).
+        systemd.Notifier.Reloading($"reloading {source} ({trigger})");
+        var finished = new SystemdReporter.ReloadFinished(null, $"reload of {source} failed; running on the previous configuration");
+        try
+        {
+            var outcome = await Reload(trigger, source);
+            if (outcome.Applied is { } applied)
+                finished = new SystemdReporter.ReloadFinished(outcome.Settings, $"reloaded: {applied.Added.Count} added, {applied.Removed.Count} removed, {applied.Changed.Count} changed");
+            else
+                finished = finished with { Summary = $"reload rejected: {outcome.Errors.Count} problem(s) in {source}; running on the previous configuration" };
+            return outcome;
+        }
+        finally
+        {
+            systemd.Reporter.Tell(finished);
+        }
+    }
+
+    private async Task<ReloadOutcome> Reload(string trigger, string source)
+    {
         log.LogInformation("reload ({Trigger}): reading {Source}", trigger, source);
         var result = ConfigSource.Load(initial.SourceFile);
         var warnings = result.Warnings.Select(w => w.ToString()).ToList();
@@ -42,7 +67,7 @@ internal sealed class ReloadService(ActorsSettings initial, Func<IActorRef> root
         var applied = await root().Ask<NodeSupervisor.Reloaded>(new NodeSupervisor.Reload(settings), longestStop * 2 + TimeSpan.FromMinutes(1));
         log.LogInformation("reload applied: added [{Added}], removed [{Removed}], changed [{Changed}], {Unchanged} unchanged",
             string.Join(", ", applied.Added), string.Join(", ", applied.Removed), string.Join(", ", applied.Changed), applied.Unchanged.Count);
-        return new ReloadOutcome(applied, [], warnings);
+        return new ReloadOutcome(applied, [], warnings) { Settings = settings };
     }
 
     /// <summary>Node settings are fixed for the node's life (its socket, its folders): say so instead of ignoring the edit.</summary>

@@ -45,7 +45,7 @@ internal sealed class ChildTracking : IDisposable
         var pid = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var start = (ProcStat.ReadStartTime(Environment.ProcessId) ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Path.GetFileName(host) is "dotnet"
-            ? [host, typeof(ChildTracking).Assembly.Location, WatchdogCommand.Verb, pid, start]
+            ? [host, Path.Combine(AppContext.BaseDirectory, "actors.dll"), WatchdogCommand.Verb, pid, start]
             : [host, WatchdogCommand.Verb, pid, start];
     }
 

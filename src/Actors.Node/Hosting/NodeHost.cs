@@ -9,6 +9,7 @@ using Actors.Node.Control;
 using Actors.Processes;
 using Actors.Scheduling;
 using Actors.Supervision;
+using Actors.Node.Systemd;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,7 +31,7 @@ internal static class NodeHost
     /// <param name="controlSocket">The listening control socket (<see cref="ControlSocket.Open"/>); the caller keeps it open until the host is disposed.</param>
     /// <param name="http">The HTTP listener, bound, or null when it is off (then none of its code is loaded).</param>
     public static WebApplication Build(ActorsSettings settings, Serilog.ILogger logger, LinuxProcessLauncher launcher, NodeInfo node, System.Net.Sockets.Socket controlSocket,
-        Http.HttpListening? http = null)
+        SystemdLink systemd, Http.HttpListening? http = null)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "actors" });
         var stopAllTimeout = ProcessSupervisionHostingExtensions.StopAllTimeout(settings);
@@ -48,6 +49,7 @@ internal static class NodeHost
         });
         builder.Services.AddSingleton(node);
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(systemd);
         builder.Services.AddSingleton<Func<IActorRef>>(services => () => services.GetRequiredService<ActorRegistry>().Get<ProcessSupervision>());
         builder.Services.AddSingleton<ReloadService>();
         builder.Services.AddSingleton<ControlApi>();
@@ -67,10 +69,17 @@ internal static class NodeHost
             });
             // The same supervision an application embeds (root, registry entry, ordered stop at shutdown); the node
             // brings its own launcher, whose children its ChildTracking guards, and the state file.
-            akka.WithProcessSupervision(settings, new SupervisorOptions(launcher) { StateFile = Path.Combine(settings.Node.StateDir, "state.json") });
-            akka.WithActors((system, _) =>
+            akka.WithProcessSupervision(settings, new SupervisorOptions(launcher)
+            {
+                StateFile = Path.Combine(settings.Node.StateDir, "state.json"),
+                NotifyFolder = Path.Combine(settings.Node.StateDir, "notify"),
+            });
+            akka.WithActors((system, registry) =>
             {
                 if (node.Lock is { } held) system.ActorOf(NodeLockKeeper.Props(held, settings.Node.Lock.HeartbeatInterval), NodeLockKeeper.Name);
+                // Under systemd (Type=notify): READY=1, STATUS=, WATCHDOG=1 from the supervision's own transitions.
+                if (systemd.Notifier.Enabled)
+                    systemd.Reporter = system.ActorOf(SystemdReporter.Props(systemd, registry.Get<ProcessSupervision>(), settings.Processes), SystemdReporter.Name);
             });
         });
         var app = builder.Build();

@@ -42,6 +42,11 @@ public abstract record LifecycleEvent
     public sealed record ProbeChecked(ProbeRole Role, string Detail) : LifecycleEvent;
     public sealed record ProbePassed(ProbeRole Role, string Detail) : LifecycleEvent;
     public sealed record ProbeFailed(ProbeRole Role, string Reason) : LifecycleEvent;
+    /// <summary>
+    /// <c>readiness = notify</c>: the current run sent this datagram (sd_notify's <c>KEY=VALUE</c> lines) to its
+    /// NOTIFY_SOCKET.
+    /// </summary>
+    public sealed record Notified(string Message) : LifecycleEvent;
 
     // ---- Dependencies ----
     public sealed record DependencyChanged(DependencyState Dependency) : LifecycleEvent;

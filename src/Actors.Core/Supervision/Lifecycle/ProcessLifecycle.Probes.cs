@@ -23,6 +23,7 @@ internal sealed partial class ProcessLifecycle
         var pid = S.Pid ?? 0;
         if (S.Settings.Probes.Liveness is { } liveness) Do(new Effect.StartProbe(liveness, S.Runs, pid));
         if (S.Settings.Probes.Readiness is { } readiness) Do(new Effect.StartProbe(readiness, S.Runs, pid));
+        ApplyNotifiedReady(); // a READY=1 that came before the startup probe passed
     }
 
     private void StopProbes()
@@ -34,6 +35,7 @@ internal sealed partial class ProcessLifecycle
             ProbePassing = S.ProbePassing.Clear(),
             StartupPassed = false,
             EverReady = false,
+            NotifiedReady = false,
             Up = false,
         };
     }
@@ -76,7 +78,7 @@ internal sealed partial class ProcessLifecycle
     {
         if (S.Up || !S.RunLive || S.Pid is null) return;
         if (S.Settings.Probes.Startup is not null && !S.StartupPassed) return;
-        if (S.Settings.Probes.Readiness is not null && !S.EverReady) return;
+        if (S.Settings.HasReadinessCheck && !S.EverReady) return;
         S = S with { Up = true };
         Do(new Effect.DisarmDeadline(Deadline.Start));
     }
@@ -93,10 +95,18 @@ internal sealed partial class ProcessLifecycle
     private string LastCheck(ProbeRole role) => S.ProbeDetail.TryGetValue(role, out var detail) ? $"; last check: {detail}" : "";
 
     /// <summary>The declared probes and how the current run's checks went, for a status.</summary>
-    internal static IReadOnlyList<ProcessSupervisor.ProbeStatus> ProbesView(LifecycleState s) => s.Settings.Probes.All
-        .Select(p => new ProcessSupervisor.ProbeStatus(p.Role, p.Target.TypeName,
-            // The startup probe is stopped once it passed; it stays "passing" for the rest of the run.
-            p.Role == ProbeRole.Startup && s.StartupPassed ? true : s.ProbePassing.TryGetValue(p.Role, out var passing) ? passing : null,
-            s.ProbeDetail.GetValueOrDefault(p.Role)))
-        .ToList();
+    internal static IReadOnlyList<ProcessSupervisor.ProbeStatus> ProbesView(LifecycleState s)
+    {
+        var view = s.Settings.Probes.All
+            .Select(p => new ProcessSupervisor.ProbeStatus(p.Role, p.Target.TypeName,
+                // The startup probe is stopped once it passed; it stays "passing" for the rest of the run.
+                p.Role == ProbeRole.Startup && s.StartupPassed ? true : s.ProbePassing.TryGetValue(p.Role, out var passing) ? passing : null,
+                s.ProbeDetail.GetValueOrDefault(p.Role)))
+            .ToList();
+        // readiness = notify shows as the readiness check it is: passing once READY=1 came, with the last STATUS=.
+        if (s.Settings.Readiness == ReadinessSource.Notify)
+            view.Add(new ProcessSupervisor.ProbeStatus(ProbeRole.Readiness, "notify", s.RunLive && s.EverReady ? true : null,
+                s.ProbeDetail.GetValueOrDefault(ProbeRole.Readiness)));
+        return view;
+    }
 }

@@ -78,7 +78,7 @@ internal sealed partial class ProcessLifecycle
         limiter.Record(now);
         S = S with { Starts = [.. limiter.Starts] };
         if (automatic) SetIntent(S.Intent with { Restarts = S.Intent.Restarts + 1 });
-        S = S with { Runs = S.Runs + 1, RunLive = true, StartedAt = now, NextStartAt = null };
+        S = S with { Runs = S.Runs + 1, RunLive = true, StartedAt = now, NextStartAt = null, NotifiedReady = false };
         Do(new Effect.Launch(S.Runs, S.HasLease && S.LeaseHeld ? S.LeaseToken : null));
         ArmRunDeadlines();
         var retry = S.Settings.Retry;

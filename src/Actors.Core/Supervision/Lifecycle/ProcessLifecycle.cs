@@ -47,6 +47,7 @@ internal sealed partial class ProcessLifecycle(Random random, string nodeId)
             case ProbeChecked m: S = S with { ProbeDetail = S.ProbeDetail.SetItem(m.Role, m.Detail) }; break;
             case ProbePassed m: OnProbePassed(m.Role, m.Detail); break;
             case ProbeFailed m: OnProbeFailed(m.Role, m.Reason); break;
+            case Notified m: OnNotified(m.Message); break;
             case DependencyChanged m: OnDependencyState(m.Dependency); break;
             case DependenciesForgotten: S = S with { Dependencies = S.Dependencies.Clear() }; break;
             case LeaseAcquired m: OnLeaseAcquired(m.Name, m.Token); break;

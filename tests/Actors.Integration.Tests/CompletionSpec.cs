@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace Actors.Integration.Tests;
+
+/// <summary><c>actors completion bash</c>: a script bash accepts, which completes verbs, flags, states and the running node's process names.</summary>
+public sealed class CompletionSpec : IAsyncLifetime, IDisposable
+{
+    private readonly ControlledNode _node = new();
+    private string Script => Path.Combine(_node.Dir, "actors.bash");
+    private string Bin => Path.Combine(_node.Dir, "bin");
+
+    public CompletionSpec() => _node.WriteConfig($$"""
+            db { {{ControlledNode.Sleeper}} }
+            web { {{ControlledNode.Sleeper}}, lease { name = "front", folder = "leases" } }
+        """);
+
+    public async Task InitializeAsync()
+    {
+        var script = new StringWriter();
+        Assert.Equal(0, await global::Actors.Node.Cli.RunAsync(["completion", "bash"], script, new StringWriter()));
+        await File.WriteAllTextAsync(Script, script.ToString());
+        // `actors` on PATH, as an installed tool would be: the script asks it for process names.
+        Directory.CreateDirectory(Bin);
+        var wrapper = Path.Combine(Bin, "actors");
+        await File.WriteAllTextAsync(wrapper, $"#!/bin/sh\nexec \"{TestPaths.DotnetHost}\" \"{TestPaths.Node}\" \"$@\"\n");
+        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public void Dispose() => _node.Dispose();
+
+    [Fact]
+    public async Task Bash_accepts_the_script()
+    {
+        var check = await Bash($"bash -n {Script} && echo syntax-ok");
+        Assert.Equal("syntax-ok", check.Trim());
+    }
+
+    [Fact]
+    public async Task It_completes_verbs_flags_and_wait_states()
+    {
+        Assert.Equal("start status stop", await Complete("actors", "st"));
+        Assert.Equal("reload restart", await Complete("actors", "re"));
+        Assert.Equal("ready running", await Complete("actors", "wait", "db", "--until", "r"));
+        Assert.Equal("--until", await Complete("actors", "wait", "db", "--un"));
+        Assert.Equal("bash", await Complete("actors", "completion", "b"));
+    }
+
+    [Fact]
+    public async Task It_completes_the_process_names_of_the_running_node()
+    {
+        _node.Start();
+        // The lease's name (front) is not a process name.
+        Assert.Equal("db", await Complete("actors", "restart", "d"));
+        Assert.Equal("db web", await Complete("actors", "logs", ""));
+    }
+
+    /// <summary>What the script offers for the last word, sorted, as bash would when Tab is pressed there.</summary>
+    private Task<string> Complete(params string[] words)
+    {
+        var array = string.Join(' ', words.Select(w => $"'{w}'"));
+        return Bash($$"""
+            source {{Script}}
+            COMP_WORDS=({{array}}); COMP_CWORD={{words.Length - 1}}
+            _actors
+            printf '%s\n' "${COMPREPLY[@]}" | grep -v '^--json$\|^--socket$\|^--config$\|^-n$\|^-f$\|^--all$\|^--watch$' | sort | tr '\n' ' ' | sed 's/ $//'
+            """);
+    }
+
+    private async Task<string> Bash(string script)
+    {
+        var info = new ProcessStartInfo("/bin/bash", ["-c", script]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _node.Dir };
+        info.Environment["PATH"] = Bin + ":" + Environment.GetEnvironmentVariable("PATH");
+        info.Environment["ACTORS_SOCKET"] = _node.Socket;
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var bound = new CancellationTokenSource(ControlledNode.Patience);
+        try
+        {
+            await process.WaitForExitAsync(bound.Token);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+        Assert.True(process.ExitCode == 0, $"bash exit {process.ExitCode}: {await stderr}");
+        return await stdout;
+    }
+}
