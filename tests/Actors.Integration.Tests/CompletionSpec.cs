@@ -71,22 +71,11 @@ public sealed class CompletionSpec : IAsyncLifetime, IDisposable
 
     private async Task<string> Bash(string script)
     {
-        var info = new ProcessStartInfo("/bin/bash", ["-c", script]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _node.Dir };
+        var info = new ProcessStartInfo("/bin/bash", ["-c", script]) { WorkingDirectory = _node.Dir };
         info.Environment["PATH"] = Bin + ":" + Environment.GetEnvironmentVariable("PATH");
         info.Environment["ACTORS_SOCKET"] = _node.Socket;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var bound = new CancellationTokenSource(ControlledNode.Patience);
-        try
-        {
-            await process.WaitForExitAsync(bound.Token);
-        }
-        finally
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-        }
-        Assert.True(process.ExitCode == 0, $"bash exit {process.ExitCode}: {await stderr}");
-        return await stdout;
+        var result = await ChildRun.RunAsync(info, ControlledNode.Patience);
+        Assert.True(result.Code == 0, $"bash exit {result.Code}: {result.Err}");
+        return result.Out;
     }
 }

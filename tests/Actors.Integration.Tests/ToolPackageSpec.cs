@@ -47,23 +47,12 @@ public sealed class ToolPackageSpec : IDisposable
 
     private static async Task<(int Code, string Output)> Run(string program, params string[] args)
     {
-        var info = new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo(program, args);
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["DOTNET_NOLOGO"] = "1";
         // The tool's apphost finds the runtime the tests run on.
         info.Environment["DOTNET_ROOT"] = Path.GetDirectoryName(TestPaths.DotnetHost) is { Length: > 0 } root ? root : "/usr/share/dotnet";
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var bound = new CancellationTokenSource(Slow);
-        try
-        {
-            await process.WaitForExitAsync(bound.Token);
-        }
-        finally
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-        }
-        return (process.ExitCode, await stdout + await stderr);
+        var result = await ChildRun.RunAsync(info, Slow);
+        return (result.Code, result.Out + result.Err);
     }
 }

@@ -59,20 +59,7 @@ public sealed class UnitCommandSpec : IAsyncLifetime, IDisposable
 
     private static async Task<(int Code, string Out, string Err)> Run(ProcessStartInfo info)
     {
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var bound = new CancellationTokenSource(ControlledNode.Patience);
-        try
-        {
-            await process.WaitForExitAsync(bound.Token);
-        }
-        finally
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-        }
-        return (process.ExitCode, await stdout, await stderr);
+        var result = await ChildRun.RunAsync(info, ControlledNode.Patience);
+        return (result.Code, result.Out, result.Err);
     }
 }
