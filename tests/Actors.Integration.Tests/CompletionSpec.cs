@@ -3,7 +3,7 @@ using Xunit;
 
 namespace Actors.Integration.Tests;
 
-/// <summary><c>actors completion bash</c>: a script bash accepts, which completes verbs, flags, states and the running node's process names.</summary>
+/// <summary><c>actors completion bash</c>: a script bash accepts, which completes verbs, flags, states and the running node's process names; the zsh script zsh accepts.</summary>
 public sealed class CompletionSpec : IAsyncLifetime, IDisposable
 {
     private readonly ControlledNode _node = new();
@@ -35,6 +35,17 @@ public sealed class CompletionSpec : IAsyncLifetime, IDisposable
     public async Task Bash_accepts_the_script()
     {
         var check = await Bash($"bash -n {Script} && echo syntax-ok");
+        Assert.Equal("syntax-ok", check.Trim());
+    }
+
+    [Fact]
+    public async Task Zsh_accepts_its_script()
+    {
+        var script = new StringWriter();
+        Assert.Equal(0, await global::Actors.Node.Cli.RunAsync(["completion", "zsh"], script, new StringWriter()));
+        var file = Path.Combine(_node.Dir, "_actors");
+        await File.WriteAllTextAsync(file, script.ToString());
+        var check = await Bash($"zsh -n {file} && echo syntax-ok");
         Assert.Equal("syntax-ok", check.Trim());
     }
 
