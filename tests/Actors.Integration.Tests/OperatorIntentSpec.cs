@@ -67,7 +67,10 @@ public sealed class OperatorIntentSpec : IAsyncLifetime, IDisposable
         Assert.NotEqual(before, after);
         // Throughout: each instance said "stop" before the next said "start" (the node starts the next one only
         // once the group of the last one is gone), so at no moment did two run.
-        var events = File.ReadAllLines(Instances).Select(l => l.Split(' ')).Select(p => (What: p[0], Pid: int.Parse(p[1]))).ToList();
+        // "running" means spawned: on a busy machine the new shell may not have written its start line yet.
+        List<(string What, int Pid)> Events() => File.ReadAllLines(Instances).Select(l => l.Split(' ')).Select(p => (What: p[0], Pid: int.Parse(p[1]))).ToList();
+        Poll.Until(() => Events() is [.., var last] && last == ("start", after!.Value), ControlledNode.Patience);
+        var events = Events();
         Assert.True(events.Count >= 3, $"at least one restart: {string.Join(" | ", events)}");
         for (var i = 0; i < events.Count; i++)
         {
