@@ -86,31 +86,35 @@ internal sealed unsafe class OutputPump : IDisposable
         }
     }
 
-    /// <summary>SIGKILL to the group of a child we cannot watch, then a blocking reap: it dies at once.</summary>
-    private static ExitStatus KillAndReap(LinuxProcessHandle handle)
-    {
-        handle.SignalGroup(LibC.SIGKILL);
-        int status;
-        int rc;
-        do { rc = LibC.waitpid(handle.Pid, &status, 0); }
-        while (rc < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
-        handle.MarkReaped();
-        return rc > 0 ? ExitStatus.FromWaitStatus(status) : ExitStatus.Exited(255);
-    }
+    /// <summary>
+    /// SIGKILL to the group of a child we cannot watch, then its reap, bounded: a child stuck in an uninterruptible
+    /// wait (a dead NFS mount) must not hold the spawner thread, and with it every other start, for as long as it
+    /// is stuck. Such a child is left to the orphan sweep and reported killed.
+    /// </summary>
+    private static ExitStatus KillAndReap(LinuxProcessHandle handle) =>
+        KillAndReapWithin(handle, TimeSpan.FromSeconds(2)) ?? ExitStatus.Killed(LibC.SIGKILL);
 
     /// <summary>
-    /// As <see cref="KillAndReap"/>, but a child that does not die within <paramref name="bound"/> (stuck in an
-    /// uninterruptible wait on a dead mount) is left to init rather than hold up a shutdown.
+    /// SIGKILL to the group, then a reap once the child died within <paramref name="bound"/>: its status, or null
+    /// when it did not die in time (it is left to the orphan sweep rather than hold up a start or a shutdown).
     /// </summary>
-    private static void KillAndReapWithin(LinuxProcessHandle handle, TimeSpan bound)
+    private static ExitStatus? KillAndReapWithin(LinuxProcessHandle handle, TimeSpan bound)
     {
         handle.SignalGroup(LibC.SIGKILL);
-        if (!ProcessExit.WaitFor(handle.Pid, bound)) return;
-        int status;
-        int rc;
-        do { rc = LibC.waitpid(handle.Pid, &status, LibC.WNOHANG); }
-        while (rc < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
-        if (rc > 0) handle.MarkReaped();
+        if (ProcessExit.WaitFor(handle.Pid, bound))
+        {
+            int status;
+            int rc;
+            do { rc = LibC.waitpid(handle.Pid, &status, LibC.WNOHANG); }
+            while (rc < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
+            if (rc > 0)
+            {
+                handle.MarkReaped();
+                return ExitStatus.FromWaitStatus(status);
+            }
+        }
+        AdoptedOrphans.Watch(handle.Pid, handle.StartTime);
+        return null;
     }
 
     /// <summary>Pipes and exits still watched: a pipe leaves once every writer closed it (EOF).</summary>
