@@ -60,6 +60,19 @@ public sealed class RunToCompletionSpec : IAsyncLifetime
     }
 
     [Fact]
+    public void Exit_code_from_tests_whose_migration_failed_exits_1_and_says_the_dependency_failed()
+    {
+        var node = Run(CiPipeline.Replace("""args = ["-c", "exit 0"]""", """args = ["-c", "exit 2"], permanent-exit-codes = [2]"""), "--exit-code-from", "tests");
+        var db = PidIn(node.AwaitLine("db: running", Patience));
+
+        Assert.Equal(1, node.WaitForExit(Patience));
+
+        AssertGone(db);
+        Assert.Contains("tests: failed (dependency migrate failed (exited with code 2", node.Output);
+        Assert.Contains("--exit-code-from tests: exit code 1 (it has no exit code of its own)", node.Output);
+    }
+
+    [Fact]
     public void Until_done_exits_1_once_every_job_is_done_and_one_failed()
     {
         // db is a job here: with a service that always restarts, --until-done would wait for it forever.
