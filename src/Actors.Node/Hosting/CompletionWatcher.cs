@@ -67,6 +67,8 @@ internal sealed class CompletionWatcher : ReceiveActor, IWithTimers
         Receive<NodeSupervisor.ProcessesDeclared>(m =>
         {
             _declared = m.Processes;
+            if (_outcome.Policy.ExitCodeFrom is { } from && m.Processes.All(p => p.Name != from))
+                _log.Warning("--exit-code-from {0}: a reload removed {0}; the run now ends only by SIGTERM, actors shutdown or exit-on-failure", from);
             QueueCheck(); // a reload may remove the last process still running
         });
         Receive<NodeSupervisor.ProcessTransitioned>(m =>
