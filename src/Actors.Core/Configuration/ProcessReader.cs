@@ -27,6 +27,7 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
         var lease = ReadLease();
         var kind = ReadKind();
         var critical = r.Bool("critical").Value;
+        var exitOnFailure = r.Bool("availability.exit-on-failure").Value;
         var (transient, permanent, preset) = ReadExitClasses(success);
         return new ProcessSettings(
             name,
@@ -46,6 +47,7 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
         {
             Kind = kind,
             Critical = critical,
+            ExitOnFailure = exitOnFailure,
             TransientExitCodes = transient,
             PermanentExitCodes = permanent,
             Retry = ReadRetry(backoff, preset),

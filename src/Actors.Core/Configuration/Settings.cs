@@ -59,6 +59,12 @@ public sealed record ProcessSettings(
     /// </summary>
     public bool Critical { get; init; }
 
+    /// <summary>
+    /// <c>availability.exit-on-failure</c>: when this process fails for good, a standalone node stops every process and
+    /// exits with its exit code. Not part of what a reload compares: it changes no run, only what the node does after.
+    /// </summary>
+    public bool ExitOnFailure { get; init; }
+
     /// <summary>Failure codes worth retrying (a preset's, plus transient-exit-codes).</summary>
     public IReadOnlySet<int> TransientExitCodes { get; init; } = new HashSet<int>();
 
