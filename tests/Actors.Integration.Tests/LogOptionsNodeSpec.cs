@@ -14,7 +14,7 @@ public sealed class LogOptionsNodeSpec : IAsyncLifetime, IDisposable
     public LogOptionsNodeSpec()
     {
         _node.WriteConfig("""
-                split { command = "/bin/sh", args = ["-c", "echo to-out; echo to-err >&2; echo out-again; while true; do sleep 0.2; done"], log.stderr = separate }
+                split { command = "/bin/sh", args = ["-c", "echo to-out; echo to-err >&2; echo out-again; while true; do sleep 0.2; done"], log.stderr = separate, ready-log-line = "^to-err$" }
                 fresh { command = "/bin/sh", args = ["-c", "echo \"started $$\"; while true; do sleep 0.2; done"], log.truncate-on-start = on }
             """);
     }
@@ -30,7 +30,7 @@ public sealed class LogOptionsNodeSpec : IAsyncLifetime, IDisposable
     public void Dispose() => _node.Dispose();
 
     [Fact]
-    public void Stderr_separate_writes_two_files_and_logs_shows_both()
+    public void Stderr_separate_writes_two_files_logs_shows_both_and_the_ready_line_is_found_in_stderr()
     {
         _node.AwaitOutput("split", "out-again");
         _node.AwaitOutput("split", "to-err");
@@ -40,6 +40,8 @@ public sealed class LogOptionsNodeSpec : IAsyncLifetime, IDisposable
             File.ReadAllText(LogFile("split.err.log")));
         var shown = _node.Cli("logs", "split").Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(["out-again", "to-err", "to-out"], shown.Order());
+        // The ready-log-line is looked for in stderr as well.
+        Assert.Equal("ready-log-line: to-err", _node.AwaitState("split", "ready").GetProperty("reason").GetString());
     }
 
     [Fact]
