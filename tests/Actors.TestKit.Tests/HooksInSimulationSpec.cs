@@ -25,3 +25,25 @@ public class HooksInSimulationSpec
         sim.AssertStarts("worker", 3).AssertGaveUpAt("worker", TimeSpan.FromSeconds(33)).AssertState("worker", ProcessState.Failed);
     }
 }
+
+/// <summary>A simulated process "prints" its ready-log-line when its behaviour says it is ready.</summary>
+public class ReadyLogLineInSimulationSpec
+{
+    [Fact]
+    public void A_ready_log_line_process_is_ready_when_its_behaviour_is_and_gates_its_dependent()
+    {
+        using var sim = Simulation.FromHocon("""
+            actors.processes {
+              db { command = "/usr/local/bin/db", ready-log-line = "accepting connections" }
+              web { command = "/usr/local/bin/web", depends-on { db = ready } }
+            }
+            """).Behave("db", Behaviour.ReadyAfter(TimeSpan.FromSeconds(20)));
+
+        sim.RunFor(TimeSpan.FromMinutes(1));
+
+        sim.AssertState("db", ProcessState.Ready);
+        Assert.Equal(TimeSpan.FromSeconds(20), sim.Process("db").TimeToReady);
+        Assert.Equal(TimeSpan.FromSeconds(20), sim.Process("web").TimeToReady);
+        Assert.StartsWith("ready-log-line: ", sim.Process("db").Reason);
+    }
+}

@@ -144,6 +144,16 @@ public sealed class ProcessLogWriter : IOutputSink, IDisposable
     }
 
     /// <summary>
+    /// A simulation's stand-in for output (no process writes here): reports <paramref name="line"/> to the armed watch
+    /// as the run's ready line, whatever the pattern, since a simulated process prints nothing to match.
+    /// </summary>
+    internal void SimulateReadyLine(string line)
+    {
+        lock (_gate)
+            _tail.Report(line);
+    }
+
+    /// <summary>
     /// <c>log.truncate-on-start</c>: empties the file (a regular file; rotated copies are kept) and the in-memory tail,
     /// so both hold only what comes next. Only called while nothing of the process writes.
     /// </summary>

@@ -27,6 +27,12 @@ internal sealed class TailFeeder(LogTail tail)
         _onMatch = pattern is null ? null : onMatch;
     }
 
+    /// <summary>Hands <paramref name="line"/> to the armed watch as a match (a simulation's ready line).</summary>
+    public void Report(string line)
+    {
+        if (_watch is not null) Matched(line);
+    }
+
     /// <summary>While set, lines are not matched against the watch (a hook's output, not the process's own).</summary>
     public bool Paused { get; set; }
 

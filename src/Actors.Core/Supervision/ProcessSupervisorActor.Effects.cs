@@ -150,9 +150,9 @@ internal sealed partial class ProcessSupervisorActor
         try
         {
             _output = _options.OpenLog(_life.Settings, _tail);
-            // A host that discards the output (null) discards stderr too.
+            // Opened the same way as the log (a host that discards output, a simulation, discard this too), into the same tail.
             if (_output is not null && _life.Settings.Log.ErrorFile is { } errorFile)
-                _errorOutput = new ProcessLogWriter(_life.Settings.Log with { File = errorFile }, _tail);
+                _errorOutput = _options.OpenLog(_life.Settings with { Log = _life.Settings.Log with { File = errorFile, ErrorFile = null } }, _tail);
             return null;
         }
         catch (LogWriteException e)
