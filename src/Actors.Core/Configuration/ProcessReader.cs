@@ -54,7 +54,9 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
             Timeouts = ReadTimeouts(),
             Probes = ReadProbes(checkFileSystem),
             Readiness = ReadReadiness(),
+            ReadyLogLine = ReadReadyLogLine(),
             DependsOn = ReadDependsOn(),
+            Hooks = ReadHooks(checkFileSystem),
         };
     }
 
@@ -186,7 +188,7 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
         if (keep.Value < 0)
             D.Error(keep.Path, $"{keep.Value} is out of range; use 0 (keep no rotated files) or more");
         var path = file.Value.Length == 0 ? Path.Combine(logDir, name + ".log") : paths.Resolve(file.Value);
-        return new LogSettings(path, maxSize.Value, keep.Value, timestamps.Value);
+        return ReadLogOptions(new LogSettings(path, maxSize.Value, keep.Value, timestamps.Value));
     }
 
     /// <summary>Null when lease.name is empty (no lease); the other lease keys are checked either way.</summary>
