@@ -77,7 +77,20 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
         var runEntry = _followDescendants ? $"{RunVariable}={NodeMarker.OfThisNode[(NodeMarker.Variable.Length + 1)..]}.{Interlocked.Increment(ref _runs)}" : null;
         var environment = runEntry is null ? spec.Environment
             : spec.Environment.Where(e => !e.StartsWith(RunVariable + "=", StringComparison.Ordinal)).Append(runEntry).ToArray();
-        var child = SpawnedChild.Start(path, spec.Argv, environment, spec.WorkingDir, errno => DescribeSpawnError(errno, path), out var problem,
+        var program = path;
+        var argv = spec.Argv;
+        if (spec.ShimOptions is { } options)
+        {
+            // user, limits, ...: the shim applies them in the child, then execs the program (see ExecShim).
+            if (ExecShim.Find(out var missing) is not { } shim)
+            {
+                replyTo.Tell(new ProcessLaunchFailed(missing!));
+                return;
+            }
+            program = shim;
+            argv = [shim, .. options, "--", path, .. spec.Argv];
+        }
+        var child = SpawnedChild.Start(program, argv, environment, spec.WorkingDir, errno => DescribeSpawnError(errno, path), out var problem,
             stdinFd: _inheritStdio ? Native.Spawner.OwnStdin : -1, captureOutput: !_inheritStdio);
         if (child is null)
         {

@@ -34,7 +34,12 @@ internal sealed class ProcessRunnerActor : ReceiveActor, IWithTimers
         Launching();
     }
 
-    protected override void PreStart() => _launcher.Launch(new LaunchRequest(_spec, _output, _ticket), Self);
+    protected override void PreStart()
+    {
+        // Refused before any launcher sees it, so a real and a simulated launcher fail it alike.
+        if (_spec.Refused is { } reason) Self.Tell(new ProcessLaunchFailed(reason));
+        else _launcher.Launch(new LaunchRequest(_spec, _output, _ticket), Self);
+    }
 
     private void Launching()
     {

@@ -42,7 +42,9 @@ internal sealed partial class ProcessSupervisorActor
         switch (effect)
         {
             case Effect.Launch launch:
-                _runSpec = launch.LeaseToken is { } token ? WithLeaseToken(_spec, token) : _spec;
+                // With env files, each start reads them anew (an edited file takes effect at the next start).
+                var spec = _life.Settings.EnvFiles.Files.Count > 0 ? LaunchSpecs.From(_life.Settings) : _spec;
+                _runSpec = launch.LeaseToken is { } token ? WithLeaseToken(spec, token) : spec;
                 _runSpec = WithNotifySocket(_runSpec, launch.Run);
                 _runner = Context.ActorOf(ProcessRunner.Props(_runSpec, _life.Settings, _options.Launcher, _output), $"runner-{launch.Run}");
                 break;
@@ -212,5 +214,6 @@ internal sealed partial class ProcessSupervisorActor
             Probes = ProcessLifecycle.ProbesView(s),
             LogError = _output?.Error,
             LogBytes = _closedLogBytes + (_output?.BytesRead ?? 0),
+            Exec = s.Settings.Exec,
         };
 }
