@@ -17,6 +17,10 @@ public sealed class ExecShimSpec : IAsyncLifetime, IDisposable
                   user = nobody, umask = "027", limits { nofile = "100:200" }, nice = 7, oom-score-adjust = 321
                 }
                 plain { {{ControlledNode.Sleeper}} }
+                probed {
+                  {{ControlledNode.Sleeper}}, user = nobody
+                  probes.readiness { type = exec, command = "/bin/sh", args = ["-c", "test $(id -u) = 65534"], period = 1s }
+                }
             """);
     }
 
@@ -69,6 +73,14 @@ public sealed class ExecShimSpec : IAsyncLifetime, IDisposable
         Assert.Equal("0", uid);
         var plain = File.ReadAllLines($"/proc/{_node.Pid("plain")!.Value}/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal));
         Assert.StartsWith("Uid:\t0\t", plain);
+    }
+
+    [Fact]
+    public void An_exec_probe_runs_as_the_process_user()
+    {
+        var ready = _node.AwaitState("probed", "ready");
+
+        Assert.Contains("exit code 0", ready.GetProperty("probes")[0].GetProperty("last-check").GetString());
     }
 
     [Fact]

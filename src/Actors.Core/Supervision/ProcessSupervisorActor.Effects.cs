@@ -187,7 +187,7 @@ internal sealed partial class ProcessSupervisorActor
 
     private void StartProbe(Effect.StartProbe m)
     {
-        var context = new ProbeContext(_runSpec.WorkingDir, _runSpec.Environment, m.Pid);
+        var context = new ProbeContext(_runSpec.WorkingDir, _runSpec.Environment, m.Pid) { ShimOptions = _runSpec.ShimOptions };
         var check = _options.ProbeChecks(m.Probe, context);
         // Named per run: the previous run's probe may not have stopped yet.
         _probes[m.Probe.Role] = Context.ActorOf(HealthProbe.Props(m.Probe, check, _clock), $"{HealthProbe.ChildName(m.Probe.Role)}-{m.Run}");
