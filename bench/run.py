@@ -69,10 +69,10 @@ def sleepers(n):
     return "\n".join('  s%d { command = "/bin/sleep", args = ["1000"] }' % i for i in range(n))
 
 
-def bench_restart(folder):
+def bench_restart(folder, extra=""):
     stamps = os.path.join(folder, "stamps")
     node = Node('  r { command = "%s/stamp", args = ["%s", "1"], backoff { min = 0s, max = 0s, random-factor = 0 },'
-                ' start-limit { burst = 100000, interval = 1m }, log.file = "/dev/null" }' % (TOOLS, stamps), folder).start()
+                ' start-limit { burst = 100000, interval = 1m }, log.file = "/dev/null" %s}' % (TOOLS, stamps, extra), folder).start()
     try:
         wait_for(lambda: os.path.exists(stamps) and len(open(stamps).read().split()) >= 61, 60)
     finally:
@@ -80,6 +80,12 @@ def bench_restart(folder):
     t = [int(x) for x in open(stamps).read().split()][10:61]  # 10 warm-up runs, then 50 restarts
     gaps = sorted((b - a) / 1e6 for a, b in zip(t, t[1:]))
     return {"restart p50 ms": statistics.median(gaps), "restart p95 ms": gaps[int(len(gaps) * 0.95) - 1]}
+
+
+def bench_restart_shim(folder):
+    """The same restart loop through the exec shim (actors-exec): umask, a limit and a nice value set, as root."""
+    result = bench_restart(folder, ', umask = "022", limits.nofile = 4096, nice = 0 ')
+    return {"shim " + k: v for k, v in result.items()}
 
 
 def node_cpu_percent(pid, seconds):
@@ -435,7 +441,7 @@ def timed(cmd):
     return (time.monotonic() - t0) * 1000
 
 
-BENCHES = {"restart": bench_restart, "sleepers": bench_sleepers, "lines": bench_lines, "seq": bench_seq,
+BENCHES = {"restart": bench_restart, "restart-shim": bench_restart_shim, "sleepers": bench_sleepers, "lines": bench_lines, "seq": bench_seq,
            "stop": bench_stop, "floors": bench_floors, "idle-timers": bench_idle_timers, "control": bench_control, "takeover": bench_takeover,
            "exec": bench_exec, "probes": bench_probes, "sigstop": bench_sigstop, "slow-stop": bench_slow_stop,
            "soak": bench_soak, "scale": bench_scale}

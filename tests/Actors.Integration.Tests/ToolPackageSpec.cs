@@ -15,7 +15,7 @@ public sealed class ToolPackageSpec : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public async Task The_packed_tool_installs_into_a_clean_folder_and_runs_as_actors()
+    public async Task The_packed_tool_installs_into_a_clean_folder_with_its_exec_shim_and_runs_as_actors()
     {
         var feed = Path.Combine(_dir, "nupkg");
         var configuration = new DirectoryInfo(Path.GetDirectoryName(TestPaths.Node)!).Parent!.Name; // Debug or Release, as built
@@ -40,6 +40,8 @@ public sealed class ToolPackageSpec : IDisposable
         var version = await Run(actors, "version");
         Assert.True(version.Code == 0, version.Output);
         Assert.Matches(@"^actors \d+\.\d+\.\d+", version.Output);
+        // The exec shim (user, umask, limits...) travels in the package, beside the tool's assemblies.
+        Assert.Single(Directory.GetFiles(Path.Combine(tools, ".store"), "actors-exec", SearchOption.AllDirectories));
         var completion = await Run(actors, "completion", "bash");
         Assert.True(completion.Code == 0, completion.Output);
         Assert.Contains("complete -F _actors actors", completion.Output);

@@ -22,6 +22,14 @@ internal sealed class Diagnostics(string file, HoconLineIndex lines)
 
     public void ErrorAtLine(int? line, string message) => _errors.Add(new ConfigProblem(File, line, "", message));
 
+    /// <summary>A problem in another file the key names (an env file): located in that file, at its line.</summary>
+    public void ErrorIn(string file, int? line, string path, string message)
+    {
+        var problem = new ConfigProblem(file, line, path, message);
+        if (_seenErrors.Add(problem))
+            _errors.Add(problem);
+    }
+
     // A value inherited from actors.defaults is read once per process; the same problem is reported once.
     private void Add(List<ConfigProblem> list, HashSet<ConfigProblem> seen, string path, string message)
     {

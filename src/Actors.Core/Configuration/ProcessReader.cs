@@ -18,6 +18,9 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
         var workingDir = ReadWorkingDir(checkFileSystem);
         // Read in the order of the keys in reference.conf, so problems are listed in that order.
         var env = ReadEnv();
+        var envFiles = ReadEnvFiles(workingDir, checkFileSystem);
+        var inheritEnv = r.Bool("inherit-env").Value;
+        var exec = ReadExec();
         var restart = ReadRestart();
         var success = ReadSuccessExitCodes();
         var backoff = ReadBackoff();
@@ -57,6 +60,9 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
             ReadyLogLine = ReadReadyLogLine(),
             DependsOn = ReadDependsOn(),
             Hooks = ReadHooks(checkFileSystem),
+            EnvFiles = envFiles,
+            InheritEnv = inheritEnv,
+            Exec = exec,
         };
     }
 

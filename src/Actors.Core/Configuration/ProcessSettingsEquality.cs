@@ -20,6 +20,9 @@ public sealed class ProcessSettingsEquality : IEqualityComparer<ProcessSettings>
             && a.Shell == b.Shell
             && a.WorkingDir == b.WorkingDir
             && SameEnv(a.Env, b.Env)
+            && a.EnvFiles.SameAs(b.EnvFiles)
+            && a.InheritEnv == b.InheritEnv
+            && a.Exec == b.Exec
             && a.Restart == b.Restart
             && a.SuccessExitCodes.SetEquals(b.SuccessExitCodes)
             // These are records of scalars and strings: their own equality is by content.

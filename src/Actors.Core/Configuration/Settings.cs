@@ -104,6 +104,15 @@ public sealed record ProcessSettings(
 
     /// <summary>The processes that must reach a state before this one starts, in declaration order.</summary>
     public IReadOnlyList<Dependency> DependsOn { get; init; } = [];
+
+    /// <summary><c>env-file</c>: dotenv files under <c>env</c> and over the node's environment, read again at each start.</summary>
+    public EnvFileSettings EnvFiles { get; init; } = EnvFileSettings.None;
+
+    /// <summary><c>inherit-env</c>: false starts from an empty environment (plus PATH and what the node adds).</summary>
+    public bool InheritEnv { get; init; } = true;
+
+    /// <summary>user, group, umask, limits, nice, oom-score-adjust; <see cref="ExecSettings.None"/> when none is set.</summary>
+    public ExecSettings Exec { get; init; } = ExecSettings.None;
 }
 
 /// <summary>Node-wide settings (<c>actors.node</c>).</summary>

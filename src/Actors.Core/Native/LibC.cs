@@ -124,6 +124,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int link(string existing, string newPath);
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int statx(int dirfd, string path, int flags, uint mask, byte* buffer);
     public const int StatxEmptyPath = AT_EMPTY_PATH, StatxNlinkOffset = 16;
+    // stx_mode (u16) and the file type bits in it, for env files (a FIFO must not be read).
+    public const uint STATX_TYPE = 0x1;
+    public const int StatxModeOffset = 28, S_IFMT = 0xF000, S_IFREG = 0x8000, S_IFDIR = 0x4000;
 
     // For the node's control socket (bound in a private folder, then renamed into place; see ControlSocket).
     [LibraryImport(Lib, SetLastError = true)] public static partial int mkdir(byte* path, uint mode);
@@ -140,6 +143,21 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)] public static partial int inotify_init1(int flags);
     [LibraryImport(Lib, SetLastError = true)] public static partial int inotify_add_watch(int fd, byte* path, uint mask);
     public const uint IN_MOVED_TO = 0x80, IN_CREATE = 0x100, IN_ISDIR = 0x40000000;
+
+    // user, group, limits, nice, oom-score-adjust (see Accounts): names through the name service, as id(1) resolves them.
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial int getpwnam_r(string name, byte* pwd, byte* buf, nuint buflen, byte** result);
+    [LibraryImport(Lib)] public static partial int getpwuid_r(uint uid, byte* pwd, byte* buf, nuint buflen, byte** result);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial int getgrnam_r(string name, byte* grp, byte* buf, nuint buflen, byte** result);
+    [LibraryImport(Lib)] public static partial int getgrgid_r(uint gid, byte* grp, byte* buf, nuint buflen, byte** result);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial int getgrouplist(string user, uint group, uint* groups, int* ngroups);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int getgroups(int size, uint* list);
+    [LibraryImport(Lib)] public static partial uint getegid();
+    [LibraryImport(Lib, SetLastError = true)] public static partial int getrlimit(int resource, ulong* rlim);
+    // struct passwd and struct group on LP64 (x86-64, arm64): offsets of the fields read.
+    public const int PasswdSize = 48, PwName = 0, PwUid = 16, PwGid = 20, PwDir = 32, PwShell = 40;
+    public const int GroupSize = 32, GrName = 0, GrGid = 16;
+    public const int RLIMIT_CORE = 4, RLIMIT_NPROC = 6, RLIMIT_NOFILE = 7, RLIMIT_MEMLOCK = 8;
+    public const ulong RLIM_INFINITY = ulong.MaxValue;
 
     public static int PidfdOpen(int pid) => (int)syscall(SYS_pidfd_open, pid, 0);
 

@@ -62,6 +62,49 @@ internal static unsafe class SmallFiles
         }
     }
 
+    /// <summary>
+    /// The bytes of the regular file at <paramref name="path"/>, at most <paramref name="limit"/> + 1 of them (so the
+    /// caller sees a file that is too long); null with the reason when it is not a regular file or cannot be read.
+    /// Opened non-blocking, so a FIFO at the path never blocks the caller.
+    /// </summary>
+    public static byte[]? ReadRegular(string path, int limit, out string? problem)
+    {
+        problem = null;
+        var fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            problem = errno == 2 ? "does not exist" : $"cannot be read: {ErrorText(errno)}";
+            return null;
+        }
+        try
+        {
+            byte* stat = stackalloc byte[256];
+            if (statx(fd, "", StatxEmptyPath, STATX_TYPE, stat) != 0) { problem = $"cannot be read: {Error()}"; return null; }
+            var type = *(ushort*)(stat + StatxModeOffset) & S_IFMT;
+            if (type == S_IFDIR) { problem = "is a folder, not a file"; return null; }
+            if (type != S_IFREG) { problem = "is not a regular file"; return null; }
+            var bytes = new byte[limit + 1];
+            int total = 0;
+            fixed (byte* p = bytes)
+            {
+                while (total < bytes.Length)
+                {
+                    var n = pread(fd, p + total, bytes.Length - total, total);
+                    if (n < 0 && Marshal.GetLastPInvokeError() == EINTR) continue;
+                    if (n < 0) { problem = $"cannot be read: {Error()}"; return null; }
+                    if (n == 0) break;
+                    total += (int)n;
+                }
+            }
+            return bytes[..total];
+        }
+        finally
+        {
+            close(fd);
+        }
+    }
+
     public static bool WriteAll(int fd, ReadOnlySpan<byte> data)
     {
         fixed (byte* p = data)

@@ -7,7 +7,7 @@ namespace Actors.Probes;
 
 /// <summary>
 /// <c>type = exec</c>: runs the command (argv, no shell) in the process's working directory with the process's
-/// environment plus <c>ACTORS_PID</c>; exit code 0 passes. The detail is "exit code N", then the last line the
+/// environment plus <c>ACTORS_PID</c>, and as its user, umask and limits (through the exec shim); exit code 0 passes. The detail is "exit code N", then the last line the
 /// command wrote, on stdout or stderr.
 /// <para>
 /// The command runs through <see cref="OneShotCommand"/>, the node's own spawner and output pump, not CliWrap. CliWrap
@@ -34,7 +34,11 @@ internal sealed class ExecProbeCheck(ExecProbeTarget target, ProbeContext contex
             return ProbeOutcome.Fail($"cannot run {target.Command}: {problem}");
 
         _envp ??= _environment.Select(entry => $"{entry.Key}={entry.Value}").ToArray();
-        var outcome = await OneShotCommand.RunAsync(executable, [target.Command, .. target.Args], _envp, context.WorkingDir, cancellationToken)
+        // As the process runs (user, umask, limits...): a check as root of a process that runs as www-data would
+        // see files and rights the process does not have.
+        if (ExecShim.Wrap(context.ShimOptions, executable, [target.Command, .. target.Args], out var missing) is not var (program, argv))
+            return ProbeOutcome.Fail($"cannot run {target.Command}: {missing}");
+        var outcome = await OneShotCommand.RunAsync(program, argv, _envp, context.WorkingDir, cancellationToken)
             .ConfigureAwait(false);
         switch (outcome)
         {

@@ -64,4 +64,8 @@ public sealed record ProbeOutcome(bool Passed, string Detail)
 }
 
 /// <summary>What a real check needs of the process it checks: its folder and environment (exec probes) and its main pid.</summary>
-public sealed record ProbeContext(string WorkingDir, IReadOnlyList<string> Environment, int Pid);
+public sealed record ProbeContext(string WorkingDir, IReadOnlyList<string> Environment, int Pid)
+{
+    /// <summary>The process's exec shim options (user, limits...): an exec probe runs as the process does. Null: as the node.</summary>
+    public IReadOnlyList<string>? ShimOptions { get; init; }
+}

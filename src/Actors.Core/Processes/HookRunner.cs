@@ -31,11 +31,14 @@ internal static class HookRunner
         if (path is null) return new HookOutcome($"could not start: {notFound}");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(hook.Timeout);
+        // As the process runs (user, umask, limits...), as systemd runs ExecStartPre= and ExecStopPost= as User=.
+        if (ExecShim.Wrap(spec.ShimOptions, path, [hook.Command, .. hook.Args], out var missing) is not var (program, argv))
+            return new HookOutcome($"could not start: {missing}");
         var copy = request.Log is { } log ? new PrefixedLogSink(log, $"[{hook.Name}] ") : null;
         OneShotOutcome outcome;
         try
         {
-            outcome = await OneShotCommand.RunAsync(path, [hook.Command, .. hook.Args], environment, spec.WorkingDir, timeout.Token, copy)
+            outcome = await OneShotCommand.RunAsync(program, argv, environment, spec.WorkingDir, timeout.Token, copy)
                 .ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

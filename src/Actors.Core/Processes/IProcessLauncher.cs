@@ -27,7 +27,14 @@ public sealed record LaunchSpec(
     string Command,
     IReadOnlyList<string> Argv,
     string WorkingDir,
-    IReadOnlyList<string> Environment);
+    IReadOnlyList<string> Environment)
+{
+    /// <summary>Why this run cannot start (an env file that cannot be read), or null: the runner then launches nothing.</summary>
+    public string? Refused { get; init; }
+
+    /// <summary>Options of the exec shim (user, limits, ...: see <see cref="ExecShim"/>); null to spawn the program directly.</summary>
+    public IReadOnlyList<string>? ShimOptions { get; init; }
+}
 
 /// <summary>One launch: the spec, where its output goes, and the ticket that keeps an abandoned launch from leaking a process.</summary>
 public sealed record LaunchRequest(LaunchSpec Spec, ProcessLogWriter? Output, LaunchTicket Ticket)

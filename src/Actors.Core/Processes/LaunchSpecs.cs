@@ -6,23 +6,48 @@ namespace Actors.Processes;
 public static class LaunchSpecs
 {
     /// <summary>
-    /// The argv and environment for <paramref name="settings"/>: the node's own environment, then the
-    /// process's <c>env</c> on top (as systemd and supervisord do), without the service manager's
-    /// NOTIFY_SOCKET and WATCHDOG_*, plus <c>ACTORS_PROCESS</c> = its name and
-    /// <c>ACTORS_NODE</c> = the node's pid and start time (see <see cref="NodeMarker"/>).
-    /// Built once per process, not per start.
+    /// The argv and environment for <paramref name="settings"/>: the node's own environment (or, with
+    /// <c>inherit-env = off</c>, only PATH), then the <c>env-file</c>s, then the process's <c>env</c> on top (as
+    /// systemd and docker compose do), without the service manager's NOTIFY_SOCKET and WATCHDOG_*, plus
+    /// <c>ACTORS_PROCESS</c> = its name and <c>ACTORS_NODE</c> = the node's pid and start time (see
+    /// <see cref="NodeMarker"/>), which nothing overrides. Built once per declaration, and again at each start of a
+    /// process with env files, which are read anew then (an env file that cannot be read refuses the start).
     /// </summary>
     public static LaunchSpec From(ProcessSettings settings)
     {
         // The node's own entries are built once and shared by every process; only overrides are new strings.
-        var env = new Dictionary<string, string>(NodeEnvironment.Value, StringComparer.Ordinal);
+        var env = settings.InheritEnv
+            ? new Dictionary<string, string>(NodeEnvironment.Value, StringComparer.Ordinal)
+            : new Dictionary<string, string>(StringComparer.Ordinal) { ["PATH"] = NodeEnvironment.Value.GetValueOrDefault("PATH") ?? $"PATH={DefaultPath}" };
+        if (settings.Exec.User is not null)
+        {
+            // As login and systemd's User= do: the user's own, under what the files and env say.
+            env["HOME"] = $"HOME={settings.Exec.Home}";
+            env["USER"] = $"USER={settings.Exec.User}";
+            env["LOGNAME"] = $"LOGNAME={settings.Exec.User}";
+            env["SHELL"] = $"SHELL={settings.Exec.Shell}";
+        }
+        string? refused = null;
+        if (settings.EnvFiles.Files.Count > 0)
+        {
+            var values = EnvFiles.Read(settings.EnvFiles.Files, EnvFiles.NodeEnvironment(), out var problem);
+            if (problem is not null) refused = $"env-file {problem}";
+            foreach (var (key, value) in values) env[key] = $"{key}={value}";
+        }
         foreach (var (key, value) in settings.Env) env[key] = $"{key}={value}";
         env["ACTORS_PROCESS"] = $"ACTORS_PROCESS={settings.Name}";
         env[NodeMarker.Variable] = NodeMarker.OfThisNode;
         var argv = new List<string>(settings.Args.Count + 1) { settings.Command };
         argv.AddRange(settings.Args);
-        return new LaunchSpec(settings.Name, settings.Command, argv, settings.WorkingDir, env.Values.ToArray());
+        return new LaunchSpec(settings.Name, settings.Command, argv, settings.WorkingDir, env.Values.ToArray()) 
+        {
+            Refused = refused,
+            ShimOptions = settings.Exec.IsNone ? null : ExecShim.Options(settings.Exec),
+        };
     }
+
+    /// <summary>PATH for <c>inherit-env = off</c> when the node has none: systemd's default.</summary>
+    public const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     /// <summary>
     /// <paramref name="spec"/> with <paramref name="overrides"/> set in its environment (replacing equal names):

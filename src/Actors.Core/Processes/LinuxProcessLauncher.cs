@@ -81,7 +81,13 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
         var runEntry = _followDescendants ? $"{RunVariable}={NodeMarker.OfThisNode[(NodeMarker.Variable.Length + 1)..]}.{Interlocked.Increment(ref _runs)}" : null;
         var environment = runEntry is null ? spec.Environment
             : spec.Environment.Where(e => !e.StartsWith(RunVariable + "=", StringComparison.Ordinal)).Append(runEntry).ToArray();
-        var child = SpawnedChild.Start(path, spec.Argv, environment, spec.WorkingDir, errno => DescribeSpawnError(errno, path), out var problem,
+        // user, limits, ...: the shim applies them in the child, then execs the program (see ExecShim).
+        if (ExecShim.Wrap(spec.ShimOptions, path, spec.Argv, out var missing) is not var (program, argv))
+        {
+            replyTo.Tell(new ProcessLaunchFailed(missing!));
+            return;
+        }
+        var child = SpawnedChild.Start(program, argv, environment, spec.WorkingDir, errno => DescribeSpawnError(errno, path), out var problem,
             stdinFd: _inheritStdio ? Native.Spawner.OwnStdin : -1, captureOutput: !_inheritStdio,
             separateStderr: request.ErrorOutput is not null && !_inheritStdio);
         if (child is null)

@@ -38,13 +38,15 @@ internal sealed class ProcessRunnerActor : ReceiveActor, IWithTimers
         _launcher = launcher;
         _output = output;
         _errorOutput = errorOutput;
-        if (settings.Hooks.PreStart is null) Launching();
+        if (settings.Hooks.PreStart is null || spec.Refused is not null) Launching();
         else PreStarting();
     }
 
     protected override void PreStart()
     {
-        if (_settings.Hooks.PreStart is { } preStart) RunHook(preStart, new Dictionary<string, string>());
+        // Refused before any launcher (or hook) sees it, so a real and a simulated launcher fail it alike.
+        if (_spec.Refused is { } reason) Self.Tell(new ProcessLaunchFailed(reason));
+        else if (_settings.Hooks.PreStart is { } preStart) RunHook(preStart, new Dictionary<string, string>());
         else Launch();
     }
 

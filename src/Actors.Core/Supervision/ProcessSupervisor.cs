@@ -140,6 +140,9 @@ public static class ProcessSupervisor
 
         /// <summary>Bytes of output logged since this supervisor started (across runs and log reopenings).</summary>
         public long LogBytes { get; init; }
+
+        /// <summary>user, group, umask, limits, nice, oom-score-adjust as declared (<see cref="ExecSettings.None"/>: as the node).</summary>
+        public ExecSettings Exec { get; init; } = ExecSettings.None;
     }
 
     /// <summary>

@@ -44,7 +44,9 @@ internal sealed partial class ProcessSupervisorActor
         switch (effect)
         {
             case Effect.Launch launch:
-                _runSpec = launch.LeaseToken is { } token ? WithLeaseToken(_spec, token) : _spec;
+                // With env files, each start reads them anew (an edited file takes effect at the next start).
+                var spec = _life.Settings.EnvFiles.Files.Count > 0 ? LaunchSpecs.From(_life.Settings) : _spec;
+                _runSpec = launch.LeaseToken is { } token ? WithLeaseToken(spec, token) : spec;
                 _runSpec = WithNotifySocket(_runSpec, launch.Run);
                 PrepareLog(launch.Run);
                 _runner = Context.ActorOf(ProcessRunner.Props(_runSpec, _life.Settings, _options.Launcher, _output, _errorOutput),
@@ -224,7 +226,7 @@ internal sealed partial class ProcessSupervisorActor
 
     private void StartProbe(Effect.StartProbe m)
     {
-        var context = new ProbeContext(_runSpec.WorkingDir, _runSpec.Environment, m.Pid);
+        var context = new ProbeContext(_runSpec.WorkingDir, _runSpec.Environment, m.Pid) { ShimOptions = _runSpec.ShimOptions };
         var check = _options.ProbeChecks(m.Probe, context);
         // Named per run: the previous run's probe may not have stopped yet.
         _probes[m.Probe.Role] = Context.ActorOf(HealthProbe.Props(m.Probe, check, _clock), $"{HealthProbe.ChildName(m.Probe.Role)}-{m.Run}");
@@ -251,5 +253,6 @@ internal sealed partial class ProcessSupervisorActor
             Probes = ProcessLifecycle.ProbesView(s),
             LogError = _output?.Error ?? _errorOutput?.Error,
             LogBytes = _closedLogBytes + (_output?.BytesRead ?? 0) + (_errorOutput?.BytesRead ?? 0),
+            Exec = s.Settings.Exec,
         };
 }

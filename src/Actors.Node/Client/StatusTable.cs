@@ -30,6 +30,9 @@ internal static class StatusTable
             stdout.WriteLine();
             var description = process.GetProperty("description").GetString();
             stdout.WriteLine($"{process.GetProperty("name").GetString()}{(string.IsNullOrEmpty(description) ? "" : $" - {description}")}");
+            // Older nodes have no "exec".
+            if (process.TryGetProperty("exec", out var exec) && exec.ValueKind == JsonValueKind.Object)
+                stdout.WriteLine($"  runs with: {exec.GetProperty("summary").GetString()}");
             if (process.TryGetProperty("probes", out var probes))
                 foreach (var probe in probes.EnumerateArray())
                     stdout.WriteLine($"  probe {probe.GetProperty("role").GetString()} ({probe.GetProperty("type").GetString()}): {Passing(probe.GetProperty("passing"))}" +

@@ -41,6 +41,7 @@ internal static class StatusJson
         WriteLease(w, s.Lease);
         w.WriteString("kind", s.Kind.ToString().ToLowerInvariant());
         WriteProbes(w, s.Probes);
+        WriteExec(w, s.Exec);
         w.WriteStartArray("trail");
         foreach (var t in s.Trail)
         {
@@ -51,6 +52,29 @@ internal static class StatusJson
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary><c>"exec"</c>: who the process runs as and within what; null when it runs as the node does.</summary>
+    private static void WriteExec(Utf8JsonWriter w, Configuration.ExecSettings exec)
+    {
+        if (exec.IsNone)
+        {
+            w.WriteNull("exec");
+            return;
+        }
+        w.WriteStartObject("exec");
+        if (exec.User is null) w.WriteNull("user"); else w.WriteString("user", exec.User);
+        WriteNumberOrNull(w, "uid", exec.Uid is { } uid ? (int)uid : null);
+        if (exec.Group is null) w.WriteNull("group"); else w.WriteString("group", exec.Group);
+        WriteNumberOrNull(w, "gid", exec.Gid is { } gid ? (int)gid : null);
+        if (exec.Umask is { } umask) w.WriteString("umask", Convert.ToString(umask, 8).PadLeft(3, '0')); else w.WriteNull("umask");
+        w.WriteStartObject("limits");
+        foreach (var (name, limit) in exec.Limits()) w.WriteString(name, limit.ToString());
+        w.WriteEndObject();
+        WriteNumberOrNull(w, "nice", exec.Nice);
+        WriteNumberOrNull(w, "oom-score-adjust", exec.OomScoreAdjust);
+        w.WriteString("summary", exec.Describe());
         w.WriteEndObject();
     }
 

@@ -52,7 +52,27 @@ public class ProcessSettingsEqualitySpec
         { "start limit", Web() with { StartLimit = new StartLimitSettings(6, TimeSpan.FromMinutes(1)) } },
         { "stop", Web() with { Stop = new StopSettings(2, "INT", TimeSpan.FromSeconds(10)) } },
         { "log", Web() with { Log = Web().Log with { Keep = 4 } } },
+        { "env-file content", Web() with { EnvFiles = new EnvFileSettings(["/srv/.env"], new Dictionary<string, string> { ["A"] = "2" }) } },
+        { "inherit-env", Web() with { InheritEnv = false } },
+        { "user", Web() with { Exec = new ExecSettings(User: "nobody", Uid: 65534) } },
+        { "limits", Web() with { Exec = new ExecSettings(Nofile: new ResourceLimit(1, 2)) } },
     };
+
+    [Fact]
+    public void Env_files_with_the_same_content_and_equal_exec_settings_are_unchanged()
+    {
+        var a = Web() with
+        {
+            EnvFiles = new EnvFileSettings(["/srv/.env"], new Dictionary<string, string> { ["A"] = "1", ["B"] = "2" }),
+            Exec = new ExecSettings(Umask: 23, Nofile: new ResourceLimit(1, 2)),
+        };
+        var b = Web() with
+        {
+            EnvFiles = new EnvFileSettings(["/srv/.env"], new Dictionary<string, string> { ["B"] = "2", ["A"] = "1" }),
+            Exec = new ExecSettings(Umask: 23, Nofile: new ResourceLimit(1, 2)),
+        };
+        Assert.True(Same(a, b));
+    }
 
     [Theory]
     [MemberData(nameof(Changes))]
