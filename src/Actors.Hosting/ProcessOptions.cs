@@ -68,7 +68,7 @@ public sealed class ProcessOptions
     /// <summary><c>probes.readiness</c>.</summary>
     public ProbeOptions? ReadinessProbe { get; set; }
 
-    /// <summary><c>depends-on</c>: process name → started, ready or completed.</summary>
+    /// <summary><c>depends-on</c>: process name → started, ready, completed or exited.</summary>
     public IDictionary<string, string>? DependsOn { get; set; }
 
     internal void WriteTo(HoconWriter w)

@@ -12,6 +12,8 @@ public static class Cli
           run [--replace] [CONFIG]     supervise the processes CONFIG declares, in the foreground
                                        (no CONFIG: ./actors.conf if present, else the built-in demo);
                                        --replace stops the node holding this state-dir and takes over
+              [--until-done]           stop and exit once every process is done: 0, or 1 if any failed
+              [--exit-code-from NAME]  stop and exit with NAME's exit code once NAME completes or fails
           check-config CONFIG          report every problem in CONFIG at once; exit 0 when valid
           simulate CONFIG [--for DUR] [--seed N] [--behave NAME="..."] [--expect NAME=STATE] [--json]
                                        what CONFIG's policy does over virtual time with scripted

@@ -58,7 +58,7 @@ public sealed class Behaviour
     /// <summary>Hangs <paramref name="after"/> it started: it stops answering every probe (they time out), but still dies of signals.</summary>
     public static Behaviour HangsAfter(TimeSpan after) => One(new Step(StepKind.Hang, Check(after), []));
 
-    /// <summary>Becomes ready <paramref name="after"/> it started: startup and readiness probes fail until then.</summary>
+    /// <summary>Becomes ready <paramref name="after"/> it started: startup and readiness probes fail until then, and a ready-log-line is "printed" then.</summary>
     public static Behaviour ReadyAfter(TimeSpan after) => One(new Step(StepKind.Ready, Check(after), []));
 
     /// <summary>Stops writing its heartbeat file <paramref name="after"/> it started: heartbeat-file probes fail from then on.</summary>

@@ -65,6 +65,7 @@ internal sealed class SimulatedOs(VirtualScheduler scheduler, int seed)
             return;
         }
         replyTo.Tell(new ProcessLaunched(run));
+        if (request.Output is { } output) run.PrintReadyLineAt(run.Plan.ReadyAt, output);
         if (run.Plan.End is { } end) run.EndAfter(end.At, end.Status);
     }
 
@@ -119,6 +120,18 @@ internal sealed class SimulatedOs(VirtualScheduler scheduler, int seed)
                 EndAfter(Age + cleanUp, ExitStatus.Exited(0));
             }
             return true;
+        }
+
+        /// <summary>ready-log-line: the run "prints" its ready line once it is <paramref name="age"/> old (its behaviour's "ready after").</summary>
+        public void PrintReadyLineAt(TimeSpan age, Actors.Logging.ProcessLogWriter output)
+        {
+            const string line = "(the ready line, simulated)";
+            if (age <= Age)
+            {
+                output.SimulateReadyLine(line);
+                return;
+            }
+            ((IScheduler)os._scheduler).Advanced.ScheduleOnce(age - Age, () => { if (_alive) output.SimulateReadyLine(line); });
         }
 
         /// <summary>Ends the run at <paramref name="age"/> (its own age), replacing any end set before.</summary>

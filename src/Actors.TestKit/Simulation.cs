@@ -262,7 +262,10 @@ public sealed class Simulation : IDisposable
         var seed = Seed;
         var options = new SupervisorOptions(_os.Launcher)
         {
-            OpenLog = (_, _) => null,
+            // Nothing is logged; a ready-log-line process gets a writer into /dev/null whose watch its behaviour's
+            // "ready after" answers (SimulatedOs).
+            OpenLog = (settings, tail) => settings.ReadyLogLine is null ? null
+                : new Actors.Logging.ProcessLogWriter(new LogSettings("/dev/null", 1 << 20, 0, false), tail),
             ProbeChecks = _os.CheckFor,
             RandomFor = name => SimulatedOs.RandomFor(seed, name, "backoff"),
             LeaseFactory = _leases.For,

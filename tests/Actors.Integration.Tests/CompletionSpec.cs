@@ -60,6 +60,14 @@ public sealed class CompletionSpec : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task It_completes_the_run_to_completion_flags_of_run()
+    {
+        Assert.Equal("--until-done", await Complete("actors", "run", "--un"));
+        Assert.Equal("--exit-code-from", await Complete("actors", "run", "--ex"));
+        Assert.Equal("--exit-code-from --replace --until-done", await Complete("actors", "run", "--"));
+    }
+
+    [Fact]
     public async Task It_completes_the_process_names_of_the_running_node()
     {
         _node.Start();

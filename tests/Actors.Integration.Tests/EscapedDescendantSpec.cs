@@ -166,6 +166,27 @@ public sealed class EscapedDescendantSpec : IAsyncLifetime
         Assert.Equal(0, ZombieChildren(nodePid));
     }
 
+    /// <summary>
+    /// An orphan that ends while its run goes on (a background job of a shell that exited) becomes the node's zombie:
+    /// no drain of the run reaps it, the sweep that its SIGCHLD schedules does (an idle node does not sweep at all).
+    /// </summary>
+    [Fact]
+    public void An_orphan_that_ends_while_its_process_runs_on_is_reaped_by_the_node()
+    {
+        // The subshell starts a sleep of 2 s in the background and exits: the sleep is adopted by the node.
+        StartNode("""
+            parent { command = "/bin/sh", args = ["-c", "(sleep 2 & echo orphan $!) ; exec sleep 1000"] }
+            """);
+        _node.AwaitOutput("parent", "orphan ");
+        var orphan = Printed("parent", "orphan").Single();
+        var nodePid = _node.Process!.Pid;
+        Assert.True(Poll.Until(() => ProcStat.ReadStartTime(orphan.Pid) != orphan.StartTime || ZombieChildren(nodePid) > 0, Patience, intervalMs: 50),
+            "the orphan neither ended nor became the node's zombie");
+        Assert.True(Poll.Until(() => ZombieChildren(nodePid) == 0 && ProcStat.ReadStartTime(orphan.Pid) != orphan.StartTime, Patience, intervalMs: 100),
+            $"the node still has {ZombieChildren(nodePid)} zombie children {Patience.TotalSeconds} s after the orphan ended");
+        Assert.Equal("running", _node.Status("parent").GetProperty("state").GetString());
+    }
+
     public Task DisposeAsync()
     {
         // The node first (its own stop ends its processes); then whatever carries its marker, which only its

@@ -184,13 +184,19 @@ public static partial class ConfigLoader
         };
         foreach (var process in processes)
         {
-            var file = Path.GetFullPath(process.Log.File);
-            if (file == "/dev/null")
-                continue;
-            if (owners.TryGetValue(file, out var owner))
-                d.Error($"actors.processes.{process.Name}.log.file", $"{file} is already {owner}; give this process a log.file of its own");
-            else
-                owners[file] = $"the log of {process.Name}";
+            // With log.stderr = separate, its NAME.err.log is a file of its own too.
+            foreach (var (logFile, what) in new[] { (process.Log.File, "log"), (process.Log.ErrorFile, "stderr log") })
+            {
+                if (logFile is null)
+                    continue;
+                var file = Path.GetFullPath(logFile);
+                if (file == "/dev/null")
+                    continue;
+                if (owners.TryGetValue(file, out var owner))
+                    d.Error($"actors.processes.{process.Name}.log.{(what == "log" ? "file" : "stderr")}", $"{file} is already {owner}; give this process a log.file of its own");
+                else
+                    owners[file] = $"the {what} of {process.Name}";
+            }
         }
     }
 

@@ -24,9 +24,9 @@ public static class DependencyGraph
                     d.Error(path, $"{process.Name} depends on itself, so it could never start; remove this line");
                 else if (!byName.TryGetValue(dependency.Name, out var target))
                     d.Error(path, UnknownName(dependency.Name, processes));
-                else if (dependency.Condition == DependencyCondition.Completed && target.Kind == ProcessKind.Service && target.Restart == RestartPolicy.Always)
-                    d.Warn(path, $"{dependency.Name} is a service with restart = always, so it never completes and {process.Name} would wait forever; " +
-                                 $"use started or ready, or make {dependency.Name} a job (kind = job)");
+                else if (dependency.Condition is DependencyCondition.Completed or DependencyCondition.Exited && target.Kind == ProcessKind.Service && target.Restart == RestartPolicy.Always)
+                    d.Warn(path, $"{dependency.Name} is a service with restart = always, so it never {(dependency.Condition == DependencyCondition.Completed ? "completes" : "exits for good")} " +
+                                 $"and {process.Name} would wait until it fails; use started or ready, or make {dependency.Name} a job (kind = job)");
             }
         }
         foreach (var cycle in Cycles(processes))

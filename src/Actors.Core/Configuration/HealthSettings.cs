@@ -120,6 +120,8 @@ public enum DependencyCondition
     Ready,
     /// <summary>A job that finished with success.</summary>
     Completed,
+    /// <summary>Reached a final state, whatever its exit code: completed or failed (for good).</summary>
+    Exited,
 }
 
 /// <summary>One entry of <c>depends-on { NAME = CONDITION }</c>.</summary>

@@ -131,7 +131,7 @@ internal sealed partial class ProcessReader
         return value.Value;
     }
 
-    /// <summary>NAME = started | ready | completed. Whether NAME exists, and cycles, are checked across all processes.</summary>
+    /// <summary>NAME = started | ready | completed | exited. Whether NAME exists, and cycles, are checked across all processes.</summary>
     private IReadOnlyList<Dependency> ReadDependsOn()
     {
         var dependencies = new List<Dependency>();
@@ -143,12 +143,13 @@ internal sealed partial class ProcessReader
                 "started" => DependencyCondition.Started,
                 "ready" => DependencyCondition.Ready,
                 "completed" => DependencyCondition.Completed,
+                "exited" => DependencyCondition.Exited,
                 _ => null,
             };
             if (condition is { } c)
                 dependencies.Add(new Dependency(name, c));
             else
-                D.Error(path, $"{(text is null ? LayeredReader.Describe(value) : $"\"{text}\"")} is not a condition; use started, ready or completed, e.g. depends-on {{ {name} = ready }}");
+                D.Error(path, $"{(text is null ? LayeredReader.Describe(value) : $"\"{text}\"")} is not a condition; use started, ready, completed or exited, e.g. depends-on {{ {name} = ready }}");
         }
         return dependencies;
     }

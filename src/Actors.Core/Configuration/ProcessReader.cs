@@ -27,6 +27,7 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
         var lease = ReadLease();
         var kind = ReadKind();
         var critical = r.Bool("critical").Value;
+        var exitOnFailure = r.Bool("availability.exit-on-failure").Value;
         var (transient, permanent, preset) = ReadExitClasses(success);
         return new ProcessSettings(
             name,
@@ -46,13 +47,16 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
         {
             Kind = kind,
             Critical = critical,
+            ExitOnFailure = exitOnFailure,
             TransientExitCodes = transient,
             PermanentExitCodes = permanent,
             Retry = ReadRetry(backoff, preset),
             Timeouts = ReadTimeouts(),
             Probes = ReadProbes(checkFileSystem),
             Readiness = ReadReadiness(),
+            ReadyLogLine = ReadReadyLogLine(),
             DependsOn = ReadDependsOn(),
+            Hooks = ReadHooks(checkFileSystem),
         };
     }
 
@@ -184,7 +188,7 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
         if (keep.Value < 0)
             D.Error(keep.Path, $"{keep.Value} is out of range; use 0 (keep no rotated files) or more");
         var path = file.Value.Length == 0 ? Path.Combine(logDir, name + ".log") : paths.Resolve(file.Value);
-        return new LogSettings(path, maxSize.Value, keep.Value, timestamps.Value);
+        return ReadLogOptions(new LogSettings(path, maxSize.Value, keep.Value, timestamps.Value));
     }
 
     /// <summary>Null when lease.name is empty (no lease); the other lease keys are checked either way.</summary>

@@ -36,6 +36,8 @@ public sealed class ProcessSettingsEquality : IEqualityComparer<ProcessSettings>
             // Probe targets compare by content (ExecProbeTarget compares its args).
             && a.Probes == b.Probes
             && a.Readiness == b.Readiness
+            && object.Equals(a.ReadyLogLine, b.ReadyLogLine)
+            && a.Hooks == b.Hooks
             && a.DependsOn.SequenceEqual(b.DependsOn);
     }
 

@@ -21,7 +21,17 @@ public sealed record StartLimitSettings(int Burst, TimeSpan Interval);
 public sealed record StopSettings(int Signal, string SignalName, TimeSpan Timeout);
 
 /// <summary>Where a process's merged stdout+stderr goes and how it is rotated.</summary>
-public sealed record LogSettings(string File, long MaxSize, int Keep, bool Timestamps);
+public sealed record LogSettings(string File, long MaxSize, int Keep, bool Timestamps)
+{
+    /// <summary><c>log.truncate-on-start</c>: the file and the in-memory tail start empty at each start.</summary>
+    public bool TruncateOnStart { get; init; }
+
+    /// <summary>
+    /// <c>log.stderr = separate</c>: stderr goes to this file (<c>NAME.err.log</c> beside <see cref="File"/>), rotated
+    /// the same way; null: merged with stdout into <see cref="File"/> (the default).
+    /// </summary>
+    public string? ErrorFile { get; init; }
+}
 
 /// <summary>
 /// A process that runs only while this node holds the named lease (<c>lease { }</c>): one file per name in
@@ -59,6 +69,12 @@ public sealed record ProcessSettings(
     /// </summary>
     public bool Critical { get; init; }
 
+    /// <summary>
+    /// <c>availability.exit-on-failure</c>: when this process fails for good, a standalone node stops every process and
+    /// exits with its exit code. Not part of what a reload compares: it changes no run, only what the node does after.
+    /// </summary>
+    public bool ExitOnFailure { get; init; }
+
     /// <summary>Failure codes worth retrying (a preset's, plus transient-exit-codes).</summary>
     public IReadOnlySet<int> TransientExitCodes { get; init; } = new HashSet<int>();
 
@@ -77,8 +93,14 @@ public sealed record ProcessSettings(
     /// <summary>Where "ready" comes from: the readiness probe (if any), or READY=1 on the run's NOTIFY_SOCKET.</summary>
     public ReadinessSource Readiness { get; init; } = ReadinessSource.Probe;
 
-    /// <summary>Readiness is checked (a readiness probe or notify): only then is running not yet ready.</summary>
-    public bool HasReadinessCheck => Probes.Readiness is not null || Readiness == ReadinessSource.Notify;
+    /// <summary>Readiness is checked (a readiness probe, notify or a ready-log-line): only then is running not yet ready.</summary>
+    public bool HasReadinessCheck => Probes.Readiness is not null || Readiness == ReadinessSource.Notify || ReadyLogLine is not null;
+
+    /// <summary><c>ready-log-line</c>: ready on the first output line of a run that matches; null when not declared.</summary>
+    public ReadyLogLine? ReadyLogLine { get; init; }
+
+    /// <summary><c>hooks { pre-start, post-stop }</c>.</summary>
+    public HooksSettings Hooks { get; init; } = HooksSettings.None;
 
     /// <summary>The processes that must reach a state before this one starts, in declaration order.</summary>
     public IReadOnlyList<Dependency> DependsOn { get; init; } = [];
@@ -113,7 +135,7 @@ public sealed record HttpListenerSettings(System.Net.IPEndPoint Listen, string L
 /// <summary>How often the node lock's holder record is refreshed, and when a holder that stopped refreshing counts as hung.</summary>
 public sealed record NodeLockSettings(TimeSpan HeartbeatInterval, TimeSpan StaleAfter)
 {
-    public static readonly NodeLockSettings Default = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+    public static readonly NodeLockSettings Default = new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30));
 }
 
 /// <summary>A whole validated configuration: the node and its processes in declaration order.</summary>

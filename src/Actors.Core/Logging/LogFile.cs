@@ -129,6 +129,18 @@ internal sealed class LogFile : IDisposable
         return failure;
     }
 
+    /// <summary>Empties the file at the path (<c>log.truncate-on-start</c>); a device or FIFO has nothing to empty.</summary>
+    public void Truncate()
+    {
+        _buffered = 0;
+        Flush();
+        if (!_rotatable)
+            return;
+        // O_APPEND: every later write lands at the new end, 0.
+        Guard("truncate", () => { _stream.SetLength(0); return 0; });
+        Size = 0;
+    }
+
     // The error shown is the latest: the path may fail differently now (a folder there, then a link).
     private void RetryReopen() => Error = TryReopen()?.Message;
 

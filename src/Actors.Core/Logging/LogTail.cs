@@ -16,6 +16,8 @@ public sealed class LogTail
     private readonly int _capacity;
     private LogLine?[] _ring;
     private long _lastSequence;
+    // Lines before this one were cleared (log.truncate-on-start): sequence numbers go on, so a follower sees no reuse.
+    private long _firstKept = 1;
 
     public LogTail(int capacity = 1000)
     {
@@ -65,6 +67,16 @@ public sealed class LogTail
         }
     }
 
+    /// <summary>
+    /// Forgets every line kept so far (<c>log.truncate-on-start</c>). Sequence numbers go on from where they were, so
+    /// a follower that saw line N simply gets N+1 next.
+    /// </summary>
+    internal void Clear()
+    {
+        lock (_gate)
+            _firstKept = _lastSequence + 1;
+    }
+
     private void Grow()
     {
         var old = _ring;
@@ -88,7 +100,7 @@ public sealed class LogTail
 
     private List<LogLine> Collect(long from)
     {
-        from = Math.Max(from, Math.Max(1, _lastSequence - _ring.Length + 1));
+        from = Math.Max(from, Math.Max(_firstKept, _lastSequence - _ring.Length + 1));
         var lines = new List<LogLine>((int)Math.Max(0, _lastSequence - from + 1));
         for (var sequence = from; sequence <= _lastSequence; sequence++)
         {

@@ -33,6 +33,7 @@ public sealed class ProcessLogWriter : IOutputSink, IDisposable
     private readonly TimeProvider _clock;
     private readonly LogFile _file;
     private readonly TailFeeder _tail;
+    private readonly LogTail _tailOwner;
     private readonly TimestampPrefix? _prefix;
     private readonly long _cutSize;
     private bool _atLineStart = true;
@@ -49,6 +50,7 @@ public sealed class ProcessLogWriter : IOutputSink, IDisposable
         _settings = settings;
         _clock = clock ?? TimeProvider.System;
         _tail = new TailFeeder(tail);
+        _tailOwner = tail;
         _prefix = settings.Timestamps ? new TimestampPrefix() : null;
         _cutSize = settings.MaxSize > long.MaxValue / 2 ? long.MaxValue : 2 * settings.MaxSize;
         _file = new LogFile(Path.GetFullPath(settings.File), settings.Keep, _clock);
@@ -73,6 +75,21 @@ public sealed class ProcessLogWriter : IOutputSink, IDisposable
             var rotationFailure = WriteLines(chunk, now);
             if (rotationFailure is not null)
                 throw rotationFailure;
+        }
+    }
+
+    /// <summary>
+    /// Writes output that is not the process's own (a hook's, already prefixed): into the file and the tail like any
+    /// output, but never matched against a ready-log-line.
+    /// </summary>
+    /// <exception cref="LogWriteException">The file cannot be written or rotated.</exception>
+    internal void WriteAside(ReadOnlySpan<byte> chunk)
+    {
+        lock (_gate)
+        {
+            _tail.Paused = true;
+            try { Write(chunk); }
+            finally { _tail.Paused = false; }
         }
     }
 
@@ -112,6 +129,44 @@ public sealed class ProcessLogWriter : IOutputSink, IDisposable
             _file.Append("\n"u8);
             _atLineStart = true;
             _tail.Feed("\n"u8, _clock.GetUtcNow());
+        }
+    }
+
+    /// <summary>
+    /// <c>ready-log-line</c>: <paramref name="onMatch"/> is called once, on the writing thread (it must not block),
+    /// with the first line written from now on that <paramref name="pattern"/> matches, as the tail shows it (no
+    /// timestamp; a line over 8 KiB only by its start). Null disarms. Replaces any watch armed before (a new run).
+    /// </summary>
+    public void WatchForLine(System.Text.RegularExpressions.Regex? pattern, Action<string>? onMatch)
+    {
+        lock (_gate)
+            _tail.Watch(pattern, onMatch);
+    }
+
+    /// <summary>
+    /// A simulation's stand-in for output (no process writes here): reports <paramref name="line"/> to the armed watch
+    /// as the run's ready line, whatever the pattern, since a simulated process prints nothing to match.
+    /// </summary>
+    internal void SimulateReadyLine(string line)
+    {
+        lock (_gate)
+            _tail.Report(line);
+    }
+
+    /// <summary>
+    /// <c>log.truncate-on-start</c>: empties the file (a regular file; rotated copies are kept) and the in-memory tail,
+    /// so both hold only what comes next. Only called while nothing of the process writes.
+    /// </summary>
+    /// <exception cref="LogWriteException">The file cannot be truncated.</exception>
+    public void Truncate()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _file.Truncate();
+            _atLineStart = true;
+            _tail.Reset();
+            _tailOwner.Clear();
         }
     }
 

@@ -16,6 +16,28 @@ internal sealed class TailFeeder(LogTail tail)
     private int _pendingLength;
     private long _lineBytes;
     private long _skip;
+    // ready-log-line: armed for one run until its first matching line (then disarmed: only that match costs anything).
+    private System.Text.RegularExpressions.Regex? _watch;
+    private Action<string>? _onMatch;
+
+    /// <summary>Calls <paramref name="onMatch"/> (once) with the first line from now on that <paramref name="pattern"/> matches; null disarms.</summary>
+    public void Watch(System.Text.RegularExpressions.Regex? pattern, Action<string>? onMatch)
+    {
+        _watch = onMatch is null ? null : pattern;
+        _onMatch = pattern is null ? null : onMatch;
+    }
+
+    /// <summary>Hands <paramref name="line"/> to the armed watch as a match (a simulation's ready line).</summary>
+    public void Report(string line)
+    {
+        if (_watch is not null) Matched(line);
+    }
+
+    /// <summary>While set, lines are not matched against the watch (a hook's output, not the process's own).</summary>
+    public bool Paused { get; set; }
+
+    /// <summary>Drops an unfinished line held from before (the log was emptied).</summary>
+    public void Reset() => ReleasePending();
 
     /// <summary>
     /// Called once per chunk before its segments: lines beyond the tail's capacity would be overwritten within
@@ -23,7 +45,8 @@ internal sealed class TailFeeder(LogTail tail)
     /// </summary>
     public void BeginChunk(ReadOnlySpan<byte> chunk)
     {
-        _skip = Math.Max(0, chunk.Count((byte)'\n') - tail.Capacity);
+        // While a line is watched for, every line is decoded and matched, even those the tail cannot keep.
+        _skip = _watch is not null ? 0 : Math.Max(0, chunk.Count((byte)'\n') - tail.Capacity);
     }
 
     public void Feed(ReadOnlySpan<byte> segment, DateTimeOffset at)
@@ -44,10 +67,20 @@ internal sealed class TailFeeder(LogTail tail)
             }
             else
             {
-                tail.Add(at, Complete(segment[..newline]));
+                var line = Complete(segment[..newline]);
+                tail.Add(at, line);
+                if (_watch is { } watch && !Paused && watch.IsMatch(line)) Matched(line);
             }
             segment = segment[(newline + 1)..];
         }
+    }
+
+    private void Matched(string line)
+    {
+        var onMatch = _onMatch!;
+        _watch = null;
+        _onMatch = null;
+        onMatch(line);
     }
 
     private string Complete(ReadOnlySpan<byte> end)

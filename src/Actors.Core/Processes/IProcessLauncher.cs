@@ -12,6 +12,13 @@ namespace Actors.Processes;
 public interface IProcessLauncher
 {
     void Launch(LaunchRequest request, IActorRef replyTo);
+
+    /// <summary>
+    /// Runs a hook (<c>hooks.pre-start</c>, <c>hooks.post-stop</c>) to its end. A launcher of simulated processes keeps
+    /// this default: the hook succeeds at once, and nothing runs.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled: what it started was killed.</exception>
+    Task<HookOutcome> RunHookAsync(HookRequest request, CancellationToken cancellationToken) => Task.FromResult(HookOutcome.Success);
 }
 
 /// <summary>What to start: a resolved argv (argv[0] is the command as declared), its environment and folder.</summary>
@@ -23,7 +30,11 @@ public sealed record LaunchSpec(
     IReadOnlyList<string> Environment);
 
 /// <summary>One launch: the spec, where its output goes, and the ticket that keeps an abandoned launch from leaking a process.</summary>
-public sealed record LaunchRequest(LaunchSpec Spec, ProcessLogWriter? Output, LaunchTicket Ticket);
+public sealed record LaunchRequest(LaunchSpec Spec, ProcessLogWriter? Output, LaunchTicket Ticket)
+{
+    /// <summary><c>log.stderr = separate</c>: where stderr goes (then <see cref="Output"/> gets stdout only); null: merged.</summary>
+    public ProcessLogWriter? ErrorOutput { get; init; }
+}
 
 /// <summary>A running process (and its process group).</summary>
 public interface IProcessHandle

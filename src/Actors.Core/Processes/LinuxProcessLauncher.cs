@@ -51,6 +51,10 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
 
     public void Launch(LaunchRequest request, IActorRef replyTo) => _queue.Add((request, replyTo));
 
+    /// <summary>A real hook: <see cref="HookRunner"/>, spawned on a pool thread (posix_spawn waits for the exec; the caller is an actor).</summary>
+    public Task<HookOutcome> RunHookAsync(HookRequest request, CancellationToken cancellationToken) =>
+        Task.Run(() => HookRunner.RunAsync(request, cancellationToken), CancellationToken.None);
+
     private void SpawnLoop()
     {
         foreach (var (request, replyTo) in _queue.GetConsumingEnumerable())
@@ -78,7 +82,8 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
         var environment = runEntry is null ? spec.Environment
             : spec.Environment.Where(e => !e.StartsWith(RunVariable + "=", StringComparison.Ordinal)).Append(runEntry).ToArray();
         var child = SpawnedChild.Start(path, spec.Argv, environment, spec.WorkingDir, errno => DescribeSpawnError(errno, path), out var problem,
-            stdinFd: _inheritStdio ? Native.Spawner.OwnStdin : -1, captureOutput: !_inheritStdio);
+            stdinFd: _inheritStdio ? Native.Spawner.OwnStdin : -1, captureOutput: !_inheritStdio,
+            separateStderr: request.ErrorOutput is not null && !_inheritStdio);
         if (child is null)
         {
             replyTo.Tell(new ProcessLaunchFailed(problem!));
@@ -95,7 +100,7 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
             handle.Release(); // nobody took it: it is gone from the registry once the pump has reaped it
         }
         // Attach after telling: an exit seen at once still reaches the owner after ProcessLaunched.
-        _pump.Attach(handle, child.ExitPidfd, child.OutputFd, request.Output, replyTo);
+        _pump.Attach(handle, child.ExitPidfd, child.OutputFd, request.Output, replyTo, child.ErrorFd, request.ErrorOutput);
     }
 
     private static string? PathOf(IReadOnlyList<string> environment)

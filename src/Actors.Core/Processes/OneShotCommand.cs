@@ -1,3 +1,4 @@
+using Actors.Logging;
 using Actors.Native;
 using Actors.Processes.Native;
 
@@ -28,16 +29,18 @@ internal abstract record OneShotOutcome
 internal static class OneShotCommand
 {
     // One thread and one epoll set for every one-shot command of this process, made at the first. Nothing to report
-    // errors to: writing into an OutputTail cannot fail.
+    // errors to: writing into an OutputTail cannot fail, and a hook's copy into a log that cannot be written is
+    // dropped (the process's own output reports the log's trouble in its status).
     private static readonly Lazy<OutputPump> Pump = new(() => new OutputPump((_, _) => { }));
 
     /// <param name="path">The executable, resolved.</param>
     /// <param name="argv">Its argv, argv[0] included.</param>
     /// <param name="envp">Its whole environment, <c>NAME=VALUE</c> entries (nothing is inherited).</param>
     /// <param name="workingDir">The folder it runs in.</param>
+    /// <param name="copyTo">Also gets all the command writes (a hook's output goes into its process's log); null for none.</param>
     /// <exception cref="OperationCanceledException">Cancelled; the command and its group were killed and it was reaped.</exception>
     public static async Task<OneShotOutcome> RunAsync(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp,
-        string workingDir, CancellationToken cancellationToken)
+        string workingDir, CancellationToken cancellationToken, IOutputSink? copyTo = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var child = SpawnedChild.Start(path, argv, envp, workingDir, LibC.ErrorText, out var problem);
@@ -50,7 +53,8 @@ internal static class OneShotCommand
         var exited = new TaskCompletionSource<ExitStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
-            Pump.Value.Attach(handle, child.ExitPidfd, child.OutputFd, output, status => exited.TrySetResult(status), closePipeAtExit: true);
+            IOutputSink sink = copyTo is null ? output : new TeeSink(output, copyTo);
+            Pump.Value.Attach(handle, child.ExitPidfd, child.OutputFd, sink, status => exited.TrySetResult(status), closePipeAtExit: true);
             try
             {
                 var status = await exited.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -69,5 +73,27 @@ internal static class OneShotCommand
             handle.SignalGroup(LibC.SIGKILL);
             handle.Release(); // reaped and released: its pidfd is closed
         }
+    }
+}
+
+/// <summary>Hands every chunk to two sinks, the first one first.</summary>
+internal sealed class TeeSink(IOutputSink first, IOutputSink second) : IOutputSink
+{
+    public void Write(ReadOnlySpan<byte> chunk)
+    {
+        first.Write(chunk);
+        second.Write(chunk);
+    }
+
+    public void Flush()
+    {
+        first.Flush();
+        second.Flush();
+    }
+
+    public void CompletePartialLine()
+    {
+        first.CompletePartialLine();
+        second.CompletePartialLine();
     }
 }

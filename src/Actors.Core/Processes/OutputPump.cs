@@ -57,8 +57,12 @@ internal sealed unsafe class OutputPump : IDisposable
     /// <paramref name="outputFd"/> -1: the child writes somewhere of its own (it shares the caller's stdout and
     /// stderr); only its exit is watched. The pipe is read until its last writer closed it.
     /// </summary>
-    public void Attach(LinuxProcessHandle handle, int pidfd, int outputFd, IOutputSink? output, IActorRef owner) =>
-        Attach(handle, pidfd, outputFd, output, status => owner.Tell(new ProcessExited(handle.Pid, status)), closePipeAtExit: false);
+    /// <paramref name="errorFd"/>: stderr's own pipe (<c>log.stderr = separate</c>), read into <paramref name="errorOutput"/>
+    /// the same way; -1 when stderr shares <paramref name="outputFd"/>.
+    public void Attach(LinuxProcessHandle handle, int pidfd, int outputFd, IOutputSink? output, IActorRef owner,
+        int errorFd = -1, IOutputSink? errorOutput = null) =>
+        Attach(handle, pidfd, outputFd, output, status => owner.Tell(new ProcessExited(handle.Pid, status)), closePipeAtExit: false,
+            errorFd, errorOutput);
 
     /// <summary>
     /// As above, the exit reported to <paramref name="onExit"/> (on the pump's thread: it must not block).
@@ -66,13 +70,14 @@ internal sealed unsafe class OutputPump : IDisposable
     /// <paramref name="output"/> has all the command wrote itself when <paramref name="onExit"/> is called.
     /// </summary>
     public void Attach(LinuxProcessHandle handle, int pidfd, int outputFd, IOutputSink? output, Action<ExitStatus> onExit,
-        bool closePipeAtExit)
+        bool closePipeAtExit, int errorFd = -1, IOutputSink? errorOutput = null)
     {
-        PipeWatch? pipe = null;
+        PipeWatch? pipe = null, errorPipe = null;
         try
         {
             if (outputFd >= 0) Register(pipe = new PipeWatch(outputFd, output));
-            Register(new ExitWatch(handle, pidfd, pipe, onExit, closePipeAtExit));
+            if (errorFd >= 0) Register(errorPipe = new PipeWatch(errorFd, errorOutput));
+            Register(new ExitWatch(handle, pidfd, pipe, errorPipe, onExit, closePipeAtExit));
         }
         catch (InvalidOperationException e)
         {
@@ -81,36 +86,42 @@ internal sealed unsafe class OutputPump : IDisposable
             _onError($"pid {handle.Pid}", e);
             if (pipe is not null) Remove(pipe);
             else if (outputFd >= 0) LibC.close(outputFd);
+            if (errorPipe is not null) Remove(errorPipe);
+            else if (errorFd >= 0) LibC.close(errorFd);
             if (pidfd >= 0) LibC.close(pidfd);
             onExit(KillAndReap(handle));
         }
     }
 
-    /// <summary>SIGKILL to the group of a child we cannot watch, then a blocking reap: it dies at once.</summary>
-    private static ExitStatus KillAndReap(LinuxProcessHandle handle)
-    {
-        handle.SignalGroup(LibC.SIGKILL);
-        int status;
-        int rc;
-        do { rc = LibC.waitpid(handle.Pid, &status, 0); }
-        while (rc < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
-        handle.MarkReaped();
-        return rc > 0 ? ExitStatus.FromWaitStatus(status) : ExitStatus.Exited(255);
-    }
+    /// <summary>
+    /// SIGKILL to the group of a child we cannot watch, then its reap, bounded: a child stuck in an uninterruptible
+    /// wait (a dead NFS mount) must not hold the spawner thread, and with it every other start, for as long as it
+    /// is stuck. Such a child is left to the orphan sweep and reported killed.
+    /// </summary>
+    private static ExitStatus KillAndReap(LinuxProcessHandle handle) =>
+        KillAndReapWithin(handle, TimeSpan.FromSeconds(2)) ?? ExitStatus.Killed(LibC.SIGKILL);
 
     /// <summary>
-    /// As <see cref="KillAndReap"/>, but a child that does not die within <paramref name="bound"/> (stuck in an
-    /// uninterruptible wait on a dead mount) is left to init rather than hold up a shutdown.
+    /// SIGKILL to the group, then a reap once the child died within <paramref name="bound"/>: its status, or null
+    /// when it did not die in time (it is left to the orphan sweep rather than hold up a start or a shutdown).
     /// </summary>
-    private static void KillAndReapWithin(LinuxProcessHandle handle, TimeSpan bound)
+    private static ExitStatus? KillAndReapWithin(LinuxProcessHandle handle, TimeSpan bound)
     {
         handle.SignalGroup(LibC.SIGKILL);
-        if (!ProcessExit.WaitFor(handle.Pid, bound)) return;
-        int status;
-        int rc;
-        do { rc = LibC.waitpid(handle.Pid, &status, LibC.WNOHANG); }
-        while (rc < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
-        if (rc > 0) handle.MarkReaped();
+        if (ProcessExit.WaitFor(handle.Pid, bound))
+        {
+            int status;
+            int rc;
+            do { rc = LibC.waitpid(handle.Pid, &status, LibC.WNOHANG); }
+            while (rc < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
+            if (rc > 0)
+            {
+                handle.MarkReaped();
+                return ExitStatus.FromWaitStatus(status);
+            }
+        }
+        AdoptedOrphans.Watch(handle.Pid, handle.StartTime);
+        return null;
     }
 
     /// <summary>Pipes and exits still watched: a pipe leaves once every writer closed it (EOF).</summary>
@@ -241,6 +252,7 @@ internal sealed unsafe class OutputPump : IDisposable
         // later turns like any output, until the runner has stopped the rest of the group and the pipe ends.
         // Asked now, not at launch: the process may have resized its pipe itself.
         if (exit.Pipe is { Closed: false } pipe) Pump(pipe, buffer, touched, Capacity(pipe.Fd));
+        if (exit.ErrorPipe is { Closed: false } errorPipe) Pump(errorPipe, buffer, touched, Capacity(errorPipe.Fd));
         foreach (var writer in touched) Flush(writer);
         touched.Clear();
         int status;
@@ -249,9 +261,10 @@ internal sealed unsafe class OutputPump : IDisposable
         while (rc < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
         if (rc == 0) return; // spurious wake-up: not exited yet
         Remove(exit);
-        if (exit.ClosePipeAtExit && exit.Pipe is { Closed: false } rest)
+        if (exit.ClosePipeAtExit)
         {
-            Close(rest, touched);
+            if (exit.Pipe is { Closed: false } rest) Close(rest, touched);
+            if (exit.ErrorPipe is { Closed: false } errorRest) Close(errorRest, touched);
             foreach (var writer in touched) Flush(writer);
             touched.Clear();
         }
@@ -307,11 +320,12 @@ internal sealed unsafe class OutputPump : IDisposable
         public override string Describe() => $"output pipe {Fd}";
     }
 
-    private sealed class ExitWatch(LinuxProcessHandle handle, int pidfd, PipeWatch? pipe, Action<ExitStatus> onExit, bool closePipeAtExit)
-        : Watch(pidfd)
+    private sealed class ExitWatch(LinuxProcessHandle handle, int pidfd, PipeWatch? pipe, PipeWatch? errorPipe, Action<ExitStatus> onExit,
+        bool closePipeAtExit) : Watch(pidfd)
     {
         public LinuxProcessHandle Handle { get; } = handle;
         public PipeWatch? Pipe { get; } = pipe;
+        public PipeWatch? ErrorPipe { get; } = errorPipe;
         public Action<ExitStatus> OnExit { get; } = onExit;
         public bool ClosePipeAtExit { get; } = closePipeAtExit;
         public override string Describe() => $"exit of pid {Handle.Pid}";

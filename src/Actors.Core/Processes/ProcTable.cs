@@ -1,4 +1,5 @@
 using System.Text;
+using Actors.Native;
 
 namespace Actors.Processes;
 
@@ -31,15 +32,13 @@ internal static class ProcTable
         // Read into the stack, not with File.ReadAllText: the table is read at the end of every run, and a reader
         // with its buffers per process made that the node's largest allocation in a crash loop. The fields used
         // (up to 22) fit well within the buffer even when a line is longer.
+        // Raw open/pread/close, not a FileStream handle: .NET takes and drops an flock (its FileShare emulation) and
+        // fstats each file it opens, three syscalls more per process than the read needs; the orphan sweep reads
+        // every process on the machine (measured on an idle node with 500 children: 6 syscalls per process, 30,000
+        // in 20 s, most of its idle CPU).
         Span<byte> buffer = stackalloc byte[1024];
-        int length;
-        try
-        {
-            using var handle = File.OpenHandle($"/proc/{pid}/stat");
-            length = RandomAccess.Read(handle, buffer, 0);
-        }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
+        int length = ReadStat(pid, buffer);
+        if (length <= 0) return null;
         ReadOnlySpan<byte> text = buffer[..length];
         // The command name (field 2) is in parentheses and may itself hold spaces or ')': count from the last ')'.
         int close = text.LastIndexOf((byte)')');
@@ -60,6 +59,27 @@ internal static class ProcTable
             }
         }
         return null;
+    }
+
+    /// <summary>Reads <c>/proc/PID/stat</c> into <paramref name="buffer"/>: its length, or -1 when there is no such process.</summary>
+    private static unsafe int ReadStat(int pid, Span<byte> buffer)
+    {
+        byte* path = stackalloc byte[32];
+        System.Text.Unicode.Utf8.TryWrite(new Span<byte>(path, 31), $"/proc/{pid}/stat", out var written);
+        path[written] = 0;
+        int fd = LibC.open(path, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+        if (fd < 0) return -1;
+        try
+        {
+            fixed (byte* p = buffer)
+            {
+                nint n;
+                do { n = LibC.pread(fd, p, buffer.Length, 0); }
+                while (n < 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == LibC.EINTR);
+                return (int)n;
+            }
+        }
+        finally { LibC.close(fd); }
     }
 
     /// <summary>

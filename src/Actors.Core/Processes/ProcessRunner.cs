@@ -13,8 +13,10 @@ namespace Actors.Processes;
 /// </summary>
 public static class ProcessRunner
 {
-    public static Props Props(LaunchSpec spec, ProcessSettings settings, IProcessLauncher launcher, ProcessLogWriter? output) =>
-        Akka.Actor.Props.Create(() => new ProcessRunnerActor(spec, settings, launcher, output));
+    /// <param name="errorOutput">Where stderr goes with <c>log.stderr = separate</c>; null: merged into <paramref name="output"/>.</param>
+    public static Props Props(LaunchSpec spec, ProcessSettings settings, IProcessLauncher launcher, ProcessLogWriter? output,
+        ProcessLogWriter? errorOutput = null) =>
+        Akka.Actor.Props.Create(() => new ProcessRunnerActor(spec, settings, launcher, output, errorOutput));
 
     /// <summary>
     /// Stop the process: stop signal (and SIGCONT) to the group, SIGKILL after the stop timeout. With
@@ -35,8 +37,14 @@ public static class ProcessRunner
     /// <summary>The main process is running.</summary>
     public sealed record Started(int Pid, long StartTime);
 
-    /// <summary>The run is over and nothing of its group is left (or what is left was SIGKILLed).</summary>
+    /// <summary>
+    /// The run is over and nothing of its group is left (or what is left was SIGKILLed); its post-stop hook, if any,
+    /// has run (<paramref name="Note"/> says how it failed, if it did).
+    /// </summary>
     public sealed record Finished(ExitStatus Exit, string? Note);
+
+    /// <summary>A stop came during the pre-start hook: the hook was killed and the process never started.</summary>
+    public sealed record StoppedBeforeLaunch(string Reason);
 
     /// <summary>How long to wait for stragglers after SIGKILL before reporting anyway.</summary>
     internal static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(2);

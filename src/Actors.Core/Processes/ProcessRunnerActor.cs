@@ -17,12 +17,17 @@ internal sealed class ProcessRunnerActor : UntypedActor, IWithTimers
     private sealed record Kill;
     private sealed record Poll;
     private sealed record GiveUp;
+    /// <summary>A hook of this run ended (<paramref name="Outcome"/> null: it was cancelled by a stop).</summary>
+    private sealed record HookDone(HookOutcome? Outcome);
 
     private readonly LaunchSpec _spec;
     private readonly ProcessSettings _settings;
     private readonly IProcessLauncher _launcher;
     private readonly ProcessLogWriter? _output;
+    private readonly ProcessLogWriter? _errorOutput;
     private readonly LaunchTicket _ticket = new();
+    // The hook under way (pre-start or post-stop): cancelled when this actor stops, which kills its group.
+    private CancellationTokenSource? _hook;
     private IProcessHandle? _handle;
     private ExitStatus? _exit;
     private string? _stopReason;
@@ -30,17 +35,79 @@ internal sealed class ProcessRunnerActor : UntypedActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public ProcessRunnerActor(LaunchSpec spec, ProcessSettings settings, IProcessLauncher launcher, ProcessLogWriter? output)
+    public ProcessRunnerActor(LaunchSpec spec, ProcessSettings settings, IProcessLauncher launcher, ProcessLogWriter? output,
+        ProcessLogWriter? errorOutput)
     {
         _spec = spec;
         _settings = settings;
         _launcher = launcher;
         _output = output;
+        _errorOutput = errorOutput;
     }
 
-    protected override void OnReceive(object message) => Launching(message);
+    /// <summary>The first state: the pre-start hook if there is one, else the launch.</summary>
+    protected override void OnReceive(object message)
+    {
+        if (_settings.Hooks.PreStart is null) Launching(message);
+        else PreStarting(message);
+    }
 
-    protected override void PreStart() => _launcher.Launch(new LaunchRequest(_spec, _output, _ticket), Self);
+    protected override void PreStart()
+    {
+        if (_settings.Hooks.PreStart is { } preStart) RunHook(preStart, new Dictionary<string, string>());
+        else Launch();
+    }
+
+    private void Launch() => _launcher.Launch(new LaunchRequest(_spec, _output, _ticket) { ErrorOutput = _errorOutput }, Self);
+
+    /// <summary>
+    /// hooks.pre-start runs first: exit 0 launches the process; any other end is a failed start (the parent's lifecycle
+    /// counts it, backs off, gives up at the start limit). A stop meanwhile kills the hook and nothing is launched.
+    /// </summary>
+    private void PreStarting(object message)
+    {
+        switch (message)
+        {
+            case HookDone m:
+                _hook?.Dispose();
+                _hook = null;
+                if (_stopReason is not null)
+                {
+                    Context.Parent.Tell(new ProcessRunner.StoppedBeforeLaunch("stopped during its pre-start hook, before it started"));
+                    Context.Stop(Self);
+                    return;
+                }
+                if (m.Outcome is { Failure: { } failure }) throw new ProcessFailedException(null, $"pre-start hook {failure}");
+                Become(Launching);
+                Launch();
+                break;
+            case ProcessRunner.Stop m:
+                _stopReason ??= m.Reason;
+                _hook?.Cancel();
+                break;
+            case ProcessRunner.SendSignal m:
+                Sender.Tell(new ProcessRunner.SignalResult(0, false, m.Tag));
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    /// <summary>Starts <paramref name="hook"/> off this thread; its end comes back as <see cref="HookDone"/>.</summary>
+    private void RunHook(HookSettings hook, IReadOnlyDictionary<string, string> environment)
+    {
+        _hook = new CancellationTokenSource();
+        var token = _hook.Token;
+        Task<HookOutcome> run;
+        try { run = _launcher.RunHookAsync(new HookRequest(hook, _spec, environment, _output), token); }
+        catch (Exception e) { run = Task.FromResult(new HookOutcome($"could not start: {e.Message}")); }
+        run.ContinueWith(t => (object)new HookDone(
+                t.IsCanceled || t.Exception?.InnerException is OperationCanceledException ? null
+                : t.IsFaulted ? new HookOutcome($"could not run: {t.Exception!.InnerException!.Message}")
+                : t.Result),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).PipeTo(Self);
+    }
 
     private void Launching(object message)
     {
@@ -174,6 +241,50 @@ internal sealed class ProcessRunnerActor : UntypedActor, IWithTimers
         var exit = _exit!;
         bool failed = _stopReason is null && !(exit.Code is { } code && _settings.IsSuccess(code));
         if (_killed && !_killNow) note ??= $"the group did not stop within {_settings.Stop.Timeout.TotalSeconds:0.###}s of SIG{_settings.Stop.SignalName} and was killed";
+        if (_settings.Hooks.PostStop is { } postStop)
+        {
+            PostStopping(exit, note, failed);
+            RunHook(postStop, new Dictionary<string, string>
+            {
+                ["ACTORS_EXIT_CODE"] = exit.Code?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+                ["ACTORS_EXIT_SIGNAL"] = exit.Signal is { } signal ? Signals.NameOf(signal) : "",
+            });
+            return;
+        }
+        Report(exit, note, failed);
+    }
+
+    /// <summary>
+    /// hooks.post-stop runs once the group is gone, whatever ended the run; the run's end is reported after it, so a
+    /// stop, a restart or a node shutdown waits for it. Its failure goes into the note and changes nothing else.
+    /// </summary>
+    private void PostStopping(ExitStatus exit, string? note, bool failed)
+    {
+        Become(message =>
+        {
+            switch (message)
+            {
+                case HookDone m:
+                    _hook?.Dispose();
+                    _hook = null;
+                    var hookNote = m.Outcome is { Failure: { } failure } ? $"post-stop hook {failure}" : null;
+                    Report(exit, note is null ? hookNote : hookNote is null ? note : $"{note}; {hookNote}", failed);
+                    break;
+                case ProcessRunner.SendSignal m:
+                    Sender.Tell(new ProcessRunner.SignalResult(_handle?.Pid ?? 0, false, m.Tag));
+                    break;
+                // The process is gone; its cleanup runs to its end (bounded by its timeout) whatever is asked meanwhile.
+                case ProcessRunner.Stop or Poll or Kill or GiveUp:
+                    break;
+                default:
+                    Unhandled(message);
+                    break;
+            }
+        });
+    }
+
+    private void Report(ExitStatus exit, string? note, bool failed)
+    {
         if (failed) throw new ProcessFailedException(exit, $"exited with {exit}", note);
         Context.Parent.Tell(new ProcessRunner.Finished(exit, note));
         Context.Stop(Self);
@@ -181,6 +292,9 @@ internal sealed class ProcessRunnerActor : UntypedActor, IWithTimers
 
     protected override void PostStop()
     {
+        // A hook still running (this actor is stopped from above: a node going down past its shutdown-timeout) is killed.
+        _hook?.Cancel();
+        _hook?.Dispose();
         // Normally the group is already gone. If this actor ends early (its supervisor or the node is going
         // down abruptly), nothing it started may outlive it.
         var handle = _ticket.Abandon() ?? _handle;

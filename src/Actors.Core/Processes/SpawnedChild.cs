@@ -13,15 +13,18 @@ namespace Actors.Processes;
 /// </summary>
 internal sealed record SpawnedChild(int Pid, long StartTime, int ExitPidfd, int HandlePidfd, int OutputFd)
 {
+    /// <summary>stderr's own pipe (<c>log.stderr = separate</c>); -1 when stderr shares <see cref="OutputFd"/>.</summary>
+    public int ErrorFd { get; init; } = -1;
+
     /// <summary>
     /// Spawns <paramref name="path"/>, or returns null with <paramref name="problem"/>: the spawn's error as
     /// <paramref name="describeSpawnError"/> words its errno, or that no pidfd could be opened (then nothing is left
     /// running). The arguments are <see cref="Spawner.Spawn"/>'s.
     /// </summary>
     public static SpawnedChild? Start(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp, string workingDir,
-        Func<int, string> describeSpawnError, out string? problem, int stdinFd = -1, bool captureOutput = true)
+        Func<int, string> describeSpawnError, out string? problem, int stdinFd = -1, bool captureOutput = true, bool separateStderr = false)
     {
-        var result = Spawner.Spawn(path, argv, envp, workingDir, stdinFd, captureOutput);
+        var result = Spawner.Spawn(path, argv, envp, workingDir, stdinFd, captureOutput, separateStderr);
         if (result.Errno != 0)
         {
             problem = describeSpawnError(result.Errno);
@@ -36,10 +39,14 @@ internal sealed record SpawnedChild(int Pid, long StartTime, int ExitPidfd, int 
             ProcessGroupSignal.KillUnwatchedChild(result.Pid);
             if (exitPidfd >= 0) LibC.close(exitPidfd);
             if (result.OutputFd >= 0) LibC.close(result.OutputFd);
+            if (result.ErrorFd >= 0) LibC.close(result.ErrorFd);
             return null;
         }
         problem = null;
-        return new SpawnedChild(result.Pid, ProcStat.ReadStartTime(result.Pid) ?? 0, exitPidfd, handlePidfd, result.OutputFd);
+        return new SpawnedChild(result.Pid, ProcStat.ReadStartTime(result.Pid) ?? 0, exitPidfd, handlePidfd, result.OutputFd)
+        {
+            ErrorFd = result.ErrorFd,
+        };
     }
 
     /// <summary>The handle that owns <see cref="HandlePidfd"/> from now on.</summary>

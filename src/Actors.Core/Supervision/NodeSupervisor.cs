@@ -64,5 +64,16 @@ public static class NodeSupervisor
     /// Published by the root on the ActorSystem's EventStream for every state change of every process, stamped
     /// with the wall clock the policy uses: subscribe to follow transitions without polling.
     /// </summary>
-    public sealed record ProcessTransitioned(string Name, ProcessState State, string Reason, DateTimeOffset At);
+    public sealed record ProcessTransitioned(string Name, ProcessState State, string Reason, DateTimeOffset At)
+    {
+        /// <summary>How its last run ended (null before the first end): what a node exits with for a process that ended.</summary>
+        public Processes.ExitStatus? LastExit { get; init; }
+    }
+
+    /// <summary>
+    /// Published by the root on the ActorSystem's EventStream when it takes a declaration: at its start, and at each
+    /// reload (before the changes are applied). Followers of <see cref="ProcessTransitioned"/> learn from it which
+    /// processes there are and how each is declared.
+    /// </summary>
+    public sealed record ProcessesDeclared(IReadOnlyList<ProcessSettings> Processes);
 }

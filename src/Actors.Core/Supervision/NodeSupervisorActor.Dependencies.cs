@@ -38,13 +38,14 @@ internal sealed partial class NodeSupervisorActor
         foreach (var gone in _reported.Keys.Where(n => !declared.ContainsKey(n)).ToList()) _reported.Remove(gone);
         _declared = declared;
         _dependedOn = processes.SelectMany(p => p.DependsOn.Select(d => d.Name)).ToHashSet(StringComparer.Ordinal);
+        Context.System.EventStream.Publish(new NodeSupervisor.ProcessesDeclared(processes));
     }
 
     private void OnProcessStateChanged(ProcessStateChanged m)
     {
         // A removed process on its way out is no one's dependency any more (validation sees to that).
         if (_leaving.ContainsKey(Sender)) return;
-        Context.System.EventStream.Publish(new NodeSupervisor.ProcessTransitioned(m.Name, m.State, m.Reason, _wall.Wall));
+        Context.System.EventStream.Publish(new NodeSupervisor.ProcessTransitioned(m.Name, m.State, m.Reason, _wall.Wall) { LastExit = m.LastExit });
         _reported[m.Name] = m;
         if (!_dependedOn.Contains(m.Name) || StateOf(m.Name) is not { } state) return;
         foreach (var child in _processes)

@@ -25,6 +25,8 @@ internal sealed partial class ProcessSupervisorActor
     private readonly Dictionary<ProbeRole, IActorRef> _probes = new();
     private readonly LogTail _tail;
     private ProcessLogWriter? _output;
+    // log.stderr = separate: the writer of NAME.err.log (fed into the same tail); null when merged.
+    private ProcessLogWriter? _errorOutput;
     /// <summary>Bytes logged by the log writers this supervisor closed already (a reload reopens the log).</summary>
     private long _closedLogBytes;
     private LaunchSpec _spec;
@@ -44,7 +46,9 @@ internal sealed partial class ProcessSupervisorActor
             case Effect.Launch launch:
                 _runSpec = launch.LeaseToken is { } token ? WithLeaseToken(_spec, token) : _spec;
                 _runSpec = WithNotifySocket(_runSpec, launch.Run);
-                _runner = Context.ActorOf(ProcessRunner.Props(_runSpec, _life.Settings, _options.Launcher, _output), $"runner-{launch.Run}");
+                PrepareLog(launch.Run);
+                _runner = Context.ActorOf(ProcessRunner.Props(_runSpec, _life.Settings, _options.Launcher, _output, _errorOutput),
+                    $"runner-{launch.Run}");
                 break;
             case Effect.StopGroup stop:
                 _runner?.Tell(new ProcessRunner.Stop(stop.Reason, stop.KillNow));
@@ -139,18 +143,53 @@ internal sealed partial class ProcessSupervisorActor
     /// <summary>Opens the log for the current settings (only ever while no run writes to it); the failure, if any.</summary>
     private string? OpenLog()
     {
-        _closedLogBytes += _output?.BytesRead ?? 0;
+        _closedLogBytes += (_output?.BytesRead ?? 0) + (_errorOutput?.BytesRead ?? 0);
         _output?.Dispose();
-        _output = null;
+        _errorOutput?.Dispose();
+        _output = _errorOutput = null;
         try
         {
             _output = _options.OpenLog(_life.Settings, _tail);
+            // Opened the same way as the log (a host that discards output, a simulation, discard this too), into the same tail.
+            if (_output is not null && _life.Settings.Log.ErrorFile is { } errorFile)
+                _errorOutput = _options.OpenLog(_life.Settings with { Log = _life.Settings.Log with { File = errorFile, ErrorFile = null } }, _tail);
             return null;
         }
         catch (LogWriteException e)
         {
             return e.Message;
         }
+    }
+
+    /// <summary>
+    /// Before run <paramref name="run"/> starts (its pre-start hook included): log.truncate-on-start empties the log and
+    /// the tail; ready-log-line watches the log for this run's line (what an earlier run's watch reports is dropped by
+    /// its run number).
+    /// </summary>
+    private void PrepareLog(int run)
+    {
+        if (_life.Settings.Log.TruncateOnStart)
+        {
+            try
+            {
+                _output?.Truncate();
+                _errorOutput?.Truncate();
+            }
+            catch (LogWriteException e)
+            {
+                // Not a reason to keep the process down: its output goes on at the end of the file.
+                Log(LogLevel.WarningLevel, $"{Name}: {e.Message}; the log was not emptied");
+            }
+        }
+        Action<string>? onMatch = null;
+        if (_life.Settings.ReadyLogLine is not null)
+        {
+            var self = Self;
+            onMatch = line => self.Tell(new LogLineReceived(run, line));
+        }
+        var pattern = _life.Settings.ReadyLogLine?.Regex;
+        _output?.WatchForLine(pattern, onMatch);
+        _errorOutput?.WatchForLine(pattern, onMatch);
     }
 
     /// <summary>The run's own environment: which lease it runs under and its fencing token.</summary>
@@ -210,7 +249,7 @@ internal sealed partial class ProcessSupervisorActor
         {
             Kind = s.Settings.Kind,
             Probes = ProcessLifecycle.ProbesView(s),
-            LogError = _output?.Error,
-            LogBytes = _closedLogBytes + (_output?.BytesRead ?? 0),
+            LogError = _output?.Error ?? _errorOutput?.Error,
+            LogBytes = _closedLogBytes + (_output?.BytesRead ?? 0) + (_errorOutput?.BytesRead ?? 0),
         };
 }

@@ -28,6 +28,8 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
     private sealed record BackoffElapsed;
     /// <summary>A datagram on the notify socket of run <paramref name="Run"/>.</summary>
     private sealed record NotifyReceived(int Run, string Text);
+    /// <summary>ready-log-line: run <paramref name="Run"/> wrote this matching line.</summary>
+    private sealed record LogLineReceived(int Run, string Line);
     /// <summary>A run is over (<paramref name="Runner"/> says which): its runner finished or failed.</summary>
     private sealed record RunOver(IActorRef Runner, LifecycleEvent.RunEnded End);
     /// <summary>Who asked for a signal, carried through the runner and back.</summary>
@@ -76,6 +78,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
             if (Sender.Equals(_runner)) Decide(new LifecycleEvent.RunStarted(m.Pid));
         });
         Receive<ProcessRunner.Finished>(m => OnRunOver(new RunOver(Sender, new LifecycleEvent.RunEnded(m.Exit, $"exited with {m.Exit}", false, m.Note))));
+        Receive<ProcessRunner.StoppedBeforeLaunch>(m => OnRunOver(new RunOver(Sender, new LifecycleEvent.RunEnded(null, m.Reason, false, null))));
         Receive<RunOver>(OnRunOver);
 
         Receive<TimeoutGuard.DeadlineExceeded>(m => Decide(new LifecycleEvent.DeadlinePassed(m.Deadline, m.After, m.Tag)));
@@ -90,6 +93,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         Receive<HealthProbe.ProbeFailed>(m => { if (IsCurrentProbe(m.Role)) Decide(new LifecycleEvent.ProbeFailed(m.Role, m.Reason)); });
         Receive<DependencyState>(m => Decide(new LifecycleEvent.DependencyChanged(m)));
         Receive<NotifyReceived>(m => { if (m.Run == _life.Runs) Decide(new LifecycleEvent.Notified(m.Text)); });
+        Receive<LogLineReceived>(m => { if (m.Run == _life.Runs) Decide(new LifecycleEvent.LogLineMatched(m.Line)); });
         Receive<LeaseKeeper.LeaseAcquired>(m => { if (Sender.Equals(_leaseKeeper)) Decide(new LifecycleEvent.LeaseAcquired(m.Name, m.Token)); });
         Receive<LeaseKeeper.LeaseLost>(m => { if (Sender.Equals(_leaseKeeper)) Decide(new LifecycleEvent.LeaseLost(m.Reason)); });
         Receive<LeaseKeeper.LeaseObserved>(m => { if (Sender.Equals(_leaseKeeper)) Decide(new LifecycleEvent.LeaseObserved(m.Status)); });
@@ -121,6 +125,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         _output?.Dispose();
+        _errorOutput?.Dispose();
         _notify?.Dispose();
     }
 

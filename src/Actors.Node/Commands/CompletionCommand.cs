@@ -56,11 +56,11 @@ public static class CompletionCommand
           case "$prev" in
             --until) COMPREPLY=($(compgen -W "ready running completed stopped failed" -- "$cur")); return 0 ;;
             --socket|--config) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
-            --timeout|--watchdog|-n|--user|--for|--seed|--behave|--expect) return 0 ;;
+            --timeout|--watchdog|-n|--user|--for|--seed|--behave|--expect|--exit-code-from) return 0 ;;
           esac
           local common="--json --socket --config"
           case "$verb" in
-            run) COMPREPLY=($(compgen -W "--replace" -- "$cur") $(compgen -f -- "$cur")) ;;
+            run) COMPREPLY=($(compgen -W "--replace --until-done --exit-code-from" -- "$cur") $(compgen -f -- "$cur")) ;;
             check-config) COMPREPLY=($(compgen -f -- "$cur")) ;;
             unit) COMPREPLY=($(compgen -W "--user --watchdog" -- "$cur") $(compgen -f -- "$cur")) ;;
             simulate) COMPREPLY=($(compgen -W "--for --seed --behave --expect --json" -- "$cur") $(compgen -f -- "$cur")) ;;
@@ -95,10 +95,11 @@ public static class CompletionCommand
           case $prev in
             --until) compadd ready running completed stopped failed; return ;;
             --socket|--config) _files; return ;;
-            --timeout|--watchdog|-n|--user|--for|--seed|--behave|--expect) return ;;
+            --timeout|--watchdog|-n|--user|--for|--seed|--behave|--expect|--exit-code-from) return ;;
           esac
           case $verb in
-            run|check-config|unit|simulate) _files ;;
+            run) compadd -- --replace --until-done --exit-code-from; _files ;;
+            check-config|unit|simulate) _files ;;
             completion) compadd bash zsh ;;
             status|logs|start|stop|restart|wait|signal) compadd -- ${(f)"$(_actors_names)"} ;;
           esac

@@ -4,24 +4,31 @@ using Actors.Node.Control;
 using Actors.Node.Hosting;
 using Actors.Node.Systemd;
 using Actors.Processes;
+using Actors.Supervision;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Actors.Node.Commands;
 
-/// <summary><c>actors run [CONFIG]</c>: supervise in the foreground until SIGTERM or SIGINT.</summary>
+/// <summary>
+/// <c>actors run [CONFIG]</c>: supervise in the foreground until SIGTERM or SIGINT, or, run to completion
+/// (<c>--until-done</c>, <c>--exit-code-from NAME</c>, <c>availability.exit-on-failure</c>), until the run ends by itself.
+/// </summary>
 public static class RunCommand
 {
+    public const string Usage = "usage: actors run [--replace] [--until-done | --exit-code-from NAME] [CONFIG]";
+
     public static async Task<int> ExecuteAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var replace = args.Contains("--replace");
-        args = args.Where(a => a != "--replace").ToArray();
-        if (args.Length > 1 || (args.Length == 1 && args[0].StartsWith('-')))
+        if (!RunOptions.TryParse(args, out var options, out var usage))
         {
-            stderr.WriteLine("usage: actors run [--replace] [CONFIG]");
+            stderr.WriteLine($"actors run: {usage}");
+            stderr.WriteLine(Usage);
             return ExitCodes.Usage;
         }
+        var replace = options.Replace;
+        args = options.Config is null ? [] : [options.Config];
         // Like the client verbs: no CONFIG means ./actors.conf when there is one, else the built-in demo.
         var result = ConfigSource.Load(args.Length == 1 ? args[0] : File.Exists(Client.SocketLocator.DefaultConfig) ? Client.SocketLocator.DefaultConfig : null);
         ConfigSource.Report(result, stderr);
@@ -31,6 +38,15 @@ public static class RunCommand
             return ExitCodes.InvalidConfig;
         }
         var settings = result.Settings!;
+        if (options.ExitCodeFrom is { } from && settings.Processes.All(p => p.Name != from))
+        {
+            var known = settings.Processes.Select(p => p.Name).ToList();
+            var near = Actors.Configuration.KeyChecker.Suggest(from, known);
+            stderr.WriteLine($"actors: --exit-code-from {from}: {from} is not a process declared in {settings.SourceFile ?? "the built-in demo configuration"}; " +
+                             (near is not null ? $"did you mean {near}?" : $"declared: {(known.Count == 0 ? "none" : string.Join(", ", known))}") + "; nothing started");
+            return ExitCodes.UnknownProcess;
+        }
+        var outcome = new RunOutcome(new RunToCompletion(options.ExitCodeFrom, options.UntilDone));
         foreach (var (key, dir) in new[] { ("actors.node.log-dir", settings.Node.LogDir), ("actors.node.state-dir", settings.Node.StateDir) })
         {
             if (WritableFolder.Check(dir) is { } problem)
@@ -101,7 +117,7 @@ public static class RunCommand
             if (!AdoptedOrphans.Enable(out var subreaperProblem))
                 logger.Warning("{Problem:l}; descendants whose parent exits go to init, and are found by their environment only", subreaperProblem);
             using var launcher = new LinuxProcessLauncher((what, e) => logger.Error("output pump: {What}: {Error}", what, e.Message), children.Registry);
-            await using var host = NodeHost.Build(settings, logger, launcher, node, controlSocket.Socket, systemd, http);
+            await using var host = NodeHost.Build(settings, logger, launcher, node, controlSocket.Socket, systemd, http, outcome);
             // SIGHUP means reload, as for most daemons; without a handler it would kill the node outright and
             // leave every child running, orphaned in its own session.
             var reload = host.Services.GetRequiredService<ReloadService>();
@@ -113,6 +129,7 @@ public static class RunCommand
             });
             // Before the processes are told to stop: systemd then knows the node is going, not hung.
             using var stopping = host.Lifetime.ApplicationStopping.Register(systemd.SendStopping);
+            LogRunToCompletion(logger, outcome.Policy, settings);
             await host.StartAsync();
             if (http is not null) LogHttp(logger, http);
             logger.Information("control API listening on {Socket}", settings.Node.ControlSocket);
@@ -124,6 +141,18 @@ public static class RunCommand
             {
                 logger.Error("node stopped: it lost its lock {Path} to another node", nodeLock.Path);
                 return ExitCodes.LockHeld;
+            }
+            if (outcome.Exit is { } exit)
+            {
+                logger.Information("node stopped; exit code {Code} ({Reason:l})", exit.Code, exit.Reason);
+                return exit.Code;
+            }
+            if (outcome.Policy.UntilDone || outcome.Policy.ExitCodeFrom is not null)
+            {
+                // A CI job stopped half-way (SIGTERM, Ctrl-C, actors shutdown) must not pass for a finished one.
+                logger.Warning("node stopped before the run was done ({What:l}); exit code 1",
+                    outcome.Policy.UntilDone ? "--until-done" : $"--exit-code-from {outcome.Policy.ExitCodeFrom}");
+                return ExitCodes.Failure;
             }
             logger.Information("node stopped");
             return ExitCodes.Ok;
@@ -137,6 +166,16 @@ public static class RunCommand
         {
             (logger as IDisposable)?.Dispose();
         }
+    }
+
+    private static void LogRunToCompletion(Serilog.ILogger logger, RunToCompletion policy, Actors.Configuration.ActorsSettings settings)
+    {
+        if (policy.ExitCodeFrom is { } from)
+            logger.Information("{Line:l}", $"--exit-code-from {from}: the node stops every process once {from} completes or fails, and exits with its exit code");
+        if (!policy.UntilDone) return;
+        logger.Information("{Line:l}", "--until-done: the node stops once every process is done (completed, failed or stopped); exit code 0, or 1 if any failed");
+        foreach (var name in RunToCompletion.NeverDoneByThemselves(settings.Processes))
+            logger.Warning("{Line:l}", $"--until-done: {name} is a service with restart = always: it is never done by itself, so the node runs until it fails for good or is stopped ('actors stop {name}')");
     }
 
     // Apart, so that a node with the listener off never loads what only the listener uses.

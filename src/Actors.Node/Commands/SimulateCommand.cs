@@ -33,7 +33,7 @@ public static class SimulateCommand
           exit N at random about every D  exponential uptime with mean D, from the seed
           killed by SIG after D         dies of signal SIG (KILL, SEGV, ...)
           hang after D                  stops answering probes (they time out); signals still work
-          ready after D                 startup and readiness probes fail until then
+          ready after D                 startup and readiness probes fail until then (and a ready-log-line comes then)
           stop heartbeating after D     heartbeat-file probes go stale from then
           ignore-term [for D]           ignores the stop signal (for D, then exits 0)
           fail K times then run         its first K starts crash

@@ -101,7 +101,11 @@ public sealed class NodeLock : IDisposable
         throw new NodeLockBusyException($"could not take {path} after {Attempts} attempts: other nodes keep taking it", null);
     }
 
-    /// <summary>Rewrites the record with a fresh heartbeat, atomically, keeping the lock all along.</summary>
+    /// <summary>
+    /// Rewrites the record with a fresh heartbeat, atomically, keeping the lock all along. Not fsynced: the record
+    /// only informs, and a machine crash that loses a beat also ends the node and frees its lock: a flush to disk
+    /// every few seconds is I/O an idle node need not do.
+    /// </summary>
     public void Refresh()
     {
         var record = Self with { Heartbeat = DateTimeOffset.UtcNow };
@@ -109,7 +113,7 @@ public sealed class NodeLock : IDisposable
         var fd = open(temp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0x180);
         if (fd < 0) throw new IOException($"cannot write the node lock {temp}: {Error()}");
         // Locked before it gets the lock's name, so the name always belongs to a locked file.
-        if (flock(fd, LOCK_EX | LOCK_NB) != 0 || !WriteAll(fd, Encoding.UTF8.GetBytes(record.ToJson())) || fsync(fd) != 0 || rename(temp, _path) != 0)
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0 || !WriteAll(fd, Encoding.UTF8.GetBytes(record.ToJson())) || rename(temp, _path) != 0)
         {
             var message = Error();
             close(fd);

@@ -14,7 +14,7 @@ public static class NodeLockKeeper
 {
     public const string Name = "node-lock";
 
-    /// <summary>Runs on the blocking-I/O dispatcher: every heartbeat waits for fsync.</summary>
+    /// <summary>Runs on the blocking-I/O dispatcher: every heartbeat writes and renames a file.</summary>
     public static Props Props(NodeLock nodeLock, TimeSpan interval) =>
         Akka.Actor.Props.Create(() => new NodeLockKeeperActor(nodeLock, interval)).WithDispatcher("akka.actor.default-blocking-io-dispatcher");
 }

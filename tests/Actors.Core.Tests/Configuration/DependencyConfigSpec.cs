@@ -88,6 +88,40 @@ public sealed class DependencyConfigSpec : IDisposable
     }
 
     [Fact]
+    public void Exited_is_a_condition_and_waiting_for_a_service_that_always_restarts_to_exit_is_a_warning()
+    {
+        var result = Load("""
+              db { command = sh }
+              migrate { command = sh, kind = job }
+              report { command = sh, depends-on { migrate = exited, db = exited } }
+            """);
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        var report = result.Settings!.Processes.Single(p => p.Name == "report");
+        Assert.Equal([new Dependency("migrate", DependencyCondition.Exited), new Dependency("db", DependencyCondition.Exited)], report.DependsOn);
+        var warning = Assert.Single(result.Warnings);
+        Assert.StartsWith("f.conf:4: actors.processes.report.depends-on.db: db is a service with restart = always, so it never exits for good", warning.ToString());
+    }
+
+    [Fact]
+    public void Exit_on_failure_is_read_from_availability_off_by_default_and_a_wrong_value_names_its_key()
+    {
+        var result = Load("""
+              tests { command = sh, kind = job, availability { exit-on-failure = on } }
+              db { command = sh }
+            """);
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        Assert.True(result.Settings!.Processes.Single(p => p.Name == "tests").ExitOnFailure);
+        Assert.False(result.Settings!.Processes.Single(p => p.Name == "db").ExitOnFailure);
+
+        var errors = Errors(Load("""
+              tests { command = sh, availability { exit-on-failure = maybe, exit-on-failur = on } }
+            """));
+        Assert.Contains(errors, e => e.StartsWith("f.conf:2: actors.processes.tests.availability.exit-on-failure:") && e.Contains("maybe"));
+        Assert.Contains(errors, e => e.StartsWith("f.conf:2: actors.processes.tests.availability.exit-on-failur:") && e.Contains("did you mean exit-on-failure"));
+    }
+
+    [Fact]
     public void A_valid_graph_starts_dependencies_first_and_keeps_declaration_order_otherwise()
     {
         var result = Load("""

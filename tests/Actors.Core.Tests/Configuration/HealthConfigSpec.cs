@@ -147,7 +147,7 @@ public sealed class HealthConfigSpec : IDisposable
         Has(6, "e.transient-exit-codes", "element 2 is \"0\", which is not an exit code 1..255");
         Has(6, "e.permanent-exit-codes", "7 is also in transient-exit-codes");
         Has(6, "e.transient-exit-codes", "7 is in success-exit-codes");
-        Has(7, "f.depends-on.a", "\"up\" is not a condition; use started, ready or completed");
+        Has(7, "f.depends-on.a", "\"up\" is not a condition; use started, ready, completed or exited");
         Has(8, "g.probes.liveness.type", "\"ping\" is not a probe type");
         Has(8, "g.probes.liveness.period", "0s is out of range");
         Has(8, "g.probes.liveness.failure-threshold", "0 is out of range");

@@ -85,6 +85,21 @@ public sealed class SimulatedProcessLauncher(IScheduler scheduler, Func<string, 
 
     private void Record(SimulatedSignal signal) { lock (_gate) _signals.Add(signal); }
 
+    /// <summary>How each hook run ends (it ends at once); null: every hook succeeds.</summary>
+    public Func<HookRequest, HookOutcome>? Hooks { get; set; }
+
+    private readonly List<HookRequest> _hookRuns = new();
+
+    /// <summary>Every hook run (what it ran with), in order.</summary>
+    public IReadOnlyList<HookRequest> HookRuns { get { lock (_gate) return _hookRuns.ToList(); } }
+
+    public Task<HookOutcome> RunHookAsync(HookRequest request, CancellationToken cancellationToken)
+    {
+        lock (_gate) _hookRuns.Add(request);
+        Observe(request.Spec.Name, RunsOf(request.Spec.Name), $"hook {request.Hook.Name}");
+        return Task.FromResult(Hooks?.Invoke(request) ?? HookOutcome.Success);
+    }
+
     private void Observe(string name, int run, string what) => observer?.Tell(new SimulatedEvent(name, run, what, _scheduler.Now));
 
     private sealed class SimulatedProcess(SimulatedProcessLauncher launcher, string name, int run, int pid, SimulatedRun behaviour, IActorRef owner) : IProcessHandle

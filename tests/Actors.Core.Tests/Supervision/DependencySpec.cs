@@ -106,7 +106,7 @@ public class DependencySpec : SupervisionSpec
     }
 
     [Fact]
-    public void A_running_dependent_is_not_stopped_when_its_dependency_fails_but_its_restart_waits_instead_of_crash_looping()
+    public void A_running_dependent_is_not_stopped_when_its_dependency_fails_its_restart_fails_on_it_and_it_follows_the_dependency_back()
     {
         var web = Supervise(DependsOn("web", ("db", DependencyCondition.Started)),
             (_, run) => run == 1 ? SimulatedRun.Exits(1, TimeSpan.FromSeconds(30)) : SimulatedRun.RunsForever());
@@ -118,15 +118,16 @@ public class DependencySpec : SupervisionSpec
         AwaitState(web, ProcessState.Running);
         Assert.DoesNotContain(Launcher.Signals, s => s.Name == "web");
 
-        // Its own crash: the restart after the backoff waits for db, and keeps waiting however long it takes.
+        // Its own crash: the restart after the backoff cannot be met (db failed for good), so web fails, not waits.
         Clock.Advance(TimeSpan.FromSeconds(30));
         ExpectOs("exited");
         AwaitState(web, ProcessState.BackingOff);
         Clock.Advance(TimeSpan.FromSeconds(1));
-        var waiting = AwaitReason(web, ProcessState.Waiting, "waiting for db to be started: db failed (start limit hit: 10 starts within 10m)");
-        Assert.Equal(ProcessState.BackingOff, waiting.Trail[^2].State);
+        var failed = AwaitReason(web, ProcessState.Failed, "dependency db failed (start limit hit: 10 starts within 10m)");
+        Assert.Contains("it starts once db is started again ('actors start db')", failed.Reason);
+        Assert.Equal(ProcessState.BackingOff, failed.Trail[^2].State);
         Clock.Advance(TimeSpan.FromHours(1));
-        AwaitState(web, ProcessState.Waiting);
+        AwaitState(web, ProcessState.Failed);
         Assert.Equal(1, Launcher.RunsOf("web"));
 
         // db back: the pending restart runs.
@@ -161,8 +162,8 @@ public class DependencySpec : SupervisionSpec
         var waiting = AwaitReason(web, ProcessState.Waiting, "(db is starting: db Starting)");
         Assert.Single(waiting.Trail, t => t.State == ProcessState.Waiting);
 
-        web.Tell(Db(ProcessState.Failed, "gave up"));
-        waiting = AwaitReason(web, ProcessState.Waiting, "waiting for db to be ready: db failed (gave up)");
+        web.Tell(Db(ProcessState.Stopped, "stopped by request"));
+        waiting = AwaitReason(web, ProcessState.Waiting, "waiting for db to be ready: db is stopped (stopped by request)");
         Assert.Equal(2, waiting.Trail.Count(t => t.State == ProcessState.Waiting));
     }
 

@@ -7,7 +7,7 @@ namespace Actors.Processes.Native;
 /// <summary>
 /// Starts a child with <c>posix_spawn</c>: one exec, no fork of the runtime's address space, the child the
 /// leader of a new session and process group (PID == PGID), stdin from /dev/null, stdout and stderr both
-/// dup'ed onto one pipe so their lines stay in order of arrival, no other descriptor of the node's inherited, every signal back to its default
+/// dup'ed onto one pipe so their lines stay in order of arrival (or, asked for, stderr onto a pipe of its own), no other descriptor of the node's inherited, every signal back to its default
 /// disposition (.NET ignores SIGPIPE; a child must not inherit that) and an empty signal mask.
 /// </summary>
 internal static unsafe class Spawner
@@ -16,7 +16,8 @@ internal static unsafe class Spawner
     // Generous sizes keep us safe on other architectures.
     private const int AttrSize = 1024, ActionsSize = 512, SigsetSize = 256;
 
-    public readonly record struct Result(int Pid, int OutputFd, int Errno, string? FailedStep);
+    /// <summary><paramref name="ErrorFd"/>: the read end of stderr's own pipe when it was asked apart, else -1.</summary>
+    public readonly record struct Result(int Pid, int OutputFd, int Errno, string? FailedStep, int ErrorFd = -1);
 
     /// <summary>For <c>stdinFd</c>: the child keeps the caller's own stdin (<c>actors exec</c>).</summary>
     public const int OwnStdin = -2;
@@ -24,20 +25,22 @@ internal static unsafe class Spawner
     /// <param name="stdinFd">Becomes the child's stdin; -1 for /dev/null, <see cref="OwnStdin"/> for the caller's.</param>
     /// <param name="captureOutput">True: stdout and stderr go to a new pipe whose read end is returned. False:
     /// the child writes to the caller's own stdout and stderr (the watchdog, and the commands of actors exec).</param>
+    /// <param name="separateStderr">With <paramref name="captureOutput"/>: stderr gets a pipe of its own (<c>log.stderr =
+    /// separate</c>), its read end returned as <see cref="Result.ErrorFd"/>.</param>
     public static Result Spawn(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp, string workingDir,
-        int stdinFd = -1, bool captureOutput = true)
+        int stdinFd = -1, bool captureOutput = true, bool separateStderr = false)
     {
-        int readFd = -1, writeFd = -1;
+        int readFd = -1, writeFd = -1, errorReadFd = -1, errorWriteFd = -1;
         if (captureOutput)
         {
-            int* fds = stackalloc int[2];
-            if (LibC.pipe2(fds, LibC.O_CLOEXEC) != 0) return new Result(0, -1, Marshal.GetLastPInvokeError(), "pipe");
-            (readFd, writeFd) = (fds[0], fds[1]);
-            // Only our end is non-blocking: the child's stdout must block like any ordinary pipe.
-            LibC.fcntl(readFd, LibC.F_SETFL, LibC.fcntl(readFd, LibC.F_GETFL, 0) | LibC.O_NONBLOCK);
-            // A bigger pipe absorbs bursts (a child printing a million lines) while the pump is busy elsewhere.
-            // Pages are only allocated when filled, so idle children cost nothing.
-            LibC.fcntl(writeFd, LibC.F_SETPIPE_SZ, 1 << 20);
+            if (!OpenPipe(out readFd, out writeFd)) return new Result(0, -1, Marshal.GetLastPInvokeError(), "pipe");
+            if (separateStderr && !OpenPipe(out errorReadFd, out errorWriteFd))
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                LibC.close(readFd);
+                LibC.close(writeFd);
+                return new Result(0, -1, errno, "pipe");
+            }
         }
 
         using var strings = new NativeStrings();
@@ -58,7 +61,7 @@ internal static unsafe class Spawner
             if (captureOutput)
             {
                 LibC.posix_spawn_file_actions_adddup2(actions, writeFd, 1);
-                LibC.posix_spawn_file_actions_adddup2(actions, writeFd, 2);
+                LibC.posix_spawn_file_actions_adddup2(actions, errorWriteFd >= 0 ? errorWriteFd : writeFd, 2);
             }
             LibC.posix_spawn_file_actions_addchdir_np(actions, cDir);
             // The runtime keeps descriptors of its own open without close-on-exec (a /dev/null, its signal
@@ -76,12 +79,14 @@ internal static unsafe class Spawner
             int pid;
             int rc = LibC.posix_spawn(&pid, cPath, actions, attr, cArgv, cEnvp);
             if (writeFd >= 0) LibC.close(writeFd);
+            if (errorWriteFd >= 0) LibC.close(errorWriteFd);
             if (rc != 0)
             {
                 if (readFd >= 0) LibC.close(readFd);
+                if (errorReadFd >= 0) LibC.close(errorReadFd);
                 return new Result(0, -1, rc, "exec");
             }
-            return new Result(pid, readFd, 0, null);
+            return new Result(pid, readFd, 0, null, errorReadFd);
         }
         finally
         {
@@ -91,6 +96,20 @@ internal static unsafe class Spawner
             NativeMemory.Free(attr);
             NativeMemory.Free(sigset);
         }
+    }
+
+    private static bool OpenPipe(out int readFd, out int writeFd)
+    {
+        int* fds = stackalloc int[2];
+        readFd = writeFd = -1;
+        if (LibC.pipe2(fds, LibC.O_CLOEXEC) != 0) return false;
+        (readFd, writeFd) = (fds[0], fds[1]);
+        // Only our end is non-blocking: the child's stdout must block like any ordinary pipe.
+        LibC.fcntl(readFd, LibC.F_SETFL, LibC.fcntl(readFd, LibC.F_GETFL, 0) | LibC.O_NONBLOCK);
+        // A bigger pipe absorbs bursts (a child printing a million lines) while the pump is busy elsewhere.
+        // Pages are only allocated when filled, so idle children cost nothing.
+        LibC.fcntl(writeFd, LibC.F_SETPIPE_SZ, 1 << 20);
+        return true;
     }
 
     /// <summary>NUL-terminated UTF-8 copies that live until the spawn returns.</summary>

@@ -47,6 +47,8 @@ public abstract record LifecycleEvent
     /// NOTIFY_SOCKET.
     /// </summary>
     public sealed record Notified(string Message) : LifecycleEvent;
+    /// <summary><c>ready-log-line</c>: the current run wrote <paramref name="Line"/>, the first of its lines that matches.</summary>
+    public sealed record LogLineMatched(string Line) : LifecycleEvent;
 
     // ---- Dependencies ----
     public sealed record DependencyChanged(DependencyState Dependency) : LifecycleEvent;

@@ -74,7 +74,10 @@ public sealed record LifecycleState
     public ImmutableDictionary<ProbeRole, string> ProbeDetail { get; init; } = ImmutableDictionary<ProbeRole, string>.Empty;
     public bool StartupPassed { get; init; }
     public bool EverReady { get; init; }
-    /// <summary><c>readiness = notify</c>: this run sent READY=1 (it takes effect once the startup probe passed).</summary>
+    /// <summary>
+    /// <c>readiness = notify</c>: this run sent READY=1; with <c>ready-log-line</c>: it wrote the line (either takes
+    /// effect once the startup probe passed).
+    /// </summary>
     public bool NotifiedReady { get; init; }
     /// <summary>The run is up: running, its startup probe passed and, with a readiness probe, ready once.</summary>
     public bool Up { get; init; }

@@ -39,7 +39,8 @@ internal sealed partial class ProcessLifecycle
     {
         // The operator's intent is recorded even when nothing runs: "keep it stopped" must outlive the node.
         if (persist) SetIntent(S.Intent with { KeptStopped = true, StopReason = reason, StoppedAt = _now.Wall });
-        S = S with { QueuedStart = null };
+        // A stopped process starts only when asked: it no longer follows a dependency it failed on.
+        S = S with { QueuedStart = null, DependencyStart = null };
         switch (S.State)
         {
             case ProcessState.Starting or ProcessState.Running or ProcessState.Ready:

@@ -9,7 +9,12 @@ namespace Actors.Supervision;
 /// where it stands. The node reports each change of its dependencies (<see cref="DependencyState"/>).
 /// A process that already runs is not stopped when a dependency later fails or restarts (like docker-compose):
 /// only its next start waits, so a dependent whose dependency is down waits instead of crash-looping.
-/// Dependencies are checked before the lease: a process never holds a lease while it could not start anyway.
+/// A dependency that can never get there by itself (<see cref="NeverMet"/>: it failed for good, or it completed
+/// while it is needed ready) fails the start instead: the process is <c>failed</c> with "dependency db failed", and
+/// keeps its start pending, so that it follows the dependency once an operator (or a reload) starts that again:
+/// back to <c>waiting</c>, then started when the condition is met. One that backs off, or that the operator stopped,
+/// keeps it waiting. Dependencies are checked before the lease: a process never holds a lease while it could not
+/// start anyway.
 /// </summary>
 internal sealed partial class ProcessLifecycle
 {
@@ -31,8 +36,9 @@ internal sealed partial class ProcessLifecycle
             DependencyStart = new PendingStart(reason, automatic),
             LeaseStart = null,
             FirstTryPending = false,
-            WaitingHeadline = Headline(unmet),
         };
+        if (FailOnNeverMet(unmet)) return false;
+        S = S with { WaitingHeadline = Headline(unmet) };
         Enter(ProcessState.Waiting, WaitingReason(unmet));
         return false;
     }
@@ -40,17 +46,59 @@ internal sealed partial class ProcessLifecycle
     private void OnDependencyState(DependencyState m)
     {
         S = S with { Dependencies = S.Dependencies.SetItem(m.Name, m) };
-        if (S.State != ProcessState.Waiting || S.DependencyStart is not { } start) return;
+        if (S.DependencyStart is not { } start) return;
+        bool failedOnDependency = S.State == ProcessState.Failed;
+        if (S.State != ProcessState.Waiting && !failedOnDependency) return;
         var unmet = Unmet();
         if (unmet.Count > 0)
         {
-            UpdateWaiting(unmet);
+            if (failedOnDependency)
+            {
+                // Still blocked for good: stays failed. Otherwise the dependency was started again: follow it.
+                if (unmet.Any(d => NeverMet(d))) return;
+                S = S with { WaitingHeadline = Headline(unmet) };
+                Enter(ProcessState.Waiting, $"{WaitingReason(unmet)}; {m.Name} was started again");
+                return;
+            }
+            if (!FailOnNeverMet(unmet)) UpdateWaiting(unmet);
             return;
         }
         S = S with { DependencyStart = null };
         var met = string.Join(", ", S.Settings.DependsOn.Select(d => $"{d.Name} {S.Dependencies[d.Name].State.ToDisplay()}"));
         StartRun($"{start.Reason}; dependencies met ({met})", start.Automatic);
     }
+
+    /// <summary>
+    /// When an unmet dependency can never get there by itself, the process fails with "dependency NAME failed" (its
+    /// start stays pending, so it follows once the dependency is started again). False when every unmet one may still
+    /// get there.
+    /// </summary>
+    private bool FailOnNeverMet(IReadOnlyList<Dependency> unmet)
+    {
+        if (unmet.FirstOrDefault(d => NeverMet(d)) is not { } blocked) return false;
+        var seen = S.Dependencies[blocked.Name];
+        var why = seen.State == ProcessState.Failed
+            ? $"dependency {blocked.Name} failed ({seen.Reason})"
+            : $"dependency {blocked.Name} completed and will not be {blocked.ConditionName} again ({seen.Reason})";
+        S = S with { WaitingHeadline = null };
+        Enter(ProcessState.Failed, $"{why}; it starts once {blocked.Name} is started again ('actors start {blocked.Name}')");
+        return true;
+    }
+
+    /// <summary>
+    /// The dependency can never reach the condition by itself: it failed for good (only exited accepts that), or it
+    /// completed while it is needed running or ready. Backing off may still recover, and a stop is the operator's to
+    /// undo: neither is never.
+    /// </summary>
+    private bool NeverMet(Dependency d) =>
+        S.Dependencies.TryGetValue(d.Name, out var seen) && NeverMet(seen, d.Condition);
+
+    internal static bool NeverMet(DependencyState seen, DependencyCondition condition) => seen.State switch
+    {
+        ProcessState.Failed => condition != DependencyCondition.Exited,
+        ProcessState.Completed => condition == DependencyCondition.Ready,
+        _ => false,
+    };
 
     /// <summary>
     /// A new trail entry (and log line) when the process waits for something else: another dependency, or one
@@ -79,6 +127,7 @@ internal sealed partial class ProcessLifecycle
     {
         DependencyCondition.Started => seen.State is ProcessState.Running or ProcessState.Ready or ProcessState.Completed,
         DependencyCondition.Ready => seen.State == ProcessState.Ready || (seen.State == ProcessState.Running && seen.RunningIsReady),
+        DependencyCondition.Exited => seen.State is ProcessState.Completed or ProcessState.Failed,
         _ => seen.State == ProcessState.Completed,
     };
 

@@ -21,14 +21,18 @@ internal sealed partial class ProcessLifecycle
         ApplyNotifiedReady();
     }
 
-    /// <summary>Ready, when READY=1 came and the run is past its startup probe (it runs, pid known).</summary>
+    /// <summary>
+    /// Ready, when READY=1 (or the ready-log-line, <c>ProcessLifecycle.LogLine.cs</c>) came and the run is past its
+    /// startup probe (it runs, pid known).
+    /// </summary>
     private void ApplyNotifiedReady()
     {
         if (!S.NotifiedReady || S.EverReady || S.State != ProcessState.Running || S.Pid is null) return;
         if (S.Settings.Probes.Startup is not null && !S.StartupPassed) return;
         S = S with { EverReady = true, ProbePassing = S.ProbePassing.SetItem(ProbeRole.Readiness, true) };
         var detail = S.ProbeDetail.GetValueOrDefault(ProbeRole.Readiness);
-        Enter(ProcessState.Ready, detail is null or "READY=1" ? "readiness: READY=1" : $"readiness: READY=1 ({detail})");
+        Enter(ProcessState.Ready, S.Settings.ReadyLogLine is not null ? $"ready-log-line: {detail}"
+            : detail is null or "READY=1" ? "readiness: READY=1" : $"readiness: READY=1 ({detail})");
         CheckUp();
     }
 }

@@ -89,6 +89,8 @@ internal sealed partial class ProcessLifecycle
         if (S.Pid is null) return "its process has not started";
         if (S.Settings.Probes.Startup is not null && !S.StartupPassed)
             return "the startup probe has not passed" + LastCheck(ProbeRole.Startup);
+        if (S.Settings.ReadyLogLine is { } line)
+            return $"no line of its output matched ready-log-line \"{line.Pattern}\"";
         return "it was never ready" + LastCheck(ProbeRole.Readiness);
     }
 
@@ -107,6 +109,10 @@ internal sealed partial class ProcessLifecycle
         if (s.Settings.Readiness == ReadinessSource.Notify)
             view.Add(new ProcessSupervisor.ProbeStatus(ProbeRole.Readiness, "notify", s.RunLive && s.EverReady ? true : null,
                 s.ProbeDetail.GetValueOrDefault(ProbeRole.Readiness)));
+        // ready-log-line too: passing once the run wrote the line, which is its last-check.
+        if (s.Settings.ReadyLogLine is not null)
+            view.Add(new ProcessSupervisor.ProbeStatus(ProbeRole.Readiness, "log-line", s.RunLive && s.EverReady ? true : null,
+                s.RunLive ? s.ProbeDetail.GetValueOrDefault(ProbeRole.Readiness) : null));
         return view;
     }
 }

@@ -49,6 +49,7 @@ internal sealed partial class ProcessLifecycle(Random random, string nodeId)
             case ProbePassed m: OnProbePassed(m.Role, m.Detail); break;
             case ProbeFailed m: OnProbeFailed(m.Role, m.Reason); break;
             case Notified m: OnNotified(m.Message); break;
+            case LogLineMatched m: OnLogLineMatched(m.Line); break;
             case DependencyChanged m: OnDependencyState(m.Dependency); break;
             case DependenciesForgotten: S = S with { Dependencies = S.Dependencies.Clear() }; break;
             case LeaseAcquired m: OnLeaseAcquired(m.Name, m.Token); break;
