@@ -35,6 +35,8 @@ public sealed class Simulation : IDisposable
     private readonly Dictionary<string, Behaviour> _behaviours = new(StringComparer.Ordinal);
     private readonly SimulatedLeases _leases = new();
     private readonly List<TrailEntry> _trail = new();
+    // The same entries by process: a report of each of 100 processes must not scan the whole trail each time.
+    private readonly Dictionary<string, List<TrailEntry>> _trailOf = new(StringComparer.Ordinal);
     private ActorSystem? _system;
     private VirtualScheduler? _scheduler;
     private SimulatedOs? _os;
@@ -161,7 +163,7 @@ public sealed class Simulation : IDisposable
             throw new ArgumentException($"no process named '{process}'; declared: {string.Join(", ", ProcessNames)}", nameof(process));
         if (_system is not null && Ask<ProcessStatus>(process, new GetStatus()) is { } status) _restarts[process] = status.Restarts;
         return new ProcessReport(process, _os?.StartsOf(process) ?? 0, _restarts.GetValueOrDefault(process),
-            _trail.Where(t => t.Process == process).ToList(), Now, "start limit hit");
+            TrailOf(process).ToList(), Now, "start limit hit");
     }
 
     /// <summary>What every process did so far, in declaration order.</summary>
@@ -169,7 +171,7 @@ public sealed class Simulation : IDisposable
 
     /// <summary>Every transition so far, one a line (or only those of <paramref name="process"/>).</summary>
     public string Timeline(string? process = null) =>
-        TestKit.Timeline.Format(process is null ? _trail : _trail.Where(t => t.Process == process));
+        TestKit.Timeline.Format(process is null ? _trail : TrailOf(process));
 
     /// <summary>The per-process summary table.</summary>
     public string Summary() => TestKit.Timeline.Summary(Processes);
@@ -214,11 +216,20 @@ public sealed class Simulation : IDisposable
     private void Fail(string what, string? process)
     {
         const int Shown = 200;
-        var trail = (process is null ? _trail : _trail.Where(t => t.Process == process)).ToList();
+        var trail = (process is null ? _trail : TrailOf(process)).ToList();
         var omitted = Math.Max(0, trail.Count - Shown);
         throw new SimulationAssertionException(
             $"{what}\n\ntimeline{(process is null ? "" : " of " + process)} (seed {Seed}{(omitted > 0 ? $", the first {omitted} transitions left out" : "")}):\n" +
             TestKit.Timeline.Format(trail.Skip(omitted)));
+    }
+
+    private IReadOnlyList<TrailEntry> TrailOf(string process) => _trailOf.TryGetValue(process, out var trail) ? trail : [];
+
+    private void Record(TrailEntry entry)
+    {
+        _trail.Add(entry);
+        if (!_trailOf.TryGetValue(entry.Process, out var trail)) _trailOf[entry.Process] = trail = new List<TrailEntry>();
+        trail.Add(entry);
     }
 
     private Simulation Command(string process, IProcessCommand command)
@@ -282,7 +293,7 @@ public sealed class Simulation : IDisposable
         public Recorder(Simulation simulation)
         {
             Receive<NodeSupervisor.ProcessTransitioned>(m =>
-                simulation._trail.Add(new TrailEntry(m.At - VirtualScheduler.Epoch, m.Name, m.State, m.Reason)));
+                simulation.Record(new TrailEntry(m.At - VirtualScheduler.Epoch, m.Name, m.State, m.Reason)));
             ReceiveAny(m => simulation._lastReply = m);
         }
     }

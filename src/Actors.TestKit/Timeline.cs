@@ -55,7 +55,25 @@ public static class Timeline
     /// <summary><c>{"processes": [{"name", "starts", "restarts", "state", "reason", "trail": [{"at-s", "state", "reason"}]}]}</c>.</summary>
     public static string Json(IEnumerable<ProcessReport> processes)
     {
+        var text = new StringWriter(CultureInfo.InvariantCulture);
+        WriteJson(text, processes);
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The text of <see cref="Json"/>, written to <paramref name="output"/> a process at a time: a day of 100 processes
+    /// is tens of megabytes, which need not be held as one string (and then copied) before it is printed.
+    /// </summary>
+    public static void WriteJson(TextWriter output, IEnumerable<ProcessReport> processes)
+    {
         using var buffer = new MemoryStream();
+        // Everything written so far goes out; the writer only flushes whole tokens, so no UTF-8 sequence is split.
+        void Drain(Utf8JsonWriter json)
+        {
+            json.Flush();
+            output.Write(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+            buffer.SetLength(0);
+        }
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
@@ -80,10 +98,12 @@ public static class Timeline
                 }
                 json.WriteEndArray();
                 json.WriteEndObject();
+                Drain(json);
             }
             json.WriteEndArray();
             json.WriteEndObject();
+            Drain(json);
         }
-        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+        output.Write('\n');
     }
 }

@@ -24,7 +24,14 @@ internal sealed class VirtualScheduler : SchedulerBase
     private readonly PriorityQueue<Entry, (long Due, long Sequence)> _queue = new();
     private long _now, _sequence;
 
-    private sealed record Entry(long Due, TimeSpan Interval, IRunnable Action, ICancelable? Cancelable);
+    /// <summary>An item; a repeating one goes back into the queue as the same object with its next due time.</summary>
+    private sealed class Entry(long due, TimeSpan interval, IRunnable action, ICancelable? cancelable)
+    {
+        public long Due { get; set; } = due;
+        public TimeSpan Interval { get; } = interval;
+        public IRunnable Action { get; } = action;
+        public ICancelable? Cancelable { get; } = cancelable;
+    }
 
     /// <summary>The constructor Akka activates with the ActorSystem's config and log.</summary>
     public VirtualScheduler(Config config, ILoggingAdapter log) : base(config, log) { }
@@ -60,7 +67,11 @@ internal sealed class VirtualScheduler : SchedulerBase
                 break;
             }
             _now = Math.Max(_now, entry.Due);
-            if (entry.Interval > TimeSpan.Zero) Add(entry with { Due = _now + entry.Interval.Ticks });
+            if (entry.Interval > TimeSpan.Zero)
+            {
+                entry.Due = _now + entry.Interval.Ticks;
+                Add(entry);
+            }
         }
         entry.Action.Run();
         return true;

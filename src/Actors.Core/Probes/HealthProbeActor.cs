@@ -23,7 +23,8 @@ namespace Actors.Probes;
 /// process or pipe piles up behind it. Once it ends, checks resume at the next period.
 /// </para>
 /// </summary>
-internal sealed class HealthProbeActor : ReceiveActor, IWithTimers
+// An UntypedActor: one is made per probe per run, and a ReceiveActor would build its handler table each time.
+internal sealed class HealthProbeActor : UntypedActor, IWithTimers
 {
     private const string TickTimer = "tick";
     private const string TimeoutTimer = "timeout";
@@ -61,10 +62,25 @@ internal sealed class HealthProbeActor : ReceiveActor, IWithTimers
         _check = check;
         _clock = clock ?? PolicyClock.Of(Context.System.Scheduler);
         _counter = new ThresholdCounter(settings.SuccessThreshold, settings.FailureThreshold);
+    }
 
-        Receive<Tick>(_ => OnTick());
-        Receive<CheckDone>(OnCheckDone);
-        Receive<CheckTimedOut>(OnCheckTimedOut);
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case Tick:
+                OnTick();
+                break;
+            case CheckDone done:
+                OnCheckDone(done);
+                break;
+            case CheckTimedOut timedOut:
+                OnCheckTimedOut(timedOut);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     protected override void PreStart() =>

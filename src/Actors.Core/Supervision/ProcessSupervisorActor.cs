@@ -82,7 +82,13 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         Receive<RunOver>(OnRunOver);
 
         Receive<TimeoutGuard.DeadlineExceeded>(m => Decide(new LifecycleEvent.DeadlinePassed(m.Deadline, m.After, m.Tag)));
-        Receive<HealthProbe.ProbeChecked>(m => { if (IsCurrentProbe(m.Role)) Decide(new LifecycleEvent.ProbeChecked(m.Role, m.Detail)); });
+        Receive<HealthProbe.ProbeChecked>(m =>
+        {
+            // A check that says what the last one said changes nothing (the usual case: a healthy probe, every
+            // period): no decision to make, so none is made.
+            if (IsCurrentProbe(m.Role) && !(_life.ProbeDetail.TryGetValue(m.Role, out var known) && known == m.Detail))
+                Decide(new LifecycleEvent.ProbeChecked(m.Role, m.Detail));
+        });
         Receive<HealthProbe.ProbePassed>(m => { if (IsCurrentProbe(m.Role)) Decide(new LifecycleEvent.ProbePassed(m.Role, m.Detail)); });
         Receive<HealthProbe.ProbeFailed>(m => { if (IsCurrentProbe(m.Role)) Decide(new LifecycleEvent.ProbeFailed(m.Role, m.Reason)); });
         Receive<DependencyState>(m => Decide(new LifecycleEvent.DependencyChanged(m)));
@@ -155,7 +161,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         {
             var (state, effects) = _lifecycle.Decide(_life, next, new Moment(_clock.Monotonic, _clock.Wall));
             _life = state;
-            foreach (var effect in effects) CarryOut(effect);
+            for (var i = 0; i < effects.Count; i++) CarryOut(effects[i]);
         }
     }
 

@@ -83,7 +83,7 @@ public static class SimulateCommand
         simulation.RunFor(options.For);
         var reports = simulation.Processes;
 
-        if (options.Json) stdout.Write(Timeline.Json(reports));
+        if (options.Json) Timeline.WriteJson(stdout, reports);
         else
         {
             stdout.WriteLine($"simulated {Length(options.For)} of {options.Config}, seed {options.Seed}; " +

@@ -24,13 +24,14 @@ internal sealed partial class ProcessLifecycle(Random random, string nodeId)
 {
     // The decision under way: the state so far, its effects so far, and its time. Set only inside Decide.
     private LifecycleState S = null!;
-    private List<Effect> _effects = [];
+    // Made on the first effect: most events (a probe's check, a timer that found nothing to do) have none.
+    private List<Effect>? _effects;
     private Moment _now;
 
     public (LifecycleState State, IReadOnlyList<Effect> Effects) Decide(LifecycleState state, LifecycleEvent e, Moment now)
     {
         S = state;
-        _effects = [];
+        _effects = null;
         _now = now;
         switch (e)
         {
@@ -56,15 +57,15 @@ internal sealed partial class ProcessLifecycle(Random random, string nodeId)
             case LeaseObserved m: OnLeaseObserved(m.Status); break;
             default: throw new ArgumentOutOfRangeException(nameof(e), e, "not a lifecycle event");
         }
-        var decided = (S, (IReadOnlyList<Effect>)_effects);
+        var decided = (S, (IReadOnlyList<Effect>?)_effects ?? []);
         S = null!;
-        _effects = [];
+        _effects = null;
         return decided;
     }
 
     private string Name => S.Name;
 
-    private void Do(Effect effect) => _effects.Add(effect);
+    private void Do(Effect effect) => (_effects ??= []).Add(effect);
 
     private void Log(LogLevel level, string text) => Do(new Effect.Log(level, text));
 
