@@ -8,7 +8,7 @@ public static class LaunchSpecs
     /// <summary>
     /// The argv and environment for <paramref name="settings"/>: the node's own environment, then the
     /// process's <c>env</c> on top (as systemd and supervisord do), without the service manager's
-    /// NOTIFY_SOCKET and WATCHDOG_*, plus <c>ACTORS_PROCESS</c> = its name and
+    /// NOTIFY_SOCKET and WATCHDOG_*, plus <c>ACTORS_PROCESS</c> = its name, <c>ACTORS_REPLICA</c>/<c>ACTORS_REPLICAS</c> = which copy of how many, and
     /// <c>ACTORS_NODE</c> = the node's pid and start time (see <see cref="NodeMarker"/>).
     /// Built once per process, not per start.
     /// </summary>
@@ -18,6 +18,9 @@ public static class LaunchSpecs
         var env = new Dictionary<string, string>(NodeEnvironment.Value, StringComparer.Ordinal);
         foreach (var (key, value) in settings.Env) env[key] = $"{key}={value}";
         env["ACTORS_PROCESS"] = $"ACTORS_PROCESS={settings.Name}";
+        // Which copy this is (replicas), so that copies can pick a port or a shard: 1 of 1 for a single process.
+        env["ACTORS_REPLICA"] = $"ACTORS_REPLICA={settings.Replica?.Index ?? 1}";
+        env["ACTORS_REPLICAS"] = $"ACTORS_REPLICAS={settings.Replica?.Count ?? 1}";
         env[NodeMarker.Variable] = NodeMarker.OfThisNode;
         var argv = new List<string>(settings.Args.Count + 1) { settings.Command };
         argv.AddRange(settings.Args);

@@ -140,6 +140,9 @@ public static class ProcessSupervisor
 
         /// <summary>Bytes of output logged since this supervisor started (across runs and log reopenings).</summary>
         public long LogBytes { get; init; }
+
+        /// <summary>Which copy of its declared process this is (<c>replicas</c>); null for a process built in code without one.</summary>
+        public ReplicaSettings? Replica { get; init; }
     }
 
     /// <summary>

@@ -212,5 +212,6 @@ internal sealed partial class ProcessSupervisorActor
             Probes = ProcessLifecycle.ProbesView(s),
             LogError = _output?.Error,
             LogBytes = _closedLogBytes + (_output?.BytesRead ?? 0),
+            Replica = s.Settings.Replica,
         };
 }
