@@ -125,6 +125,41 @@ public sealed class ReplicasSpec : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public void A_reload_that_changes_replicas_from_3_to_4_starts_web_4_and_leaves_the_others_running()
+    {
+        _node.AwaitOutput("web-3", "replica 3 of 3");
+        var pids = new[] { "web-1", "web-2", "web-3" }.Select(_node.Pid).ToList();
+        File.WriteAllText(_node.ConfigPath, File.ReadAllText(_node.ConfigPath).Replace("replicas = 3", "replicas = 4"));
+
+        var reload = _node.Cli("reload");
+
+        Assert.True(reload.Code == 0, reload.ToString());
+        Assert.Contains("added: web-4\n", reload.Out);
+        _node.AwaitOutput("web-4", "replica 4 of 4");
+        Assert.Equal(pids, new[] { "web-1", "web-2", "web-3" }.Select(_node.Pid));
+    }
+
+    [Fact]
+    public async Task Check_config_names_both_processes_when_a_declared_name_is_a_replica_name_and_refuses_a_shared_log_file()
+    {
+        var config = Path.Combine(_node.Dir, "bad.conf");
+        File.WriteAllText(config, """
+            actors.processes {
+              web { command = "/bin/sh", replicas = 2, log.file = "shared.log" }
+              web-2 { command = "/bin/sh" }
+            }
+            """);
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+
+        var code = await global::Actors.Node.Cli.RunAsync(["check-config", config], stdout, stderr);
+
+        Assert.Equal(2, code);
+        var lines = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.StartsWith($"{config}:2: actors.processes.web.replicas: replica web-2 of web has the name of the declared process web-2"));
+        Assert.Contains(lines, l => l.StartsWith($"{config}:2: actors.processes.web.log.file: ") && l.Contains("cannot be shared by the 2 replicas of web"));
+    }
+
+    [Fact]
     public void A_process_with_autostart_off_waits_stopped_saying_why_until_started()
     {
         _node.AwaitState("api", "running");
