@@ -87,10 +87,16 @@ public sealed class Simulation : IDisposable
     /// <exception cref="ArgumentException">No process has that name.</exception>
     public Simulation Behave(string process, Behaviour behaviour)
     {
-        if (_settings.Processes.All(p => p.Name != process))
+        // A declared name with replicas means each copy of it, as on the node; a copy's own name that one.
+        List<string> copies = _settings.Processes.Any(p => p.Name == process) ? [process]
+            : _settings.Processes.Where(p => p.Group == process).Select(p => p.Name).ToList();
+        if (copies.Count == 0)
             throw new ArgumentException($"no process named '{process}' in the configuration; declared: {string.Join(", ", ProcessNames)}", nameof(process));
-        _behaviours[process] = behaviour;
-        _os?.Behave(process, behaviour);
+        foreach (var copy in copies)
+        {
+            _behaviours[copy] = behaviour;
+            _os?.Behave(copy, behaviour);
+        }
         return this;
     }
 

@@ -8,6 +8,18 @@ namespace Actors.TestKit.Tests;
 public class SimulationSpec
 {
     [Fact]
+    public void A_behaviour_for_a_name_with_replicas_scripts_every_copy_and_a_copy_name_only_that_one()
+    {
+        using var sim = Simulation.FromHocon("""
+            actors.processes.web { command = "/srv/web", replicas = 3, start-limit { burst = 2, interval = 10m } }
+            """).Behave("web", "crash").Behave("web-2", "run");
+
+        sim.RunFor(TimeSpan.FromHours(1));
+
+        sim.AssertState("web-1", ProcessState.Failed).AssertState("web-2", ProcessState.Running).AssertState("web-3", ProcessState.Failed);
+    }
+
+    [Fact]
     public void Typed_options_simulate_like_the_hocon_they_stand_for()
     {
         var options = new ProcessSupervisionOptions();
