@@ -8,11 +8,11 @@ namespace Actors.TestKit.Tests;
 public class SimulationSpec
 {
     [Fact]
-    public void A_behaviour_for_a_name_with_replicas_scripts_every_copy_and_a_copy_name_only_that_one()
+    public void A_behaviour_for_a_name_with_replicas_scripts_every_copy_but_one_given_its_own_whichever_came_first()
     {
         using var sim = Simulation.FromHocon("""
             actors.processes.web { command = "/srv/web", replicas = 3, start-limit { burst = 2, interval = 10m } }
-            """).Behave("web", "crash").Behave("web-2", "run");
+            """).Behave("web-2", "run").Behave("web", "crash");
 
         sim.RunFor(TimeSpan.FromHours(1));
 
