@@ -44,6 +44,15 @@ public sealed class ProcessOptions
     /// <summary><c>critical</c>: its failure makes the health check Unhealthy, not just Degraded. Default off.</summary>
     public bool? Critical { get; set; }
 
+    /// <summary>
+    /// <c>replicas</c>: run this many copies, NAME-1 … NAME-N, each with ACTORS_REPLICA and ACTORS_REPLICAS in its
+    /// environment; address one as NAME-i, all of them as NAME. Default 1 (the process under its own name).
+    /// </summary>
+    public int? Replicas { get; set; }
+
+    /// <summary><c>autostart</c>: false declares a process that starts only when asked (<c>StartAsync</c>). Default true.</summary>
+    public bool? Autostart { get; set; }
+
     /// <summary><c>backoff</c>: delays between restarts.</summary>
     public BackoffOptions? Backoff { get; set; }
 
@@ -90,6 +99,8 @@ public sealed class ProcessOptions
         });
         w.Ints("success-exit-codes", SuccessExitCodes);
         w.Bool("critical", Critical);
+        w.Int("replicas", Replicas);
+        w.Bool("autostart", Autostart);
         Backoff?.WriteTo(w);
         StartLimit?.WriteTo(w);
         Stop?.WriteTo(w);

@@ -30,6 +30,7 @@ public static class Cli
           stop NAME...|--all           stop and keep stopped, across node restarts too, until start
           restart NAME...|--all        stop, then start again
           signal NAME SIGNAL [--group] send a signal to the main process (or its whole group)
+          scale NAME COUNT             run COUNT replicas of NAME: new ones start, the highest-numbered stop
           wait NAME...|--all --until STATE [--timeout 60s]
                                        block until each is ready|running|completed|stopped|failed;
                                        exit 124 at the timeout, 1 at once if it cannot get there
@@ -39,7 +40,7 @@ public static class Cli
           completion bash|zsh          print a shell completion script (source <(actors completion bash))
           help                         print this text
 
-        The client commands (status to shutdown, and wait) take --json for the API's JSON, and find the node by
+        The client commands (status to shutdown, scale, and wait) take --json for the API's JSON, and find the node by
         --socket PATH, else --config FILE, else $ACTORS_SOCKET, else ./actors.conf, else ./.actors/control.sock.
         """;
 
@@ -79,6 +80,8 @@ public static class Cli
                 return await RestartCommand.ExecuteAsync(rest, stdout, stderr);
             case "signal":
                 return await SignalCommand.ExecuteAsync(rest, stdout, stderr);
+            case "scale":
+                return await ScaleCommand.ExecuteAsync(rest, stdout, stderr);
             case "wait":
                 return await WaitCommand.ExecuteAsync(rest, stdout, stderr);
             case "reload":

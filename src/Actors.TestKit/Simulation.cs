@@ -85,14 +85,26 @@ public sealed class Simulation : IDisposable
             ? new Simulation(settings, seed)
             : throw new ProcessSupervisionConfigException(result.Errors.Select(e => e.ToString()).ToList());
 
+    // Copies given a behaviour of their own: a later behaviour for their declared name leaves them alone.
+    private readonly HashSet<string> _namedAlone = new(StringComparer.Ordinal);
+
     /// <summary>What <paramref name="process"/> does from its next start on (set before the first run for all of them).</summary>
     /// <exception cref="ArgumentException">No process has that name.</exception>
     public Simulation Behave(string process, Behaviour behaviour)
     {
-        if (_settings.Processes.All(p => p.Name != process))
+        // A declared name with replicas means each copy of it, as on the node; a copy's own name that one, and it wins
+        // over its name's, whichever came first.
+        var single = _settings.Processes.Any(p => p.Name == process);
+        if (single) _namedAlone.Add(process);
+        List<string> copies = single ? [process]
+            : _settings.Processes.Where(p => p.Group == process && !_namedAlone.Contains(p.Name)).Select(p => p.Name).ToList();
+        if (!single && _settings.Processes.All(p => p.Group != process))
             throw new ArgumentException($"no process named '{process}' in the configuration; declared: {string.Join(", ", ProcessNames)}", nameof(process));
-        _behaviours[process] = behaviour;
-        _os?.Behave(process, behaviour);
+        foreach (var copy in copies)
+        {
+            _behaviours[copy] = behaviour;
+            _os?.Behave(copy, behaviour);
+        }
         return this;
     }
 

@@ -64,6 +64,22 @@ public sealed class WithProcessSupervisionSpec
     }
 
     [Fact]
+    public async Task Replicas_and_autostart_declared_in_code_run_two_copies_and_hold_one_until_started()
+    {
+        await using var host = await SupervisedHost.StartAsync("", o =>
+        {
+            o.AddProcess("pool", "/bin/sleep", "600").Replicas = 2;
+            o.AddProcess("manual", "/bin/sleep", "600").Autostart = false;
+        });
+        await Waits.StatusAsync(host.Client, "pool-2", s => s.State == ProcessState.Running);
+        Assert.Equal(["pool-1", "pool-2"], (await host.Client.GetStatusAsync()).Where(s => s.Name.StartsWith("pool")).Select(s => s.Name));
+        var manual = await host.Client.GetStatusAsync("manual");
+        Assert.Equal(ProcessState.Stopped, manual.State);
+        Assert.StartsWith("autostart is off", manual.Reason);
+        Assert.Equal(ProcessState.Running, (await host.Client.StartAsync("manual")).State);
+    }
+
+    [Fact]
     public async Task The_client_before_the_host_started_throws_InvalidOperationException()
     {
         await using var host = SupervisedHost.Build(Sleeper);

@@ -8,6 +8,18 @@ namespace Actors.TestKit.Tests;
 public class SimulationSpec
 {
     [Fact]
+    public void A_behaviour_for_a_name_with_replicas_scripts_every_copy_but_one_given_its_own_whichever_came_first()
+    {
+        using var sim = Simulation.FromHocon("""
+            actors.processes.web { command = "/srv/web", replicas = 3, start-limit { burst = 2, interval = 10m } }
+            """).Behave("web-2", "run").Behave("web", "crash");
+
+        sim.RunFor(TimeSpan.FromHours(1));
+
+        sim.AssertState("web-1", ProcessState.Failed).AssertState("web-2", ProcessState.Running).AssertState("web-3", ProcessState.Failed);
+    }
+
+    [Fact]
     public void Typed_options_simulate_like_the_hocon_they_stand_for()
     {
         var options = new ProcessSupervisionOptions();

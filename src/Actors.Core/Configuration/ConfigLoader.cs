@@ -165,11 +165,40 @@ public static partial class ConfigLoader
             layers.AddRange(defaultsLayers);
             processes.Add(new ProcessReader(new LayeredReader(d, layers), paths, node.LogDir).Read(name, checkFileSystem: true));
         }
-        CheckLogFilesAreTheirOwn(processes, node, d);
+        // Dependencies name declared processes (NAME = every copy of it), so they are checked before the copies are made.
         DependencyGraph.Check(processes, d);
+        processes = ExpandReplicas(processes, d);
+        CheckLogFilesAreTheirOwn(processes, node, d);
         if (processes.Count == 0 && processesObject?.Items.Count is null or 0)
             d.Warn("actors.processes", "declares no process; the node will run with nothing to supervise");
         return new ActorsSettings(sourceFile, node, processes);
+    }
+
+    /// <summary>
+    /// Each declared process becomes its copies (<c>replicas</c>). A copy's generated name must not be a declared
+    /// name, and copies cannot share a log.file they set themselves.
+    /// </summary>
+    private static List<ProcessSettings> ExpandReplicas(List<ProcessSettings> declared, Diagnostics d)
+    {
+        var expanded = new List<ProcessSettings>(declared.Count);
+        var names = declared.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var process in declared)
+        {
+            var count = process.Replica?.Count ?? 1;
+            var path = $"actors.processes.{process.Name}";
+            if (count > 1 && process.Replica?.LogDir is null && process.Log.File != "/dev/null")
+                d.Error($"{path}.log.file", $"{process.Log.File} cannot be shared by the {count} replicas of {process.Name}; " +
+                                            $"remove log.file so that each copy logs to LOG-DIR/{process.Name}-i.log, or set replicas = 1");
+            var copies = Replicas.Expand(process, count, process.Replica?.LogDir);
+            foreach (var copy in copies)
+            {
+                if (copy.Name != process.Name && names.Contains(copy.Name))
+                    d.Error($"{path}.replicas", $"replica {copy.Name} of {process.Name} has the name of the declared process {copy.Name}; " +
+                                                $"rename one of them (actors.processes.{copy.Name}) or change replicas");
+            }
+            expanded.AddRange(copies);
+        }
+        return expanded;
     }
 
     /// <summary>
@@ -178,9 +207,9 @@ public static partial class ConfigLoader
     /// </summary>
     private static void CheckLogFilesAreTheirOwn(List<ProcessSettings> processes, NodeSettings node, Diagnostics d)
     {
-        var owners = new Dictionary<string, string>(StringComparer.Ordinal)
+        var owners = new Dictionary<string, (string Owner, ProcessSettings? Process)>(StringComparer.Ordinal)
         {
-            [Path.GetFullPath(Path.Combine(node.LogDir, "node.log"))] = "the node's own log",
+            [Path.GetFullPath(Path.Combine(node.LogDir, "node.log"))] = ("the node's own log", null),
         };
         foreach (var process in processes)
         {
@@ -192,10 +221,14 @@ public static partial class ConfigLoader
                 var file = Path.GetFullPath(logFile);
                 if (file == "/dev/null")
                     continue;
-                if (owners.TryGetValue(file, out var owner))
-                    d.Error($"actors.processes.{process.Name}.log.{(what == "log" ? "file" : "stderr")}", $"{file} is already {owner}; give this process a log.file of its own");
+                if (!owners.TryGetValue(file, out var owner))
+                    owners[file] = ($"the {what} of {process.Name}", process);
+                // Already reported: copies sharing their declaration's log.file, or a copy named like a declared process.
+                else if (owner.Process is { } other && (other.Group == process.Group || other.Name == process.Name))
+                    continue;
                 else
-                    owners[file] = $"the {what} of {process.Name}";
+                    d.Error($"actors.processes.{process.Group}.log.{(what == "log" ? "file" : "stderr")}",
+                        $"{file} is already {owner.Owner}; give {process.Name} a log.file of its own");
             }
         }
     }

@@ -126,18 +126,34 @@ public static class DependencyGraph
         return byName;
     }
 
-    private static Dictionary<string, int> Indexes(IReadOnlyList<ProcessSettings> processes)
+    private static Index Indexes(IReadOnlyList<ProcessSettings> processes)
     {
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < processes.Count; i++) index.TryAdd(processes[i].Name, i);
+        var index = new Index();
+        for (var i = 0; i < processes.Count; i++)
+        {
+            index.TryAdd(processes[i].Name, i);
+            if (!index.Members.TryGetValue(processes[i].Group, out var members))
+                index.Members[processes[i].Group] = members = [];
+            members.Add(processes[i].Name);
+        }
         return index;
     }
 
-    /// <summary>The declared, distinct dependencies of a process other than itself.</summary>
-    private static IEnumerable<string> KnownDependencies(ProcessSettings process, Dictionary<string, int> index) =>
-        process.DependsOn.Select(d => d.Name).Where(n => n != process.Name && index.ContainsKey(n)).Distinct();
+    /// <summary>Position of each process by name, and the processes of each declared name (its replicas).</summary>
+    private sealed class Index() : Dictionary<string, int>(StringComparer.Ordinal)
+    {
+        public Dictionary<string, List<string>> Members { get; } = new(StringComparer.Ordinal);
+    }
 
-    private static Dictionary<string, List<string>> Dependents(IReadOnlyList<ProcessSettings> processes, Dictionary<string, int> index)
+    /// <summary>
+    /// The distinct processes a process depends on, other than itself: a dependency on a declared name is one on
+    /// each of its replicas.
+    /// </summary>
+    private static IEnumerable<string> KnownDependencies(ProcessSettings process, Index index) =>
+        process.DependsOn.SelectMany(d => index.Members.GetValueOrDefault(d.Name) ?? (index.ContainsKey(d.Name) ? [d.Name] : []))
+            .Where(n => n != process.Name).Distinct();
+
+    private static Dictionary<string, List<string>> Dependents(IReadOnlyList<ProcessSettings> processes, Index index)
     {
         var dependents = processes.Select(p => p.Name).Distinct().ToDictionary(n => n, _ => new List<string>());
         foreach (var process in processes)
@@ -148,7 +164,7 @@ public static class DependencyGraph
     }
 
     /// <summary>Tarjan's algorithm, iterative so that a long chain of dependencies cannot overflow the stack.</summary>
-    private static List<List<string>> StronglyConnected(IReadOnlyList<ProcessSettings> processes, Dictionary<string, int> index)
+    private static List<List<string>> StronglyConnected(IReadOnlyList<ProcessSettings> processes, Index index)
     {
         var edges = processes.GroupBy(p => p.Name).ToDictionary(g => g.Key, g => KnownDependencies(g.First(), index).ToList());
         var number = new Dictionary<string, int>();

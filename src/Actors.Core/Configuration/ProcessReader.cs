@@ -31,6 +31,8 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
         var kind = ReadKind();
         var critical = r.Bool("critical").Value;
         var exitOnFailure = r.Bool("availability.exit-on-failure").Value;
+        var replicas = ReadReplicas();
+        var autostart = r.Bool("autostart").Value;
         var (transient, permanent, preset) = ReadExitClasses(success);
         return new ProcessSettings(
             name,
@@ -63,7 +65,22 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
             EnvFiles = envFiles,
             InheritEnv = inheritEnv,
             Exec = exec,
+            Autostart = autostart,
+            // The declared count; the config loader makes the copies (Replicas.Expand).
+            Replica = new ReplicaSettings(name, 1, replicas, Replicas.WidthOf(replicas), replicas == 1,
+                r.String("log.file").Value.Length == 0 ? logDir : null),
         };
+    }
+
+    private int ReadReplicas()
+    {
+        var replicas = r.Int("replicas");
+        if (replicas.Value is >= 1 and <= Replicas.Max)
+            return replicas.Value;
+        D.Error(replicas.Path, replicas.Value < 1
+            ? $"{replicas.Value} is out of range; use 1 or more copies (to keep a process from starting, use autostart = off)"
+            : $"{replicas.Value} is out of range; use at most {Replicas.Max} copies of one process (each is a process with its own log and pipe; more belong on several nodes)");
+        return 1;
     }
 
     private (string Command, IReadOnlyList<string> Args) ReadCommand(bool shell, bool checkFileSystem)

@@ -41,7 +41,11 @@ public sealed class ProcessSettingsEquality : IEqualityComparer<ProcessSettings>
             && a.Readiness == b.Readiness
             && object.Equals(a.ReadyLogLine, b.ReadyLogLine)
             && a.Hooks == b.Hooks
-            && a.DependsOn.SequenceEqual(b.DependsOn);
+            && a.DependsOn.SequenceEqual(b.DependsOn)
+            // The count is left out: a new count (scale, a reload of replicas) starts or stops copies, it does not
+            // restart the others (they keep the ACTORS_REPLICAS they started with). Autostart matters only at a start.
+            && a.Replica?.Group == b.Replica?.Group
+            && a.Replica?.Index == b.Replica?.Index;
     }
 
     public int GetHashCode(ProcessSettings settings) => HashCode.Combine(settings.Name, settings.Command, settings.Args.Count);

@@ -113,6 +113,32 @@ public sealed record ProcessSettings(
 
     /// <summary>user, group, umask, limits, nice, oom-score-adjust; <see cref="ExecSettings.None"/> when none is set.</summary>
     public ExecSettings Exec { get; init; } = ExecSettings.None;
+
+    /// <summary>
+    /// Which copy of its declared process this is (<c>replicas</c>); null for a process built in code without one,
+    /// which counts as the only copy of itself.
+    /// </summary>
+    public ReplicaSettings? Replica { get; init; }
+
+    /// <summary>The declared name this process is a copy of: what <c>depends-on</c>, <c>scale</c> and the CLI's NAME mean.</summary>
+    public string Group => Replica?.Group ?? Name;
+
+    /// <summary><c>autostart</c>: off declares a process that starts only when asked (<c>actors start</c>).</summary>
+    public bool Autostart { get; init; } = true;
+}
+
+/// <summary>
+/// One copy of a declared process with <c>replicas = N</c>: copy <paramref name="Index"/> (from 1) of
+/// <paramref name="Count"/>, named <c>GROUP-i</c> with i zero-padded to <paramref name="Width"/> digits, or plain
+/// <c>GROUP</c> when <paramref name="Plain"/> (the one copy of a process declared with replicas = 1, and it stays so
+/// when scaled up, so a scale never renames a running process). <paramref name="LogDir"/> is where the copies'
+/// default logs go; null when the declaration names its own log.file (which copies cannot share).
+/// </summary>
+public sealed record ReplicaSettings(string Group, int Index, int Count, int Width, bool Plain, string? LogDir)
+{
+    /// <summary>The name of copy <paramref name="index"/> of this group.</summary>
+    public string NameOf(int index) =>
+        index == 1 && Plain ? Group : $"{Group}-{index.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(Width, '0')}";
 }
 
 /// <summary>Node-wide settings (<c>actors.node</c>).</summary>

@@ -9,7 +9,7 @@ public static class LaunchSpecs
     /// The argv and environment for <paramref name="settings"/>: the node's own environment (or, with
     /// <c>inherit-env = off</c>, only PATH), then the <c>env-file</c>s, then the process's <c>env</c> on top (as
     /// systemd and docker compose do), without the service manager's NOTIFY_SOCKET and WATCHDOG_*, plus
-    /// <c>ACTORS_PROCESS</c> = its name and <c>ACTORS_NODE</c> = the node's pid and start time (see
+    /// <c>ACTORS_PROCESS</c> = its name, <c>ACTORS_REPLICA</c>/<c>ACTORS_REPLICAS</c> = which copy of how many, and <c>ACTORS_NODE</c> = the node's pid and start time (see
     /// <see cref="NodeMarker"/>), which nothing overrides. Built once per declaration, and again at each start of a
     /// process with env files, which are read anew then (an env file that cannot be read refuses the start).
     /// </summary>
@@ -36,6 +36,9 @@ public static class LaunchSpecs
         }
         foreach (var (key, value) in settings.Env) env[key] = $"{key}={value}";
         env["ACTORS_PROCESS"] = $"ACTORS_PROCESS={settings.Name}";
+        // Which copy this is (replicas), so that copies can pick a port or a shard: 1 of 1 for a single process.
+        env["ACTORS_REPLICA"] = $"ACTORS_REPLICA={settings.Replica?.Index ?? 1}";
+        env["ACTORS_REPLICAS"] = $"ACTORS_REPLICAS={settings.Replica?.Count ?? 1}";
         env[NodeMarker.Variable] = NodeMarker.OfThisNode;
         var argv = new List<string>(settings.Args.Count + 1) { settings.Command };
         argv.AddRange(settings.Args);

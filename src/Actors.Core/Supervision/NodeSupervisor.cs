@@ -61,6 +61,18 @@ public static class NodeSupervisor
         IReadOnlyList<string> Unchanged);
 
     /// <summary>
+    /// Run <paramref name="Count"/> copies of the declared process <paramref name="Name"/> (<c>actors scale</c>):
+    /// the missing replicas start, the highest-numbered ones beyond the count stop, one after another, highest first;
+    /// the others are not touched. Applied in turn with reloads. Answered with <see cref="Scaled"/> once the new ones
+    /// settled and the old ones are gone, <see cref="ScaleRefused"/> (with why), or <see cref="UnknownProcesses"/>.
+    /// </summary>
+    public sealed record Scale(string Name, int Count);
+
+    public sealed record Scaled(string Name, int From, int To, IReadOnlyList<string> Started, IReadOnlyList<string> Stopped);
+
+    public sealed record ScaleRefused(string Name, string Reason);
+
+    /// <summary>
     /// Published by the root on the ActorSystem's EventStream for every state change of every process, stamped
     /// with the wall clock the policy uses: subscribe to follow transitions without polling.
     /// </summary>

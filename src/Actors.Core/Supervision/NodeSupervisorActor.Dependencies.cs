@@ -47,18 +47,51 @@ internal sealed partial class NodeSupervisorActor
         if (_leaving.ContainsKey(Sender)) return;
         Context.System.EventStream.Publish(new NodeSupervisor.ProcessTransitioned(m.Name, m.State, m.Reason, _wall.Wall) { LastExit = m.LastExit });
         _reported[m.Name] = m;
-        if (!_dependedOn.Contains(m.Name) || StateOf(m.Name) is not { } state) return;
+        NotifyDependents(_declared.GetValueOrDefault(m.Name)?.Group ?? m.Name);
+    }
+
+    /// <summary>Tells the dependents of a declared name (every replica of it) where it stands now.</summary>
+    private void NotifyDependents(string group)
+    {
+        if (!_dependedOn.Contains(group) || StateOf(group) is not { } state) return;
         foreach (var child in _processes)
         {
-            if (child.Settings.DependsOn.Any(d => d.Name == m.Name)) child.Ref.Tell(state);
+            if (child.Settings.DependsOn.Any(d => d.Name == group)) child.Ref.Tell(state);
         }
     }
 
-    /// <summary>Where a process stands, as its dependents see it; null before its first report.</summary>
-    private DependencyState? StateOf(string name) =>
-        _reported.TryGetValue(name, out var seen)
-            ? new DependencyState(name, seen.State, seen.Reason) { RunningIsReady = _declared.GetValueOrDefault(name)?.HasReadinessCheck != true }
-            : null;
+    /// <summary>
+    /// Where a declared process stands, as its dependents see it; null before its first report. With replicas,
+    /// the copy furthest from being there speaks for all (a failed one before a starting one before a running one),
+    /// so <c>web = ready</c> is met only once every replica is ready, and null until each has reported.
+    /// </summary>
+    private DependencyState? StateOf(string name)
+    {
+        var members = _declared.Values.Where(p => p.Group == name).ToList();
+        if (members.Count == 0 && _declared.TryGetValue(name, out var single)) members = [single];
+        if (members.Count == 1 && members[0].Name == name)
+            return _reported.TryGetValue(name, out var seen)
+                ? new DependencyState(name, seen.State, seen.Reason) { RunningIsReady = !members[0].HasReadinessCheck }
+                : null;
+        if (members.Count == 0 || members.Any(p => !_reported.ContainsKey(p.Name))) return null;
+        var furthest = members.MinBy(p => Progress(_reported[p.Name].State))!;
+        var report = _reported[furthest.Name];
+        return new DependencyState(name, report.State, $"replica {furthest.Name}: {report.Reason}") { RunningIsReady = !furthest.HasReadinessCheck };
+    }
+
+    /// <summary>How far along a process is toward running (and completing): the order in which replicas are weighed.</summary>
+    private static int Progress(ProcessState state) => state switch
+    {
+        ProcessState.Failed => 0,
+        ProcessState.Stopped => 1,
+        ProcessState.Stopping => 2,
+        ProcessState.BackingOff => 3,
+        ProcessState.Waiting => 4,
+        ProcessState.Starting => 5,
+        ProcessState.Running => 6,
+        ProcessState.Ready => 7,
+        _ => 8,
+    };
 
     /// <summary>The known states of the dependencies of <paramref name="settings"/>: what a new supervisor starts from.</summary>
     private List<DependencyState> DependencyStatesOf(ProcessSettings settings) =>

@@ -24,11 +24,15 @@ internal sealed partial class NodeSupervisorActor
     private sealed class ReloadInProgress(IActorRef replyTo)
     {
         public IActorRef ReplyTo { get; } = replyTo;
-        public NodeSupervisor.Reloaded? Result { get; set; }
+        public object? Result { get; set; }
         public int Pending { get; set; }
     }
 
-    private readonly Queue<(NodeSupervisor.Reload Request, IActorRef ReplyTo)> _reloads = new();
+    // Reloads and scales, applied one at a time in the order they came: each is judged against what the one before did.
+    private readonly Queue<(object Request, IActorRef ReplyTo)> _reloads = new();
+    // The replicas each declared name has in the configuration file last read: a reload applies a count only when
+    // the file's changed, so a reload of an unrelated edit keeps a scaled count.
+    private readonly Dictionary<string, int> _fileReplicas = new(StringComparer.Ordinal);
     // Supervisors of removed processes, until they are gone; their names cannot be reused before that.
     private readonly Dictionary<IActorRef, string> _leaving = new();
     private ReloadInProgress? _reload;
@@ -45,14 +49,33 @@ internal sealed partial class NodeSupervisorActor
             _reloads.Enqueue((m, Sender));
             if (_reload is null) BeginNextReload();
         });
+        ReceiveScale();
         Receive<ReloadStep>(_ => StepDone());
         Receive<RemovedStopped>(m => Context.Stop(m.Child));
     }
 
     private void BeginNextReload()
     {
-        if (!_reloads.TryDequeue(out var next)) return;
-        var wanted = next.Request.Settings.Processes;
+        while (_reloads.TryDequeue(out var next))
+        {
+            switch (next.Request)
+            {
+                case NodeSupervisor.Reload reload:
+                    Apply(Rebase(reload.Settings.Processes), next.ReplyTo, stopInOrder: false, null);
+                    return;
+                case NodeSupervisor.Scale scale when PlanScale(scale, next.ReplyTo) is { } wanted:
+                    Apply(wanted, next.ReplyTo, stopInOrder: true, scale);
+                    return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes the declared processes what <paramref name="wanted"/> says: added ones start, removed ones stop (at
+    /// once, or for a scale one after another, highest-numbered first), changed ones take their new settings.
+    /// </summary>
+    private void Apply(IReadOnlyList<ProcessSettings> wanted, IActorRef replyTo, bool stopInOrder, NodeSupervisor.Scale? scale)
+    {
         Declare(wanted);
         var current = _processes.ToDictionary(c => c.Name);
         var names = wanted.Select(p => p.Name).ToHashSet();
@@ -60,9 +83,20 @@ internal sealed partial class NodeSupervisorActor
         var changed = new List<string>();
         var unchanged = new List<string>();
         var removed = _processes.Where(c => !names.Contains(c.Name)).ToList();
-        var reload = _reload = new ReloadInProgress(next.ReplyTo);
+        // A scale down stops the highest-numbered copies first.
+        if (stopInOrder) removed = removed.OrderByDescending(c => c.Settings.Replica?.Index ?? 1).ToList();
+        var reload = _reload = new ReloadInProgress(replyTo);
 
-        foreach (var child in removed)
+        if (stopInOrder)
+        {
+            foreach (var child in removed)
+            {
+                _leaving[child.Ref] = child.Name;
+                reload.Pending++;
+            }
+            _ = StopOneAfterAnother(removed, scale?.Count ?? 0, Self);
+        }
+        else foreach (var child in removed)
         {
             _leaving[child.Ref] = child.Name;
             reload.Pending++;
@@ -100,9 +134,15 @@ internal sealed partial class NodeSupervisorActor
             }
         }
 
-        reload.Result = new NodeSupervisor.Reloaded(added, removed.Select(c => c.Name).ToList(), changed, unchanged);
-        _log.Info("reload: added [{0}], removed [{1}], changed [{2}], {3} unchanged",
+        reload.Result = scale is not null
+            ? new NodeSupervisor.Scaled(scale.Name, current.Values.Count(c => c.Settings.Group == scale.Name), scale.Count, added, removed.Select(c => c.Name).ToList())
+            : new NodeSupervisor.Reloaded(added, removed.Select(c => c.Name).ToList(), changed, unchanged);
+        if (scale is not null)
+            _log.Info("scale {0} to {1}: started [{2}], stopping [{3}]", scale.Name, scale.Count, string.Join(", ", added), string.Join(", ", removed.Select(c => c.Name)));
+        else _log.Info("reload: added [{0}], removed [{1}], changed [{2}], {3} unchanged",
             string.Join(", ", added), string.Join(", ", removed.Select(c => c.Name)), string.Join(", ", changed), unchanged.Count);
+        // Replicas came or went: what a declared name's dependents see may have changed with them.
+        foreach (var group in wanted.Select(p => p.Group).Distinct()) NotifyDependents(group);
         if (reload.Pending == 0) FinishReload();
 
         void Await(Task task)

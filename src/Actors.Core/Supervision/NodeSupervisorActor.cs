@@ -51,6 +51,7 @@ internal sealed partial class NodeSupervisorActor : ReceiveActor, IWithTimers
             _keeper = Context.ActorOf(StateKeeper.Props(file, saved.Where(p => declared.Contains(p.Key)).ToDictionary()), KeeperName);
         }
         Declare(settings.Processes);
+        RememberFileReplicas(settings.Processes);
         foreach (var process in settings.Processes)
             _processes.Add(Create(process, saved.GetValueOrDefault(process.Name, SavedIntent.Default)));
 
@@ -82,26 +83,46 @@ internal sealed partial class NodeSupervisorActor : ReceiveActor, IWithTimers
         return new Child(settings, child);
     }
 
-    /// <summary>The named processes in declaration order (all for null or empty), or the names that are not declared.</summary>
+    /// <summary>
+    /// The named processes in declaration order (all for null or empty), or the names that are not declared. A
+    /// declared name means every replica of it (<c>web</c>: web-1 … web-N); a replica's own name means that one.
+    /// </summary>
     private bool TryResolve(IReadOnlyList<string>? names, out List<Child> targets)
     {
         targets = _processes;
         if (names is null || names.Count == 0) return true;
-        var unknown = names.Where(n => _processes.All(c => c.Name != n)).Distinct().ToList();
+        var unknown = names.Where(n => _processes.All(c => c.Name != n && c.Settings.Group != n)).Distinct().ToList();
         if (unknown.Count > 0)
         {
-            Sender.Tell(new NodeSupervisor.UnknownProcesses(unknown, _processes.Select(c => c.Name).ToList()));
+            Sender.Tell(new NodeSupervisor.UnknownProcesses(unknown, KnownNames()));
             return false;
         }
-        targets = _processes.Where(c => names.Contains(c.Name)).ToList();
+        targets = _processes.Where(c => names.Contains(c.Name) || names.Contains(c.Settings.Group)).ToList();
         return true;
+    }
+
+    /// <summary>Every name the node answers to: each declared name, followed by its replicas' names when it has several.</summary>
+    private List<string> KnownNames()
+    {
+        var known = new List<string>();
+        foreach (var child in _processes)
+        {
+            if (child.Settings.Group != child.Name && !known.Contains(child.Settings.Group)) known.Add(child.Settings.Group);
+            known.Add(child.Name);
+        }
+        return known;
     }
 
     private void OnGetNodeStatus(NodeSupervisor.GetNodeStatus m)
     {
         if (!TryResolve(m.Names, out var targets)) return;
         var asks = targets.Select(c => c.Ref.Ask<ProcessStatus>(new GetStatus(), QuickAnswer)).ToList();
-        Task.WhenAll(asks).PipeTo(Sender, success: statuses => new NodeSupervisor.NodeStatus(statuses), failure: e => new Status.Failure(e));
+        // A copy's count is the group's now: one that a scale did not touch still holds the count it was made with.
+        var counts = _processes.GroupBy(c => c.Settings.Group).ToDictionary(g => g.Key, g => g.Count());
+        Task.WhenAll(asks).PipeTo(Sender,
+            success: statuses => new NodeSupervisor.NodeStatus(statuses.Select(s => s.Replica is { } r && counts.TryGetValue(r.Group, out var n)
+                ? s with { Replica = r with { Count = n } } : s).ToList()),
+            failure: e => new Status.Failure(e));
     }
 
     private void OnToProcesses(NodeSupervisor.ToProcesses m)

@@ -143,6 +143,9 @@ public static class ProcessSupervisor
 
         /// <summary>user, group, umask, limits, nice, oom-score-adjust as declared (<see cref="ExecSettings.None"/>: as the node).</summary>
         public ExecSettings Exec { get; init; } = ExecSettings.None;
+
+        /// <summary>Which copy of its declared process this is (<c>replicas</c>); null for a process built in code without one.</summary>
+        public ReplicaSettings? Replica { get; init; }
     }
 
     /// <summary>

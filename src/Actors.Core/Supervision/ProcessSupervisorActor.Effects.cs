@@ -254,5 +254,6 @@ internal sealed partial class ProcessSupervisorActor
             LogError = _output?.Error ?? _errorOutput?.Error,
             LogBytes = _closedLogBytes + (_output?.BytesRead ?? 0) + (_errorOutput?.BytesRead ?? 0),
             Exec = s.Settings.Exec,
+            Replica = s.Settings.Replica,
         };
 }

@@ -29,7 +29,7 @@ internal static class StatusTable
         {
             stdout.WriteLine();
             var description = process.GetProperty("description").GetString();
-            stdout.WriteLine($"{process.GetProperty("name").GetString()}{(string.IsNullOrEmpty(description) ? "" : $" - {description}")}");
+            stdout.WriteLine($"{process.GetProperty("name").GetString()}{Replica(process)}{(string.IsNullOrEmpty(description) ? "" : $" - {description}")}");
             // Older nodes have no "exec".
             if (process.TryGetProperty("exec", out var exec) && exec.ValueKind == JsonValueKind.Object)
                 stdout.WriteLine($"  runs with: {exec.GetProperty("summary").GetString()}");
@@ -59,6 +59,12 @@ internal static class StatusTable
             (p.GetProperty("reason").GetString() ?? "") + LogError(p),
         ], state);
     }
+
+    // " (replica 2 of 3 of web)" for a copy of a process with replicas; nothing for a single process (or an older node).
+    private static string Replica(JsonElement p) =>
+        p.TryGetProperty("replica", out var r) && r.ValueKind == JsonValueKind.Object && r.GetProperty("count").GetInt32() > 1
+            ? $" (replica {r.GetProperty("index").GetInt32()} of {r.GetProperty("count").GetInt32()} of {r.GetProperty("of").GetString()})"
+            : "";
 
     // Older nodes have no "log-error": read it only when there.
     private static string LogError(JsonElement p) =>

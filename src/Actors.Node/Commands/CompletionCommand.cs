@@ -11,7 +11,7 @@ public static class CompletionCommand
 
     /// <summary>The verbs people type (the hidden watchdog verb is left out).</summary>
     internal static readonly string[] Verbs =
-        ["run", "check-config", "simulate", "unit", "exec", "status", "logs", "start", "stop", "restart", "signal", "wait", "reload", "shutdown", "version", "completion", "help"];
+        ["run", "check-config", "simulate", "unit", "exec", "status", "logs", "start", "stop", "restart", "signal", "scale", "wait", "reload", "shutdown", "version", "completion", "help"];
 
     public static int Execute(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -69,6 +69,7 @@ public static class CompletionCommand
             logs) COMPREPLY=($(compgen -W "--all -n -f $common $(_actors_names)" -- "$cur")) ;;
             start|stop|restart) COMPREPLY=($(compgen -W "--all $common $(_actors_names)" -- "$cur")) ;;
             wait) COMPREPLY=($(compgen -W "--all --until --timeout $common $(_actors_names)" -- "$cur")) ;;
+            scale) COMPREPLY=($(compgen -W "$common $(_actors_names)" -- "$cur")) ;;
             signal) COMPREPLY=($(compgen -W "--group $common $(_actors_names) TERM INT HUP KILL USR1 USR2 QUIT STOP CONT" -- "$cur")) ;;
             reload|shutdown) COMPREPLY=($(compgen -W "$common --no-wait" -- "$cur")) ;;
             exec) COMPREPLY=($(compgen -W "--timeout --retry --help" -- "$cur")) ;;
@@ -101,7 +102,7 @@ public static class CompletionCommand
             run) compadd -- --replace --until-done --exit-code-from; _files ;;
             check-config|unit|simulate) _files ;;
             completion) compadd bash zsh ;;
-            status|logs|start|stop|restart|wait|signal) compadd -- ${(f)"$(_actors_names)"} ;;
+            status|logs|start|stop|restart|wait|signal|scale) compadd -- ${(f)"$(_actors_names)"} ;;
           esac
         }
         if [[ $zsh_eval_context[-1] == loadautofunc ]]; then

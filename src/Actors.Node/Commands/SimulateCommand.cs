@@ -69,7 +69,10 @@ public static class SimulateCommand
             return ExitCodes.InvalidConfig;
         }
         var declared = result.Settings!.Processes.Select(p => p.Name).ToList();
-        var unknown = options.Behaviours.Select(b => ("--behave", b.Name)).Concat(options.Expectations.Select(e => ("--expect", e.Name)))
+        // --behave NAME with replicas scripts every copy; --expect names one process (a copy: web-2).
+        var groups = result.Settings.Processes.Select(p => p.Group).ToHashSet();
+        var unknown = options.Behaviours.Where(b => !groups.Contains(b.Name)).Select(b => ("--behave", b.Name))
+            .Concat(options.Expectations.Select(e => ("--expect", e.Name)))
             .FirstOrDefault(n => !declared.Contains(n.Name));
         if (unknown.Name is not null)
         {

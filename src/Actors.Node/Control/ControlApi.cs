@@ -9,7 +9,7 @@ namespace Actors.Node.Control;
 /// <summary>
 /// The control API: HTTP/JSON on the node's unix socket. Every request becomes a message to the root
 /// supervisor, and every answer comes from the actor that owns the state. Routes (all JSON):
-/// <c>GET /v1/status</c>, <c>POST /v1/start|stop|restart|signal</c>, <c>POST /v1/reload</c>,
+/// <c>GET /v1/status</c>, <c>POST /v1/start|stop|restart|signal</c>, <c>POST /v1/scale</c>, <c>POST /v1/reload</c>,
 /// <c>POST /v1/shutdown</c>, <c>GET /v1/logs</c> (newline-delimited JSON, streamed with follow=true).
 /// </summary>
 internal sealed class ControlApi(
@@ -24,7 +24,7 @@ internal sealed class ControlApi(
 
     /// <summary>The routes that change state: the HTTP listener wants the bearer token for them.</summary>
     internal static bool ChangesState(string? path) =>
-        path is "/v1/start" or "/v1/stop" or "/v1/restart" or "/v1/signal" or "/v1/reload" or "/v1/shutdown";
+        path is "/v1/start" or "/v1/stop" or "/v1/restart" or "/v1/signal" or "/v1/scale" or "/v1/reload" or "/v1/shutdown";
 
     /// <summary>The unix socket's handler: every route, no token.</summary>
     public Task HandleAsync(HttpContext ctx) => GuardAsync(ctx, () => RouteAsync(ctx));
@@ -40,6 +40,9 @@ internal sealed class ControlApi(
             case ("POST", "/v1/start" or "/v1/stop" or "/v1/restart" or "/v1/signal"):
                 await new ProcessCommands(root(), lifetime).HandleAsync(ctx, ctx.Request.Path.Value![4..]);
                 break;
+            case ("POST", "/v1/scale"):
+                await ScaleEndpoint.HandleAsync(ctx, root(), lifetime);
+                break;
             case ("POST", "/v1/reload"):
                 await ReloadEndpoint.HandleAsync(ctx, reload);
                 break;
@@ -49,7 +52,7 @@ internal sealed class ControlApi(
             case ("GET", "/v1/logs"):
                 await LogsEndpoint.HandleAsync(ctx, root(), lifetime.ApplicationStopping);
                 break;
-            case (_, "/v1/status" or "/v1/start" or "/v1/stop" or "/v1/restart" or "/v1/signal" or "/v1/reload" or "/v1/shutdown" or "/v1/logs"):
+            case (_, "/v1/status" or "/v1/start" or "/v1/stop" or "/v1/restart" or "/v1/signal" or "/v1/scale" or "/v1/reload" or "/v1/shutdown" or "/v1/logs"):
                 throw new ApiError(405, $"{ctx.Request.Method} is not allowed on {ctx.Request.Path}");
             default:
                 throw new ApiError(404, $"no endpoint {ctx.Request.Method} {ctx.Request.Path}; the endpoints are listed in README.md (Control API)");

@@ -40,6 +40,7 @@ internal static class StatusJson
         else w.WriteString("log-error", s.LogError);
         WriteLease(w, s.Lease);
         w.WriteString("kind", s.Kind.ToString().ToLowerInvariant());
+        WriteReplica(w, s.Name, s.Replica);
         WriteProbes(w, s.Probes);
         WriteExec(w, s.Exec);
         w.WriteStartArray("trail");
@@ -88,6 +89,17 @@ internal static class StatusJson
         if (i < 0 || s.Trail[i].State != s.State) return null;
         while (i > 0 && s.Trail[i - 1].State == s.State) i--;
         return Max(now - s.Trail[i].At, TimeSpan.Zero);
+    }
+
+    // Which copy of its declared process this is: {"of": "web", "index": 2, "count": 3}; the one copy of a process
+    // without replicas is index 1 of 1 of itself.
+    private static void WriteReplica(Utf8JsonWriter w, string name, Actors.Configuration.ReplicaSettings? replica)
+    {
+        w.WriteStartObject("replica");
+        w.WriteString("of", replica?.Group ?? name);
+        w.WriteNumber("index", replica?.Index ?? 1);
+        w.WriteNumber("count", replica?.Count ?? 1);
+        w.WriteEndObject();
     }
 
     private static void WriteLease(Utf8JsonWriter w, Actors.Leases.LeaseStatus? lease)

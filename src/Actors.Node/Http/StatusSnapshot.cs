@@ -37,8 +37,11 @@ internal sealed class StatusSnapshot(Func<IActorRef> root)
     {
         var all = await GetAsync();
         if (names is null || names.Count == 0) return all;
-        var unknown = names.Where(n => all.Processes.All(p => p.Name != n)).Distinct().ToList();
-        if (unknown.Count > 0) return new NodeSupervisor.UnknownProcesses(unknown, all.Processes.Select(p => p.Name).ToList());
-        return new NodeSupervisor.NodeStatus(all.Processes.Where(p => names.Contains(p.Name)).ToList());
+        // A declared name means every replica of it, as on the unix socket.
+        var unknown = names.Where(n => all.Processes.All(p => p.Name != n && p.Replica?.Group != n)).Distinct().ToList();
+        if (unknown.Count > 0)
+            return new NodeSupervisor.UnknownProcesses(unknown,
+                all.Processes.SelectMany(p => p.Replica is { } r && r.Group != p.Name ? [r.Group, p.Name] : new[] { p.Name }).Distinct().ToList());
+        return new NodeSupervisor.NodeStatus(all.Processes.Where(p => names.Contains(p.Name) || (p.Replica is { } r && names.Contains(r.Group))).ToList());
     }
 }

@@ -21,12 +21,14 @@ internal static class StartupProgress
     {
         var byName = processes.ToDictionary(p => p.Name);
         var dependencies = declared.ToDictionary(p => p.Name, p => p.DependsOn);
+        // A dependency names a declared process: with replicas, each copy of it.
+        var groups = declared.GroupBy(p => p.Group).ToDictionary(g => g.Key, g => g.Select(p => p.Name).ToList());
         var memo = new Dictionary<string, bool>();
-        return processes.All(p => Settled(p, byName, dependencies, memo));
+        return processes.All(p => Settled(p, byName, dependencies, groups, memo));
     }
 
     private static bool Settled(ProcessStatus p, Dictionary<string, ProcessStatus> all,
-        Dictionary<string, IReadOnlyList<Dependency>> dependencies, Dictionary<string, bool> memo)
+        Dictionary<string, IReadOnlyList<Dependency>> dependencies, Dictionary<string, List<string>> groups, Dictionary<string, bool> memo)
     {
         if (memo.TryGetValue(p.Name, out var known)) return known;
         memo[p.Name] = false; // the graph is acyclic (check-config), this only guards the recursion
@@ -34,7 +36,7 @@ internal static class StartupProgress
         {
             ProcessState.Ready or ProcessState.Completed or ProcessState.Failed or ProcessState.Stopped => true,
             ProcessState.Running => !HasReadinessCheck(p),
-            ProcessState.Waiting => WaitsOnPurpose(p, all, dependencies, memo),
+            ProcessState.Waiting => WaitsOnPurpose(p, all, dependencies, groups, memo),
             _ => false,
         };
         memo[p.Name] = settled;
@@ -46,15 +48,16 @@ internal static class StartupProgress
     /// settled waiting), or when every dependency is met and it waits for its lease.
     /// </summary>
     private static bool WaitsOnPurpose(ProcessStatus p, Dictionary<string, ProcessStatus> all,
-        Dictionary<string, IReadOnlyList<Dependency>> dependencies, Dictionary<string, bool> memo)
+        Dictionary<string, IReadOnlyList<Dependency>> dependencies, Dictionary<string, List<string>> groups, Dictionary<string, bool> memo)
     {
         var unmet = dependencies.GetValueOrDefault(p.Name, [])
-            .Where(d => all.TryGetValue(d.Name, out var dep) && !ProcessLifecycle.Satisfies(AsDependency(dep), d.Condition))
-            .Select(d => all[d.Name])
+            .SelectMany(d => (groups.GetValueOrDefault(d.Name) ?? [d.Name])
+                .Where(n => all.TryGetValue(n, out var dep) && !ProcessLifecycle.Satisfies(AsDependency(dep), d.Condition))
+                .Select(n => all[n]))
             .ToList();
         if (unmet.Count == 0) return p.Lease is not null;
         return unmet.Any(dep => dep.State is ProcessState.Failed or ProcessState.Stopped or ProcessState.Completed
-                                || (dep.State == ProcessState.Waiting && Settled(dep, all, dependencies, memo)));
+                                || (dep.State == ProcessState.Waiting && Settled(dep, all, dependencies, groups, memo)));
     }
 
     private static DependencyState AsDependency(ProcessStatus s) =>

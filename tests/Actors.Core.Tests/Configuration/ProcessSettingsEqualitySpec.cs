@@ -26,6 +26,14 @@ public class ProcessSettingsEqualitySpec
     }
 
     [Fact]
+    public void A_new_replica_count_or_autostart_alone_is_no_change_so_a_scale_restarts_no_running_copy()
+    {
+        var copy = Web() with { Replica = new ReplicaSettings("web", 1, 3, 1, false, "/var/log") };
+        Assert.True(Same(copy, Web() with { Replica = new ReplicaSettings("web", 1, 5, 1, false, "/var/log"), Autostart = false }));
+        Assert.False(Same(copy, Web() with { Replica = new ReplicaSettings("web", 2, 3, 1, false, "/var/log") }));
+    }
+
+    [Fact]
     public void Env_and_exit_codes_compare_regardless_of_order()
     {
         var reordered = Web() with

@@ -93,7 +93,7 @@ internal sealed partial class ProcessLifecycle
 
     /// <summary>
     /// A reload changed the declaration: the current run stops and one with the new settings starts; a process kept
-    /// stopped by the operator takes the new settings and stays stopped.
+    /// stopped by the operator takes the new settings and stays stopped, and so does a stopped one with autostart = off.
     /// </summary>
     private void OnSettings(ProcessSettings settings)
     {
@@ -104,6 +104,13 @@ internal sealed partial class ProcessLifecycle
         if (S.Intent.KeptStopped)
         {
             Log(LogLevel.InfoLevel, $"{Name}: {ConfigurationChanged}; stays stopped as the operator asked");
+            Do(new Effect.ReplyStatus(S));
+            return;
+        }
+        if (!live && S.State == ProcessState.Stopped && !settings.Autostart)
+        {
+            // Never started, or stopped: with autostart = off only an operator's start runs it.
+            Enter(ProcessState.Stopped, AutostartOff);
             Do(new Effect.ReplyStatus(S));
             return;
         }

@@ -12,7 +12,7 @@ namespace Actors.Supervision;
 /// </summary>
 internal sealed partial class ProcessLifecycle
 {
-    /// <summary>The supervisor starts: the operator's stop kept across a node restart, or the first start.</summary>
+    /// <summary>The supervisor starts: the operator's stop kept across a node restart, autostart = off, or the first start.</summary>
     private void Begin()
     {
         if (S.Intent.KeptStopped)
@@ -23,9 +23,16 @@ internal sealed partial class ProcessLifecycle
                 $"{S.Intent.StopReason ?? "stopped by request"}{at}; kept across node restarts; start it with 'actors start {Name}'");
             return;
         }
+        if (!S.Settings.Autostart)
+        {
+            Enter(ProcessState.Stopped, AutostartOff);
+            return;
+        }
         BeginJob();
         StartRun("initial start", automatic: false);
     }
+
+    private string AutostartOff => $"autostart is off; start it with 'actors start {Name}'";
 
     /// <summary>An operator's start: a fresh start-limit budget and backoff.</summary>
     private void FreshStart(string reason)
