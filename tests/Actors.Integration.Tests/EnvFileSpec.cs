@@ -49,7 +49,7 @@ public sealed class EnvFileSpec : IAsyncLifetime, IDisposable
     {
         var env = EnvironOf(_node.Pid("bare")!.Value);
 
-        Assert.Equal(["ACTORS_NODE", "ACTORS_PROCESS", "ACTORS_RUN", "GREETING", "MODE", "OVERRIDDEN", "PATH"], env.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["ACTORS_NODE", "ACTORS_PROCESS", "ACTORS_REPLICA", "ACTORS_REPLICAS", "ACTORS_RUN", "GREETING", "MODE", "OVERRIDDEN", "PATH"], env.Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -47,7 +47,7 @@ public sealed class EnvFileConfigSpec : IDisposable
 
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
         var env = EnvOf(LaunchSpecs.From(result.Settings!.Processes[0]));
-        Assert.Equal(["ACTORS_NODE", "ACTORS_PROCESS", "FROM_ENV", "FROM_FILE", "PATH"], env.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["ACTORS_NODE", "ACTORS_PROCESS", "ACTORS_REPLICA", "ACTORS_REPLICAS", "FROM_ENV", "FROM_FILE", "PATH"], env.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(Environment.GetEnvironmentVariable("PATH"), env["PATH"]);
     }
 
