@@ -7,17 +7,16 @@ namespace Actors.Integration.Tests;
 /// What bounds a hook on a real node: its timeout kills its group (a failed start for pre-start), a stop during a
 /// pre-start hook kills it and starts nothing, and a node shutdown waits for post-stop hooks.
 /// </summary>
-public sealed partial class HookBoundsSpec : IAsyncLifetime, IDisposable
+public sealed partial class HookBoundsSpec : RunningNodeSpec
 {
-    private readonly ControlledNode _node = new();
-    private string SlowPostFile => Path.Combine(_node.Dir, "slow-post.txt");
+    private string SlowPostFile => Path.Combine(Node.Dir, "slow-post.txt");
 
     // The hook prints its pid, then becomes a long sleep (exec keeps the pid): the test can see it go.
     private const string SleepingHook = """command = "/bin/sh", args = ["-c", "echo \"hook $$\"; exec sleep 300"]""";
 
     public HookBoundsSpec()
     {
-        _node.WriteConfig($$"""
+        Node.WriteConfig($$"""
                 slowprep {
                   {{ControlledNode.Sleeper}}
                   hooks.pre-start { {{SleepingHook}}, timeout = 1s }
@@ -34,23 +33,13 @@ public sealed partial class HookBoundsSpec : IAsyncLifetime, IDisposable
             """);
     }
 
-    public Task InitializeAsync()
-    {
-        _node.Start();
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
-    public void Dispose() => _node.Dispose();
-
     [GeneratedRegex(@"\[pre-start\] hook (\d+)")]
     private static partial Regex HookPid();
 
     private int HookPidOf(string name)
     {
-        _node.AwaitOutput(name, "[pre-start] hook ");
-        return int.Parse(HookPid().Match(_node.Cli("logs", name).Out).Groups[1].Value);
+        Node.AwaitOutput(name, "[pre-start] hook ");
+        return int.Parse(HookPid().Match(Node.Cli("logs", name).Out).Groups[1].Value);
     }
 
     private static bool Gone(int pid) => !File.Exists($"/proc/{pid}/stat");
@@ -59,7 +48,7 @@ public sealed partial class HookBoundsSpec : IAsyncLifetime, IDisposable
     public void A_pre_start_hook_past_its_timeout_is_killed_and_is_a_failed_start()
     {
         var pid = HookPidOf("slowprep");
-        var failed = _node.AwaitState("slowprep", "failed");
+        var failed = Node.AwaitState("slowprep", "failed");
         var reason = failed.GetProperty("reason").GetString()!;
         Assert.Contains("pre-start hook timed out after 1s (its group was killed)", reason);
         Assert.Contains("start limit hit: 1 starts", reason);
@@ -70,12 +59,12 @@ public sealed partial class HookBoundsSpec : IAsyncLifetime, IDisposable
     public void A_stop_during_the_pre_start_hook_kills_it_and_nothing_starts()
     {
         var pid = HookPidOf("waitprep");
-        var starting = _node.Status("waitprep");
+        var starting = Node.Status("waitprep");
         Assert.Equal("starting", starting.GetProperty("state").GetString());
         Assert.Equal(System.Text.Json.JsonValueKind.Null, starting.GetProperty("pid").ValueKind);
-        var stop = _node.Cli("stop", "waitprep");
+        var stop = Node.Cli("stop", "waitprep");
         Assert.True(stop.Code == 0, stop.ToString());
-        var stopped = _node.Status("waitprep");
+        var stopped = Node.Status("waitprep");
         Assert.Equal("stopped", stopped.GetProperty("state").GetString());
         Assert.Contains("stopped during its pre-start hook, before it started", stopped.GetProperty("reason").GetString());
         Assert.True(Poll.Until(() => Gone(pid), ControlledNode.Patience), $"the hook's sleep (pid {pid}) is still there");
@@ -84,9 +73,9 @@ public sealed partial class HookBoundsSpec : IAsyncLifetime, IDisposable
     [Fact]
     public void Node_shutdown_waits_for_post_stop_hooks()
     {
-        _node.AwaitState("slow", "running");
-        _node.Process!.Signal(15);
-        Assert.Equal(0, _node.Process.WaitForExit(ControlledNode.Patience));
+        Node.AwaitState("slow", "running");
+        Node.Process!.Signal(15);
+        Assert.Equal(0, Node.Process.WaitForExit(ControlledNode.Patience));
         // The hook sleeps a second before it writes: a node that did not wait would have taken it down with it.
         Assert.Equal("done TERM\n", File.ReadAllText(SlowPostFile));
     }

@@ -8,16 +8,14 @@ namespace Actors.Integration.Tests;
 /// after <c>actors stop</c> with the run's exit in ACTORS_EXIT_CODE / ACTORS_EXIT_SIGNAL; hook output is in the log,
 /// prefixed.
 /// </summary>
-public sealed class HooksSpec : IAsyncLifetime, IDisposable
+public sealed class HooksSpec : RunningNodeSpec
 {
-    private readonly ControlledNode _node = new();
-
     private string Recorder(string file) =>
-        $$"""command = "/bin/sh", args = ["-c", "echo \"exit=$ACTORS_EXIT_CODE signal=$ACTORS_EXIT_SIGNAL\" | tee -a '{{Path.Combine(_node.Dir, file)}}'"]""";
+        $$"""command = "/bin/sh", args = ["-c", "echo \"exit=$ACTORS_EXIT_CODE signal=$ACTORS_EXIT_SIGNAL\" | tee -a '{{Path.Combine(Node.Dir, file)}}'"]""";
 
     public HooksSpec()
     {
-        _node.WriteConfig($$"""
+        Node.WriteConfig($$"""
                 prep {
                   {{ControlledNode.Sleeper}}
                   hooks.pre-start { command = "/bin/sh", args = ["-c", "echo preparing; echo no disk >&2; exit 1"] }
@@ -35,27 +33,17 @@ public sealed class HooksSpec : IAsyncLifetime, IDisposable
             """);
     }
 
-    public Task InitializeAsync()
-    {
-        _node.Start();
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
-    public void Dispose() => _node.Dispose();
-
     [Fact]
     public void A_pre_start_hook_that_exits_1_backs_off_until_the_start_limit_and_the_process_never_runs()
     {
-        var failed = _node.AwaitState("prep", "failed");
+        var failed = Node.AwaitState("prep", "failed");
         var reason = failed.GetProperty("reason").GetString()!;
         Assert.Contains("start limit hit: 3 starts", reason);
         Assert.Contains("pre-start hook exited with code 1: no disk", reason);
         var states = failed.GetProperty("trail").EnumerateArray().Select(t => t.GetProperty("state").GetString()).ToList();
         Assert.Equal(2, states.Count(s => s == "backing-off"));
         Assert.DoesNotContain("running", states);
-        var log = _node.Cli("logs", "prep", "-n", "100").Out.Split('\n');
+        var log = Node.Cli("logs", "prep", "-n", "100").Out.Split('\n');
         Assert.Equal(3, log.Count(l => l == "[pre-start] preparing"));
         Assert.Equal(3, log.Count(l => l == "[pre-start] no disk"));
     }
@@ -63,20 +51,20 @@ public sealed class HooksSpec : IAsyncLifetime, IDisposable
     [Fact]
     public void Post_stop_runs_after_a_crash_with_ACTORS_EXIT_CODE_and_its_output_is_in_the_log_prefixed()
     {
-        var failed = _node.AwaitState("crash", "failed");
+        var failed = Node.AwaitState("crash", "failed");
         Assert.Contains("exited with code 3", failed.GetProperty("reason").GetString());
         // The run's end is reported once its post-stop hook is done: the file is complete by now.
-        Assert.Equal("exit=3 signal=\n", File.ReadAllText(Path.Combine(_node.Dir, "crash-post.txt")));
-        var log = _node.Cli("logs", "crash").Out;
+        Assert.Equal("exit=3 signal=\n", File.ReadAllText(Path.Combine(Node.Dir, "crash-post.txt")));
+        var log = Node.Cli("logs", "crash").Out;
         Assert.Contains("crashing\n[post-stop] exit=3 signal=", log);
     }
 
     [Fact]
     public void Post_stop_runs_after_actors_stop_with_ACTORS_EXIT_SIGNAL_before_the_stop_returns()
     {
-        _node.AwaitState("svc", "running");
-        var stop = _node.Cli("stop", "svc");
+        Node.AwaitState("svc", "running");
+        var stop = Node.Cli("stop", "svc");
         Assert.True(stop.Code == 0, stop.ToString());
-        Assert.Equal("exit= signal=TERM\n", File.ReadAllText(Path.Combine(_node.Dir, "svc-post.txt")));
+        Assert.Equal("exit= signal=TERM\n", File.ReadAllText(Path.Combine(Node.Dir, "svc-post.txt")));
     }
 }

@@ -6,38 +6,24 @@ using Xunit;
 namespace Actors.Integration.Tests;
 
 /// <summary><c>actors logs</c> from the node's in-memory tails: history, merged view, follow.</summary>
-public sealed class LogsCliSpec : IAsyncLifetime, IDisposable
+public sealed class LogsCliSpec : RunningNodeSpec
 {
-    private readonly ControlledNode _node = new();
-
     public LogsCliSpec()
     {
-        _node.WriteConfig("""
+        Node.WriteConfig("""
                 alpha { command = "/bin/sh", args = ["-c", "i=0; while true; do i=$((i+1)); echo alpha-$i; sleep 0.05; done"] }
                 beta { command = "/bin/sh", args = ["-c", "i=0; while true; do i=$((i+1)); echo beta-$i; sleep 0.05; done"] }
                 quiet { command = "/bin/sh", args = ["-c", "echo one; echo two; echo three; exec sleep 1000"] }
             """);
     }
 
-    // Started here, not in the constructor: xunit disposes the instance (Dispose) even when this fails, but not
-    // an instance whose constructor threw, which would leave the node running.
-    public Task InitializeAsync()
-    {
-        _node.Start();
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
-    public void Dispose() => _node.Dispose();
-
     [Fact]
     public void Logs_of_one_process_are_its_last_lines_without_prefix()
     {
-        _node.AwaitState("quiet", "running");
+        Node.AwaitState("quiet", "running");
         var clock = Stopwatch.StartNew();
         CliResult result;
-        do result = _node.Cli("logs", "quiet", "-n", "2");
+        do result = Node.Cli("logs", "quiet", "-n", "2");
         while (result.Out != "two\nthree\n" && clock.Elapsed < ControlledNode.Patience);
         Assert.Equal("two\nthree\n", result.Out);
     }
@@ -46,7 +32,7 @@ public sealed class LogsCliSpec : IAsyncLifetime, IDisposable
     public void Logs_all_follow_run_as_a_real_command_shows_new_lines_from_two_processes_with_their_names()
     {
         var info = new ProcessStartInfo(TestPaths.DotnetHost) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { TestPaths.Node, "logs", "--all", "-f", "-n", "0", "--socket", _node.Socket }) info.ArgumentList.Add(arg);
+        foreach (var arg in new[] { TestPaths.Node, "logs", "--all", "-f", "-n", "0", "--socket", Node.Socket }) info.ArgumentList.Add(arg);
         using var cli = Process.Start(info)!;
         var lines = new BlockingCollection<string>();
         cli.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Add(e.Data); };
@@ -73,7 +59,7 @@ public sealed class LogsCliSpec : IAsyncLifetime, IDisposable
     [Fact]
     public void Status_watch_redraws_until_interrupted()
     {
-        var info = TestPaths.Actors("status", "--watch", "--socket", _node.Socket);
+        var info = TestPaths.Actors("status", "--watch", "--socket", Node.Socket);
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         using var cli = Process.Start(info)!;
@@ -101,9 +87,9 @@ public sealed class LogsCliSpec : IAsyncLifetime, IDisposable
     public void Merged_history_is_ordered_by_time_and_prefixed()
     {
         // uptime-s is null until the process runs.
-        _node.AwaitStatus("alpha", s => s.GetProperty("uptime-s") is { ValueKind: JsonValueKind.Number } u && u.GetDouble() > 0.5, "ran half a second");
-        _node.AwaitStatus("beta", s => s.GetProperty("uptime-s") is { ValueKind: JsonValueKind.Number } u && u.GetDouble() > 0.5, "ran half a second");
-        var result = _node.Cli("logs", "alpha", "beta", "-n", "10");
+        Node.AwaitStatus("alpha", s => s.GetProperty("uptime-s") is { ValueKind: JsonValueKind.Number } u && u.GetDouble() > 0.5, "ran half a second");
+        Node.AwaitStatus("beta", s => s.GetProperty("uptime-s") is { ValueKind: JsonValueKind.Number } u && u.GetDouble() > 0.5, "ran half a second");
+        var result = Node.Cli("logs", "alpha", "beta", "-n", "10");
         Assert.Equal(0, result.Code);
         var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(10, lines.Length);
@@ -114,7 +100,7 @@ public sealed class LogsCliSpec : IAsyncLifetime, IDisposable
         Assert.Equal(alpha.Order(), alpha);
 
         // Across the two processes, the time each line was read decides the order (--json shows it).
-        var json = _node.Cli("logs", "alpha", "beta", "-n", "10", "--json");
+        var json = Node.Cli("logs", "alpha", "beta", "-n", "10", "--json");
         Assert.Equal(0, json.Code);
         var entries = json.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
             .Where(e => e.TryGetProperty("line", out _)).ToList();

@@ -6,45 +6,34 @@ namespace Actors.Integration.Tests;
 /// <c>readiness = notify</c> on a real node: the child gets its own NOTIFY_SOCKET, and READY=1 from it (the
 /// TestDummy speaks sd_notify's protocol) makes it ready, gates its dependents, and ends an <c>actors wait</c>.
 /// </summary>
-public sealed class NotifyReadinessSpec : IAsyncLifetime, IDisposable
+public sealed class NotifyReadinessSpec : RunningNodeSpec
 {
-    private readonly ControlledNode _node = new();
-    private string GoFile => Path.Combine(_node.Dir, "go");
+    private string GoFile => Path.Combine(Node.Dir, "go");
 
     public NotifyReadinessSpec()
     {
-        _node.WriteConfig($$"""
+        Node.WriteConfig($$"""
                 svc { command = "{{TestPaths.DotnetHost}}", args = ["{{TestPaths.TestDummy}}", "notify-ready", "--when-file", "{{GoFile}}"], readiness = notify }
                 web { {{ControlledNode.Sleeper}}, depends-on { svc = ready } }
             """);
     }
 
-    public Task InitializeAsync()
-    {
-        _node.Start();
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
-    public void Dispose() => _node.Dispose();
-
     [Fact]
     public async Task READY_1_from_the_child_makes_it_ready_and_starts_its_dependents()
     {
         // Before READY=1: running, its STATUS= shown on the notify readiness check, and web waits for it.
-        var before = _node.AwaitStatus("svc", s => s.GetProperty("probes")[0].GetProperty("last-check").GetString() == "warming up", "sent its STATUS=");
+        var before = Node.AwaitStatus("svc", s => s.GetProperty("probes")[0].GetProperty("last-check").GetString() == "warming up", "sent its STATUS=");
         Assert.Equal("running", before.GetProperty("state").GetString());
         var check = before.GetProperty("probes")[0];
         Assert.Equal(("readiness", "notify"), (check.GetProperty("role").GetString(), check.GetProperty("type").GetString()));
-        Assert.Equal("waiting", _node.State("web"));
-        var wait = _node.CliAsync("wait", "svc", "web", "--until", "ready", "--timeout", "120s");
+        Assert.Equal("waiting", Node.State("web"));
+        var wait = Node.CliAsync("wait", "svc", "web", "--until", "ready", "--timeout", "120s");
 
         File.WriteAllText(GoFile, "");
-        var ready = _node.AwaitState("svc", "ready");
+        var ready = Node.AwaitState("svc", "ready");
         Assert.Equal("readiness: READY=1 (serving)", ready.GetProperty("reason").GetString());
         Assert.True(ready.GetProperty("probes")[0].GetProperty("passing").GetBoolean());
-        _node.AwaitState("web", "running");
+        Node.AwaitState("web", "running");
         var waited = await wait.WaitAsync(ControlledNode.Patience);
         Assert.True(waited.Code == 0, waited.ToString());
     }
@@ -53,15 +42,15 @@ public sealed class NotifyReadinessSpec : IAsyncLifetime, IDisposable
     public void Each_run_gets_its_own_socket_and_starts_not_ready_again()
     {
         File.WriteAllText(GoFile, "");
-        _node.AwaitState("svc", "ready");
-        var restart = _node.Cli("restart", "svc");
+        Node.AwaitState("svc", "ready");
+        var restart = Node.Cli("restart", "svc");
         Assert.True(restart.Code == 0, restart.ToString());
         // The new run says READY=1 at once (the file exists): ready again, through running.
-        var again = _node.AwaitStatus("svc", s => s.GetProperty("state").GetString() == "ready" && s.GetProperty("restarts").GetInt32() >= 0
+        var again = Node.AwaitStatus("svc", s => s.GetProperty("state").GetString() == "ready" && s.GetProperty("restarts").GetInt32() >= 0
             && s.GetProperty("trail").EnumerateArray().Count(t => t.GetProperty("state").GetString() == "ready") == 2, "ready a second time");
         var trail = again.GetProperty("trail").EnumerateArray().Select(t => t.GetProperty("state").GetString()).ToList();
         Assert.Equal(["running", "ready"], trail.TakeLast(2));
-        var sockets = _node.Cli("logs", "svc", "-n", "100").Out;
+        var sockets = Node.Cli("logs", "svc", "-n", "100").Out;
         Assert.Equal(2, sockets.Split('\n').Count(l => l.Contains("sent READY=1 STATUS=serving")));
     }
 }

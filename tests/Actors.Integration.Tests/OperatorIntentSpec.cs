@@ -3,14 +3,12 @@ using Xunit;
 namespace Actors.Integration.Tests;
 
 /// <summary>Operator intent wins, also across a node restart; restarts never leave two instances.</summary>
-public sealed class OperatorIntentSpec : IAsyncLifetime, IDisposable
+public sealed class OperatorIntentSpec : RunningNodeSpec
 {
-    private readonly ControlledNode _node = new();
-
     public OperatorIntentSpec()
     {
         // web writes "start PID" when it starts and "stop PID" when SIGTERM ends it, in order, to one file.
-        _node.WriteConfig($$"""
+        Node.WriteConfig($$"""
                 web {
                   command = "/bin/sh"
                   args = ["-c", "echo start $$ >> '{{Instances}}'; trap 'echo stop $$ >> \"{{Instances}}\"; exit 0' TERM; while true; do sleep 0.2; done"]
@@ -19,38 +17,26 @@ public sealed class OperatorIntentSpec : IAsyncLifetime, IDisposable
             """);
     }
 
-    private string Instances => Path.Combine(_node.Dir, "web-instances.log");
-
-    // Started here, not in the constructor: xunit disposes the instance (Dispose) even when this fails, but not
-    // an instance whose constructor threw, which would leave the node running.
-    public Task InitializeAsync()
-    {
-        _node.Start();
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
-    public void Dispose() => _node.Dispose();
+    private string Instances => Path.Combine(Node.Dir, "web-instances.log");
 
     [Fact]
     public void Stop_sticks_across_a_node_restart_until_start()
     {
-        _node.AwaitState("web", "running");
-        Assert.Equal(0, _node.Cli("stop", "web").Code);
+        Node.AwaitState("web", "running");
+        Assert.Equal(0, Node.Cli("stop", "web").Code);
 
-        var shutdown = _node.Cli("shutdown");
+        var shutdown = Node.Cli("shutdown");
         Assert.True(shutdown.Code == 0, shutdown.ToString());
-        Assert.Equal(0, _node.Process!.WaitForExit(ControlledNode.Patience));
+        Assert.Equal(0, Node.Process!.WaitForExit(ControlledNode.Patience));
 
-        _node.Start();
-        _node.AwaitState("worker", "running");
-        var web = _node.Status("web");
+        Node.Start();
+        Node.AwaitState("worker", "running");
+        var web = Node.Status("web");
         Assert.Equal("stopped", web.GetProperty("state").GetString());
         Assert.Contains("kept across node restarts", web.GetProperty("reason").GetString());
-        Assert.DoesNotContain("web: starting", _node.Process!.Output);
+        Assert.DoesNotContain("web: starting", Node.Process!.Output);
 
-        var start = _node.Cli("start", "web");
+        var start = Node.Cli("start", "web");
         Assert.True(start.Code == 0, start.ToString());
         Assert.Matches(@"^web: running \(pid \d+\)\n$", start.Out);
     }
@@ -58,12 +44,12 @@ public sealed class OperatorIntentSpec : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Restart_gives_a_new_pid_and_never_two_instances_even_when_called_many_times_at_once()
     {
-        _node.AwaitState("web", "running");
-        var before = _node.Pid("web");
-        var calls = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => _node.CliAsync("restart", "web"))).WaitAsync(ControlledNode.Patience);
+        Node.AwaitState("web", "running");
+        var before = Node.Pid("web");
+        var calls = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Node.CliAsync("restart", "web"))).WaitAsync(ControlledNode.Patience);
         Assert.All(calls, c => Assert.True(c.Code == 0, c.ToString()));
 
-        var after = _node.Pid("web");
+        var after = Node.Pid("web");
         Assert.NotEqual(before, after);
         // Throughout: each instance said "stop" before the next said "start" (the node starts the next one only
         // once the group of the last one is gone), so at no moment did two run.
@@ -106,14 +92,14 @@ public sealed class OperatorIntentSpec : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_hundred_concurrent_cli_calls_are_all_answered_correctly()
     {
-        _node.AwaitState("web", "running");
-        _node.AwaitState("worker", "running");
+        Node.AwaitState("web", "running");
+        Node.AwaitState("worker", "running");
         var calls = Enumerable.Range(0, 100).Select(i => (i % 4) switch
         {
-            0 => _node.CliAsync("status", "--json"),
-            1 => _node.CliAsync("status", "web", "--json"),
-            2 => _node.CliAsync("start", "worker"),
-            _ => _node.CliAsync("logs", "web", "-n", "1"),
+            0 => Node.CliAsync("status", "--json"),
+            1 => Node.CliAsync("status", "web", "--json"),
+            2 => Node.CliAsync("start", "worker"),
+            _ => Node.CliAsync("logs", "web", "-n", "1"),
         });
         var results = await Task.WhenAll(calls).WaitAsync(ControlledNode.Patience);
         for (var i = 0; i < results.Length; i++)

@@ -4,13 +4,11 @@ using Xunit;
 namespace Actors.Integration.Tests;
 
 /// <summary>A node with crashing, stopped, healthy and TERM-ignoring processes, driven only through the CLI.</summary>
-public sealed class StatusCliSpec : IAsyncLifetime, IDisposable
+public sealed class StatusCliSpec : RunningNodeSpec
 {
-    private readonly ControlledNode _node = new();
-
     public StatusCliSpec()
     {
-        _node.WriteConfig($$"""
+        Node.WriteConfig($$"""
                 healthy { {{ControlledNode.Sleeper}}, description = "sleeps in a loop" }
                 crasher { command = "/bin/sh", args = ["-c", "echo crashing; exit 3"], backoff { min = 30s, max = 60s } }
                 stubborn { command = "{{TestPaths.DotnetHost}}", args = ["{{TestPaths.TestDummy}}", "ignore-sigterm"], stop.timeout = 1s }
@@ -18,31 +16,19 @@ public sealed class StatusCliSpec : IAsyncLifetime, IDisposable
             """);
     }
 
-    // Started here, not in the constructor: xunit disposes the instance (Dispose) even when this fails, but not
-    // an instance whose constructor threw, which would leave the node running.
-    public Task InitializeAsync()
-    {
-        _node.Start();
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
-    public void Dispose() => _node.Dispose();
-
     [Fact]
     public void Status_json_has_every_documented_field_with_reasons_and_trail()
     {
-        _node.AwaitState("crasher", "backing-off");
-        Assert.Equal(0, _node.Cli("stop", "parked").Code);
+        Node.AwaitState("crasher", "backing-off");
+        Assert.Equal(0, Node.Cli("stop", "parked").Code);
 
-        var result = _node.Cli("status", "--json");
+        var result = Node.Cli("status", "--json");
         var answeredBy = DateTimeOffset.UtcNow;
         Assert.Equal(0, result.Code);
         var root = result.Json;
         var node = root.GetProperty("node");
-        Assert.Equal(_node.Process!.Pid, node.GetProperty("pid").GetInt32());
-        Assert.Equal(_node.ConfigPath, node.GetProperty("config").GetString());
+        Assert.Equal(Node.Process!.Pid, node.GetProperty("pid").GetInt32());
+        Assert.Equal(Node.ConfigPath, node.GetProperty("config").GetString());
         Assert.True(node.GetProperty("uptime-s").GetDouble() > 0);
         Assert.False(string.IsNullOrEmpty(node.GetProperty("version").GetString()));
 
@@ -83,8 +69,8 @@ public sealed class StatusCliSpec : IAsyncLifetime, IDisposable
     [Fact]
     public void Human_status_is_a_table_and_names_show_their_trail()
     {
-        _node.AwaitState("crasher", "backing-off");
-        var table = _node.Cli("status");
+        Node.AwaitState("crasher", "backing-off");
+        var table = Node.Cli("status");
         Assert.Equal(0, table.Code);
         var lines = table.Out.Split('\n');
         Assert.StartsWith("node pid ", lines[0]);
@@ -92,7 +78,7 @@ public sealed class StatusCliSpec : IAsyncLifetime, IDisposable
         Assert.Matches(@"^crasher\s+backing-off \d", lines.Single(l => l.StartsWith("crasher")));
         Assert.DoesNotContain("\e[", table.Out); // no colour when not a terminal
 
-        var one = _node.Cli("status", "crasher");
+        var one = Node.Cli("status", "crasher");
         Assert.Equal(3, one.Out.Split('\n').Count(l => l.StartsWith("  20"))); // three trail entries with timestamps
         Assert.DoesNotContain("healthy", one.Out);
     }
@@ -100,11 +86,11 @@ public sealed class StatusCliSpec : IAsyncLifetime, IDisposable
     [Fact]
     public void A_TERM_ignoring_process_is_stopped_by_SIGKILL_after_its_timeout()
     {
-        _node.AwaitOutput("stubborn", "ready"); // its SIGTERM handler is in place
-        var stop = _node.Cli("stop", "stubborn");
+        Node.AwaitOutput("stubborn", "ready"); // its SIGTERM handler is in place
+        var stop = Node.Cli("stop", "stubborn");
         Assert.Equal(0, stop.Code);
         Assert.Equal("stubborn: stopped\n", stop.Out);
-        var status = _node.Status("stubborn");
+        var status = Node.Status("stubborn");
         Assert.Equal("SIGKILL", status.GetProperty("last-exit").GetProperty("signal").GetString());
         Assert.Contains(status.GetProperty("trail").EnumerateArray(), t =>
             t.GetProperty("state").GetString() == "stopping" && t.GetProperty("reason").GetString()!.Contains("SIGKILL after 1s"));
@@ -115,7 +101,7 @@ public sealed class StatusCliSpec : IAsyncLifetime, IDisposable
     {
         foreach (var verb in new[] { "status", "stop", "start", "restart", "logs" })
         {
-            var result = _node.Cli(verb, "nope");
+            var result = Node.Cli(verb, "nope");
             Assert.True(result.Code == 4, $"{verb}: {result}");
             Assert.Contains("no process named nope; known: healthy, crasher, stubborn, parked", result.Err);
         }
@@ -124,7 +110,7 @@ public sealed class StatusCliSpec : IAsyncLifetime, IDisposable
     [Fact]
     public async Task No_node_exits_3_with_the_path_it_tried()
     {
-        var missing = Path.Combine(_node.Dir, "missing.sock");
+        var missing = Path.Combine(Node.Dir, "missing.sock");
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
         var code = await Actors.Node.Cli.RunAsync(["status", "--socket", missing], stdout, stderr);
         Assert.Equal(3, code);
@@ -134,27 +120,27 @@ public sealed class StatusCliSpec : IAsyncLifetime, IDisposable
     [Fact]
     public void The_socket_is_0600_in_a_0700_folder()
     {
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_node.Socket));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(_node.Socket)!));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Node.Socket));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(Node.Socket)!));
     }
 
     [Fact]
     public void Signal_reaches_the_process_and_a_wrong_name_is_a_clear_usage_error()
     {
-        _node.AwaitState("healthy", "running");
-        var pid = _node.Pid("healthy")!.Value;
-        var sent = _node.Cli("signal", "healthy", "SIGUSR1");
+        Node.AwaitState("healthy", "running");
+        var pid = Node.Pid("healthy")!.Value;
+        var sent = Node.Cli("signal", "healthy", "SIGUSR1");
         Assert.Equal(0, sent.Code);
         Assert.Equal($"healthy: SIGUSR1 sent to pid {pid}\n", sent.Out);
         // sh's default action for USR1 is to die: the supervisor sees the signal as the exit.
-        _node.AwaitStatus("healthy", s => s.GetProperty("last-exit") is { ValueKind: JsonValueKind.Object } e && e.GetProperty("signal").GetString() == "SIGUSR1", "died of SIGUSR1");
+        Node.AwaitStatus("healthy", s => s.GetProperty("last-exit") is { ValueKind: JsonValueKind.Object } e && e.GetProperty("signal").GetString() == "SIGUSR1", "died of SIGUSR1");
 
-        var wrong = _node.Cli("signal", "healthy", "SIGFOO");
+        var wrong = Node.Cli("signal", "healthy", "SIGFOO");
         Assert.Equal(64, wrong.Code);
         Assert.Contains("unknown signal 'SIGFOO'", wrong.Err);
 
-        _node.Cli("stop", "parked");
-        var refused = _node.Cli("signal", "parked", "HUP");
+        Node.Cli("stop", "parked");
+        var refused = Node.Cli("signal", "parked", "HUP");
         Assert.Equal(1, refused.Code);
         Assert.Contains("parked: ", refused.Err);
         Assert.Contains("not running", refused.Err);

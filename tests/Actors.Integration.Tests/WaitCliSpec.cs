@@ -4,16 +4,15 @@ using Xunit;
 namespace Actors.Integration.Tests;
 
 /// <summary><c>actors wait</c> against a real node: a process that becomes ready, one that fails while awaited, one that never gets there.</summary>
-public sealed class WaitCliSpec : IAsyncLifetime, IDisposable
+public sealed class WaitCliSpec : RunningNodeSpec
 {
-    private readonly ControlledNode _node = new();
-    private string ReadyFile => Path.Combine(_node.Dir, "web-ready");
+    private string ReadyFile => Path.Combine(Node.Dir, "web-ready");
 
     public WaitCliSpec()
     {
         // web is ready once the test creates its file; doomed runs 2 s, then fails for good (restart = never) and
         // is never ready meanwhile; slow is never ready.
-        _node.WriteConfig($$"""
+        Node.WriteConfig($$"""
                 web { {{ControlledNode.Sleeper}}, probes.readiness { type = exec, command = "/bin/test", args = ["-f", "{{ReadyFile}}"], period = 200ms, failure-threshold = 1 } }
                 doomed {
                   command = "/bin/sh", args = ["-c", "sleep 2; exit 3"], restart = never
@@ -24,22 +23,12 @@ public sealed class WaitCliSpec : IAsyncLifetime, IDisposable
             """);
     }
 
-    public Task InitializeAsync()
-    {
-        _node.Start();
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
-    public void Dispose() => _node.Dispose();
-
     [Fact]
     public async Task Wait_returns_0_once_the_process_becomes_ready_and_shows_progress_meanwhile()
     {
-        _node.AwaitState("web", "running");
+        Node.AwaitState("web", "running");
         // The real executable, so its progress can be read while it waits.
-        var info = TestPaths.Actors("wait", "web", "--until", "ready", "--timeout", "120s", "--socket", _node.Socket);
+        var info = TestPaths.Actors("wait", "web", "--until", "ready", "--timeout", "120s", "--socket", Node.Socket);
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         using var wait = Process.Start(info)!;
@@ -54,7 +43,7 @@ public sealed class WaitCliSpec : IAsyncLifetime, IDisposable
             Assert.True(wait.WaitForExit(ControlledNode.Patience), "wait did not return after web became ready");
             Assert.Equal(0, wait.ExitCode);
             Assert.Equal("web: ready\n", await stdout);
-            Assert.Equal("ready", _node.State("web"));
+            Assert.Equal("ready", Node.State("web"));
         }
         finally
         {
@@ -65,7 +54,7 @@ public sealed class WaitCliSpec : IAsyncLifetime, IDisposable
     [Fact]
     public void Running_satisfies_ready_for_a_process_without_a_readiness_check()
     {
-        var result = _node.Cli("wait", "plain", "--until", "ready", "--timeout", "60s");
+        var result = Node.Cli("wait", "plain", "--until", "ready", "--timeout", "60s");
         Assert.True(result.Code == 0, result.ToString());
         Assert.Equal("plain: running\n", result.Out);
     }
@@ -74,20 +63,20 @@ public sealed class WaitCliSpec : IAsyncLifetime, IDisposable
     public void Wait_exits_1_as_soon_as_the_awaited_process_fails()
     {
         var clock = Stopwatch.StartNew();
-        var result = _node.Cli("wait", "doomed", "--until", "ready", "--timeout", "300s");
+        var result = Node.Cli("wait", "doomed", "--until", "ready", "--timeout", "300s");
         Assert.True(result.Code == 1, result.ToString());
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(150), $"took {clock.Elapsed}, not at once");
         Assert.Contains("actors: doomed is failed (", result.Err);
         Assert.Contains("it will not be ready by itself", result.Err);
-        Assert.Equal("failed", _node.State("doomed"));
+        Assert.Equal("failed", Node.State("doomed"));
     }
 
     [Fact]
     public void Wait_exits_124_at_the_timeout_naming_what_is_not_there()
     {
-        _node.AwaitState("slow", "running");
+        Node.AwaitState("slow", "running");
         var clock = Stopwatch.StartNew();
-        var result = _node.Cli("wait", "slow", "plain", "--until", "ready", "--timeout", "2s");
+        var result = Node.Cli("wait", "slow", "plain", "--until", "ready", "--timeout", "2s");
         Assert.True(result.Code == 124, result.ToString());
         Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(2), $"gave up after {clock.Elapsed}");
         Assert.Contains("actors: timed out after 2s waiting for ready: slow is running", result.Err);
@@ -97,16 +86,16 @@ public sealed class WaitCliSpec : IAsyncLifetime, IDisposable
     [Fact]
     public void Bad_wait_arguments_exit_64_or_4_with_one_line()
     {
-        var noUntil = _node.Cli("wait", "web");
+        var noUntil = Node.Cli("wait", "web");
         Assert.Equal(64, noUntil.Code);
         Assert.Contains("--until is required", noUntil.Err);
-        var badState = _node.Cli("wait", "web", "--until", "up");
+        var badState = Node.Cli("wait", "web", "--until", "up");
         Assert.Equal(64, badState.Code);
         Assert.Contains("--until up is not a state to wait for; use ready, running, completed, stopped or failed", badState.Err);
-        var badTimeout = _node.Cli("wait", "web", "--until", "ready", "--timeout", "soon");
+        var badTimeout = Node.Cli("wait", "web", "--until", "ready", "--timeout", "soon");
         Assert.Equal(64, badTimeout.Code);
         Assert.Contains("--timeout soon is not a duration", badTimeout.Err);
-        var unknown = _node.Cli("wait", "nope", "--until", "ready");
+        var unknown = Node.Cli("wait", "nope", "--until", "ready");
         Assert.Equal(4, unknown.Code);
         Assert.Contains("no process named nope", unknown.Err);
     }

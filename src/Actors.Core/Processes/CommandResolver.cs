@@ -9,6 +9,14 @@ namespace Actors.Processes;
 /// </summary>
 public static class CommandResolver
 {
+    /// <summary>The value of PATH in <paramref name="environment"/> (<c>NAME=VALUE</c> entries), or null when it has none.</summary>
+    public static string? PathOf(IReadOnlyList<string> environment)
+    {
+        foreach (var entry in environment)
+            if (entry.StartsWith("PATH=", StringComparison.Ordinal)) return entry[5..];
+        return null;
+    }
+
     /// <summary>The absolute path of <paramref name="command"/>, or null with <paramref name="reason"/> saying why not.</summary>
     public static string? Resolve(string command, string? pathVariable, out string? reason)
     {

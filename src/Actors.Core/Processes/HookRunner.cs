@@ -27,7 +27,7 @@ internal static class HookRunner
     {
         var (hook, spec) = (request.Hook, request.Spec);
         var environment = LaunchSpecs.WithEnvironment(spec, request.Environment).Environment;
-        var path = CommandResolver.Resolve(hook.Command, PathOf(environment), out var notFound);
+        var path = CommandResolver.Resolve(hook.Command, CommandResolver.PathOf(environment), out var notFound);
         if (path is null) return new HookOutcome($"could not start: {notFound}");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(hook.Timeout);
@@ -54,10 +54,4 @@ internal static class HookRunner
         };
     }
 
-    private static string? PathOf(IReadOnlyList<string> environment)
-    {
-        foreach (var entry in environment)
-            if (entry.StartsWith("PATH=", StringComparison.Ordinal)) return entry[5..];
-        return null;
-    }
 }

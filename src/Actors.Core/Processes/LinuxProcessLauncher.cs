@@ -72,7 +72,7 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
             replyTo.Tell(new ProcessLaunchFailed($"working directory does not exist: {spec.WorkingDir}"));
             return;
         }
-        var path = CommandResolver.Resolve(spec.Command, PathOf(spec.Environment), out var reason);
+        var path = CommandResolver.Resolve(spec.Command, CommandResolver.PathOf(spec.Environment), out var reason);
         if (path is null)
         {
             replyTo.Tell(new ProcessLaunchFailed(reason!));
@@ -107,13 +107,6 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
         }
         // Attach after telling: an exit seen at once still reaches the owner after ProcessLaunched.
         _pump.Attach(handle, child.ExitPidfd, child.OutputFd, request.Output, replyTo, child.ErrorFd, request.ErrorOutput);
-    }
-
-    private static string? PathOf(IReadOnlyList<string> environment)
-    {
-        foreach (var entry in environment)
-            if (entry.StartsWith("PATH=", StringComparison.Ordinal)) return entry[5..];
-        return null;
     }
 
     private static string DescribeSpawnError(int errno, string path) => errno switch
