@@ -7,6 +7,7 @@ public sealed class EnvFileSpec : IAsyncLifetime, IDisposable
 {
     private readonly ControlledNode _node = new();
     private string EnvFile => Path.Combine(_node.Dir, "app.env");
+    private string ProbeEnvFile => Path.Combine(_node.Dir, "probe.env");
 
     public EnvFileSpec()
     {
@@ -14,6 +15,10 @@ public sealed class EnvFileSpec : IAsyncLifetime, IDisposable
         _node.WriteConfig($$"""
                 web { {{ControlledNode.Sleeper}}, env-file = "app.env", env { OVERRIDDEN = from-env } }
                 bare { {{ControlledNode.Sleeper}}, env-file = ["app.env"], inherit-env = off }
+                probed {
+                  {{ControlledNode.Sleeper}}, env-file = ["app.env"], inherit-env = off
+                  probes.readiness { type = exec, command = "/bin/sh", args = ["-c", "env > {{ProbeEnvFile}}.tmp && mv {{ProbeEnvFile}}.tmp {{ProbeEnvFile}}"], period = 200ms }
+                }
             """);
     }
 
@@ -22,6 +27,7 @@ public sealed class EnvFileSpec : IAsyncLifetime, IDisposable
         _node.Start(new Dictionary<string, string> { ["NODE_ONLY"] = "yes" });
         _node.AwaitState("web", "running");
         _node.AwaitState("bare", "running");
+        _node.AwaitState("probed", "ready"); // readiness: the probe ran and passed
         return Task.CompletedTask;
     }
 
@@ -50,6 +56,20 @@ public sealed class EnvFileSpec : IAsyncLifetime, IDisposable
         var env = EnvironOf(_node.Pid("bare")!.Value);
 
         Assert.Equal(["ACTORS_NODE", "ACTORS_PROCESS", "ACTORS_REPLICA", "ACTORS_REPLICAS", "ACTORS_RUN", "GREETING", "MODE", "OVERRIDDEN", "PATH"], env.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void An_exec_probe_of_a_process_with_inherit_env_off_runs_with_that_process_environment_not_the_node_one()
+    {
+        var pid = _node.Pid("probed")!.Value;
+        Assert.True(SpinWait.SpinUntil(() => File.Exists(ProbeEnvFile), ControlledNode.Patience), "the probe never ran");
+        var env = File.ReadAllLines(ProbeEnvFile).Where(l => l.Contains('='))
+            .ToDictionary(e => e[..e.IndexOf('=')], e => e[(e.IndexOf('=') + 1)..]);
+
+        Assert.False(env.ContainsKey("NODE_ONLY"), "the probe got the node's own variable");
+        Assert.Equal("first", env["MODE"]);
+        Assert.Equal(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), env["ACTORS_PID"]);
+        Assert.Equal("probed", env["ACTORS_PROCESS"]);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Globalization;
 using Actors.Configuration;
 using Actors.Processes;
@@ -7,7 +6,7 @@ namespace Actors.Probes;
 
 /// <summary>
 /// <c>type = exec</c>: runs the command (argv, no shell) in the process's working directory with the process's
-/// environment plus <c>ACTORS_PID</c>, and as its user, umask and limits (through the exec shim); exit code 0 passes. The detail is "exit code N", then the last line the
+/// environment (not the node's) plus <c>ACTORS_PID</c>, and as its user, umask and limits (through the exec shim); exit code 0 passes. The detail is "exit code N", then the last line the
 /// command wrote, on stdout or stderr.
 /// <para>
 /// The command runs through <see cref="OneShotCommand"/>, the node's own spawner and output pump, not CliWrap. CliWrap
@@ -82,22 +81,22 @@ internal sealed class ExecProbeCheck(ExecProbeTarget target, ProbeContext contex
     }
 
     /// <summary>
-    /// The node's own environment, the process's entries ("K=V", as it was started with) on top, plus the pid of the
-    /// process under check and the node's marker.
+    /// The process's environment as it was started with ("K=V": with <c>inherit-env = off</c> that is not the node's),
+    /// plus the pid of the process under check. Without the per-run notify socket: a probe command must not be able
+    /// to tell the node that the process is ready. The node's marker is in it already (it proves the group ours to
+    /// the group kill on kernels without pidfd group signals, once the leader is reaped).
     /// </summary>
     private static Dictionary<string, string> EnvironmentOf(ProbeContext context)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-            environment[(string)entry.Key] = (string?)entry.Value ?? "";
         foreach (var entry in context.Environment)
         {
             var equals = entry.IndexOf('=');
             if (equals > 0)
                 environment[entry[..equals]] = entry[(equals + 1)..];
         }
+        environment.Remove(LaunchSpecs.NotifySocketVariable);
         environment[PidVariable] = context.Pid.ToString(CultureInfo.InvariantCulture);
-        // Proves the group ours to the group kill on kernels without pidfd group signals, once the leader is reaped.
         environment[NodeMarker.Variable] = NodeMarker.OfThisNode[(NodeMarker.Variable.Length + 1)..];
         return environment;
     }
