@@ -30,6 +30,10 @@ public sealed class HooksSpec : RunningNodeSpec
                   {{ControlledNode.Sleeper}}
                   hooks.post-stop { {{Recorder("svc-post.txt")}} }
                 }
+                daemonizing {
+                  {{ControlledNode.Sleeper}}
+                  hooks.pre-start { command = "/bin/sh", args = ["-c", "setsid sleep 1000 & echo $! > '{{Path.Combine(Node.Dir, "hook-daemon.pid")}}'"] }
+                }
             """);
     }
 
@@ -46,6 +50,23 @@ public sealed class HooksSpec : RunningNodeSpec
         var log = Node.Cli("logs", "prep", "-n", "100").Out.Split('\n');
         Assert.Equal(3, log.Count(l => l == "[pre-start] preparing"));
         Assert.Equal(3, log.Count(l => l == "[pre-start] no disk"));
+    }
+
+    [Fact]
+    public void What_a_pre_start_hook_started_outside_its_group_is_killed_when_the_hook_ends()
+    {
+        Node.AwaitState("daemonizing", "running"); // after the hook ended
+        var daemon = int.Parse(File.ReadAllText(Path.Combine(Node.Dir, "hook-daemon.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        // The pid may be reused by the time it is read: it counts as the daemon only while it is a sleep 1000 in its own session.
+        static bool DaemonAlive(int pid) =>
+            global::Actors.Processes.ProcStat.ReadGroupAndLiveness(pid) is { Live: true } && ReadCmdline(pid) == "sleep\01000\0";
+        Assert.True(SpinWait.SpinUntil(() => !DaemonAlive(daemon), ControlledNode.Patience), $"the hook's setsid'd sleep (pid {daemon}) outlived the hook");
+    }
+
+    private static string ReadCmdline(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/cmdline"); }
+        catch (IOException) { return ""; }
     }
 
     [Fact]

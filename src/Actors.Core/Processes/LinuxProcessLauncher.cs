@@ -26,6 +26,14 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
     /// <summary>The environment variable that names a run: every descendant of the run inherits it (see <see cref="RunDescendants"/>).</summary>
     public const string RunVariable = "ACTORS_RUN";
 
+    /// <summary>A new run's marker entry, <c>ACTORS_RUN=NODEPID.NODESTART.N</c>, never handed out before in this process.</summary>
+    internal static string NewRunEntry() =>
+        $"{RunVariable}={NodeMarker.OfThisNode[(NodeMarker.Variable.Length + 1)..]}.{Interlocked.Increment(ref _runs)}";
+
+    /// <summary><paramref name="environment"/> with <paramref name="runEntry"/> in place of any run marker it carried.</summary>
+    internal static string[] WithRunEntry(IEnumerable<string> environment, string runEntry) =>
+        environment.Where(e => !e.StartsWith(RunVariable + "=", StringComparison.Ordinal)).Append(runEntry).ToArray();
+
     /// <param name="onError">Told about unexpected I/O errors of the output pump (what, exception); they never stop the node.</param>
     /// <param name="registry">Told of every child started and gone (the node's pid registry and watchdog); null for none.</param>
     /// <param name="inheritStdio">
@@ -78,9 +86,8 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
             replyTo.Tell(new ProcessLaunchFailed(reason!));
             return;
         }
-        var runEntry = _followDescendants ? $"{RunVariable}={NodeMarker.OfThisNode[(NodeMarker.Variable.Length + 1)..]}.{Interlocked.Increment(ref _runs)}" : null;
-        var environment = runEntry is null ? spec.Environment
-            : spec.Environment.Where(e => !e.StartsWith(RunVariable + "=", StringComparison.Ordinal)).Append(runEntry).ToArray();
+        var runEntry = _followDescendants ? NewRunEntry() : null;
+        var environment = runEntry is null ? spec.Environment : WithRunEntry(spec.Environment, runEntry);
         // user, limits, ...: the shim applies them in the child, then execs the program (see ExecShim).
         if (ExecShim.Wrap(spec.ShimOptions, path, spec.Argv, out var missing) is not var (program, argv))
         {

@@ -22,7 +22,8 @@ internal abstract record OneShotOutcome
 /// <para>
 /// Cancelled, the whole group gets SIGKILL at once, and the run waits for the command to be reaped before it throws.
 /// Whatever way it ended, the group then gets SIGKILL again: that catches children left in it (a background
-/// <c>sleep &amp;</c> whose shell exited). Every signal goes through the leader's pidfd (<see cref="ProcessGroupSignal"/>),
+/// <c>sleep &amp;</c> whose shell exited), and what left the group (a <c>setsid</c>'d child, a daemon's double fork),
+/// found by the run's own <c>ACTORS_RUN</c> marker (see <see cref="RunDescendants"/>). Every signal goes through the leader's pidfd (<see cref="ProcessGroupSignal"/>),
 /// so a group id handed out again is never reached. Nothing of a run is left: no process of its group, no zombie, no fd.
 /// </para>
 /// </summary>
@@ -43,11 +44,14 @@ internal static class OneShotCommand
         string workingDir, CancellationToken cancellationToken, IOutputSink? copyTo = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var child = SpawnedChild.Start(path, argv, envp, workingDir, LibC.ErrorText, out var problem);
+        // Its own run marker: what it starts outside its group (a setsid'd child, a daemon) is found and killed with it.
+        var runEntry = LinuxProcessLauncher.NewRunEntry();
+        var child = SpawnedChild.Start(path, argv, LinuxProcessLauncher.WithRunEntry(envp, runEntry), workingDir, LibC.ErrorText, out var problem);
         if (child is null)
             return new OneShotOutcome.NotStarted(problem!);
 
-        var handle = child.Handle(runEntry: null);
+        var handle = child.Handle(runEntry);
+        AdoptedOrphans.Register(handle); // the node, as subreaper, adopts what the command leaves; the sweep reaps it
         var output = new OutputTail();
         // Completed on the pump's thread: what awaits it must go on elsewhere.
         var exited = new TaskCompletionSource<ExitStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
