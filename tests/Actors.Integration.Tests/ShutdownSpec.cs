@@ -16,6 +16,9 @@ public sealed class ShutdownSpec(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>Takes about a second to stop cleanly: the trap runs once the group's SIGTERM ended the background sleep.</summary>
     private const string SlowToStop = "trap 'sleep 1; exit 0' TERM; sleep 1000 & wait";
 
+    /// <summary>Stops at once on SIGTERM.</summary>
+    private const string QuickToStop = "trap 'exit 0' TERM; sleep 1000 & wait";
+
     /// <summary>Ignores SIGTERM, and so does its sleep (an ignored signal stays ignored across exec).</summary>
     private const string DeafToStop = "trap '' TERM; sleep 1000 & wait";
 
@@ -71,8 +74,10 @@ public sealed class ShutdownSpec(ITestOutputHelper output) : IAsyncLifetime
         var took = clock.Elapsed;
         output.WriteLine($"40 processes taking 1 s each to stop: the node exited {took.TotalSeconds:0.00} s after SIGTERM");
 
-        // One at a time this takes 40 s (more than the 30 s shutdown-timeout); in parallel about one.
-        Assert.True(took < TimeSpan.FromSeconds(15), $"the node took {took} to stop; its output:\n{node.Output}");
+        // One at a time this takes 40 s (more than the 30 s shutdown-timeout, so some would be killed); in parallel
+        // about one on a quiet machine (bench/run.py --only slow-stop). The bound is for a machine far busier than that: with
+        // three builds and two busy loops beside it (load 47) it took 15.3 s.
+        Assert.True(took < TimeSpan.FromSeconds(25), $"the node took {took} to stop; its output:\n{node.Output}");
         foreach (var name in names) Assert.Contains($"{name}: stopped (node shutting down; exited with code 0 after", node.Output);
         Assert.DoesNotContain("SIGKILL", node.Output.Replace("SIGKILL after 10s", ""));
         Assert.DoesNotContain("killing", node.Output);
@@ -82,9 +87,10 @@ public sealed class ShutdownSpec(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public void Processes_still_running_at_the_shutdown_timeout_are_killed_and_each_is_named_in_the_node_log()
     {
-        var node = StartNode("actors.node.shutdown-timeout = 2s\nactors.processes {\n"
+        // 5 s: time for the polite one to go on a busy machine (with 2 s and a 1 s trap it was killed once at load 47).
+        var node = StartNode("actors.node.shutdown-timeout = 5s\nactors.processes {\n"
             + Shell("deaf1", DeafToStop, ", stop.timeout = 60s") + Shell("deaf2", DeafToStop, ", stop.timeout = 60s")
-            + Shell("polite", SlowToStop) + "}\n");
+            + Shell("polite", QuickToStop) + "}\n");
         var groups = new[] { "deaf1", "deaf2", "polite" }.Select(n => PidIn(node.AwaitLine($"{n}: running", Patience))).ToList();
         AwaitTrapsSet(groups);
 
