@@ -35,6 +35,16 @@ public interface IProcessSupervisor
     Task SignalAsync(string name, string signal, bool wholeGroup = false, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Runs <paramref name="count"/> copies of a process (its <c>replicas</c>, 1..1000) and returns once the new copies
+    /// settled and the removed ones are gone: new copies start, the highest-numbered stop first, the others are left
+    /// alone. <paramref name="name"/> is the process as declared (not one copy's name). Throws
+    /// <see cref="ArgumentOutOfRangeException"/> for a count out of range (to stop every copy, use
+    /// <see cref="StopAsync"/>), and <see cref="InvalidOperationException"/> with why for a process that cannot have
+    /// copies (a job, one with its own log file, a copy's name).
+    /// </summary>
+    Task<ProcessScaled> ScaleAsync(string name, int count, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Every state change of every process from now on, with its reason, until <paramref name="cancellationToken"/>
     /// is cancelled or the host stops. A slow reader does not slow the supervisors; changes wait for it in memory.
     /// </summary>
@@ -43,3 +53,6 @@ public interface IProcessSupervisor
 
 /// <summary>One state change of one process: where it went, why, and when (wall clock).</summary>
 public sealed record ProcessTransition(string Name, ProcessState State, string Reason, DateTimeOffset At);
+
+/// <summary>What a <see cref="IProcessSupervisor.ScaleAsync"/> did: the copy count before and after, and which copies it started and stopped.</summary>
+public sealed record ProcessScaled(string Name, int From, int To, IReadOnlyList<string> Started, IReadOnlyList<string> Stopped);

@@ -80,6 +80,54 @@ public sealed class ProcessOptions
     /// <summary><c>depends-on</c>: process name → started, ready, completed or exited.</summary>
     public IDictionary<string, string>? DependsOn { get; set; }
 
+    /// <summary><c>env-file</c>: dotenv files, relative to the working dir; <see cref="Env"/> wins over them, they over the host's environment.</summary>
+    public IList<string>? EnvFile { get; set; }
+
+    /// <summary><c>inherit-env</c>: false starts from an empty environment (PATH and ACTORS_* only) instead of the host's. Default true.</summary>
+    public bool? InheritEnv { get; set; }
+
+    /// <summary><c>user</c>: a user name or uid to run as (another user than the host's needs a host running as root).</summary>
+    public string? User { get; set; }
+
+    /// <summary><c>group</c>: a group name or gid, instead of the user's primary group.</summary>
+    public string? Group { get; set; }
+
+    /// <summary><c>umask</c>: 3 or 4 octal digits, e.g. "027".</summary>
+    public string? Umask { get; set; }
+
+    /// <summary><c>limits</c>: resource limits set in the child before exec.</summary>
+    public LimitsOptions? Limits { get; set; }
+
+    /// <summary><c>nice</c>: -20 (highest priority) .. 19 (lowest).</summary>
+    public int? Nice { get; set; }
+
+    /// <summary><c>oom-score-adjust</c>: -1000 .. 1000.</summary>
+    public int? OomScoreAdjust { get; set; }
+
+    /// <summary><c>transient-exit-codes</c>: failures that are retried (the default for codes in no list).</summary>
+    public IList<int>? TransientExitCodes { get; set; }
+
+    /// <summary><c>permanent-exit-codes</c>: failures that are not retried: the process fails at once.</summary>
+    public IList<int>? PermanentExitCodes { get; set; }
+
+    /// <summary><c>retry</c>: how a job is retried after a transient failure.</summary>
+    public RetryOptions? Retry { get; set; }
+
+    /// <summary><c>readiness</c>: where "ready" comes from: the readiness probe (default) or systemd's notify protocol.</summary>
+    public ReadinessSource? Readiness { get; set; }
+
+    /// <summary><c>ready-log-line</c>: a regular expression; the run is ready on the first output line that matches.</summary>
+    public string? ReadyLogLine { get; set; }
+
+    /// <summary><c>hooks.pre-start</c>: a command run before each start; its failure is a failed start.</summary>
+    public HookOptions? PreStartHook { get; set; }
+
+    /// <summary><c>hooks.post-stop</c>: a command run after each run, once its group is gone.</summary>
+    public HookOptions? PostStopHook { get; set; }
+
+    /// <summary><c>lease</c>: only the holder of the named lease runs the process.</summary>
+    public LeaseOptions? Lease { get; set; }
+
     internal void WriteTo(HoconWriter w)
     {
         w.Open(Name);
@@ -115,127 +163,27 @@ public sealed class ProcessOptions
             w.Close();
         }
         w.Map("depends-on", DependsOn);
-        w.Close();
-    }
-}
-
-/// <summary><c>backoff { min, max, random-factor, reset-after }</c>; defaults 1s, 60s, 0.2, 60s.</summary>
-public sealed class BackoffOptions
-{
-    public TimeSpan? Min { get; set; }
-    public TimeSpan? Max { get; set; }
-    public double? RandomFactor { get; set; }
-    public TimeSpan? ResetAfter { get; set; }
-
-    internal void WriteTo(HoconWriter w)
-    {
-        w.Open("backoff");
-        w.Duration("min", Min);
-        w.Duration("max", Max);
-        w.Raw("random-factor", RandomFactor?.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        w.Duration("reset-after", ResetAfter);
-        w.Close();
-    }
-}
-
-/// <summary><c>start-limit { burst, interval }</c>; defaults 10 starts in 10m.</summary>
-public sealed class StartLimitOptions
-{
-    public int? Burst { get; set; }
-    public TimeSpan? Interval { get; set; }
-
-    internal void WriteTo(HoconWriter w)
-    {
-        w.Open("start-limit");
-        w.Int("burst", Burst);
-        w.Duration("interval", Interval);
-        w.Close();
-    }
-}
-
-/// <summary><c>stop { signal, timeout }</c>; defaults TERM, 10s (then KILL to the whole group).</summary>
-public sealed class StopOptions
-{
-    public string? Signal { get; set; }
-    public TimeSpan? Timeout { get; set; }
-
-    internal void WriteTo(HoconWriter w)
-    {
-        w.Open("stop");
-        w.String("signal", Signal);
-        w.Duration("timeout", Timeout);
-        w.Close();
-    }
-}
-
-/// <summary><c>timeout { start, run }</c>; both off by default. <see cref="TimeSpan.Zero"/> is not "off": leave null.</summary>
-public sealed class TimeoutOptions
-{
-    public TimeSpan? Start { get; set; }
-    public TimeSpan? Run { get; set; }
-
-    internal void WriteTo(HoconWriter w)
-    {
-        w.Open("timeout");
-        w.Duration("start", Start);
-        w.Duration("run", Run);
-        w.Close();
-    }
-}
-
-/// <summary><c>log { file, max-size, keep, timestamps }</c>; defaults NAME.log in the log-dir, 50MB, 10, off.</summary>
-public sealed class LogOptions
-{
-    public string? File { get; set; }
-    /// <summary>A HOCON size such as "50MB".</summary>
-    public string? MaxSize { get; set; }
-    public int? Keep { get; set; }
-    public bool? Timestamps { get; set; }
-
-    internal void WriteTo(HoconWriter w)
-    {
-        w.Open("log");
-        w.String("file", File);
-        w.Raw("max-size", MaxSize is null ? null : HoconWriter.Quote(MaxSize));
-        w.Int("keep", Keep);
-        w.Bool("timestamps", Timestamps);
-        w.Close();
-    }
-}
-
-/// <summary>A probe: <c>type</c> exec, http, tcp or heartbeat-file, and what that type needs.</summary>
-public sealed class ProbeOptions
-{
-    public string? Type { get; set; }
-    public string? Command { get; set; }
-    public IList<string>? Args { get; set; }
-    public string? Url { get; set; }
-    public string? Host { get; set; }
-    public int? Port { get; set; }
-    public string? Path { get; set; }
-    public TimeSpan? MaxAge { get; set; }
-    public TimeSpan? InitialDelay { get; set; }
-    public TimeSpan? Period { get; set; }
-    public TimeSpan? Timeout { get; set; }
-    public int? SuccessThreshold { get; set; }
-    public int? FailureThreshold { get; set; }
-
-    internal void WriteTo(HoconWriter w, string role)
-    {
-        w.Open(role);
-        w.String("type", Type);
-        w.String("command", Command);
-        w.List("args", Args);
-        w.String("url", Url);
-        w.String("host", Host);
-        w.Int("port", Port);
-        w.String("path", Path);
-        w.Duration("max-age", MaxAge);
-        w.Duration("initial-delay", InitialDelay);
-        w.Duration("period", Period);
-        w.Duration("timeout", Timeout);
-        w.Int("success-threshold", SuccessThreshold);
-        w.Int("failure-threshold", FailureThreshold);
+        w.List("env-file", EnvFile);
+        w.Bool("inherit-env", InheritEnv);
+        w.String("user", User);
+        w.String("group", Group);
+        w.String("umask", Umask);
+        Limits?.WriteTo(w);
+        w.Int("nice", Nice);
+        w.Int("oom-score-adjust", OomScoreAdjust);
+        w.Ints("transient-exit-codes", TransientExitCodes);
+        w.Ints("permanent-exit-codes", PermanentExitCodes);
+        Retry?.WriteTo(w);
+        w.Raw("readiness", Readiness is { } readiness ? readiness.ToString().ToLowerInvariant() : null);
+        w.String("ready-log-line", ReadyLogLine);
+        if (PreStartHook is not null || PostStopHook is not null)
+        {
+            w.Open("hooks");
+            PreStartHook?.WriteTo(w, "pre-start");
+            PostStopHook?.WriteTo(w, "post-stop");
+            w.Close();
+        }
+        Lease?.WriteTo(w);
         w.Close();
     }
 }

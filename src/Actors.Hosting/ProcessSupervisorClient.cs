@@ -46,6 +46,22 @@ internal sealed class ProcessSupervisorClient(IServiceProvider services, Supervi
         if (reply is CommandRefused refused) throw new InvalidOperationException($"{refused.Name}: {refused.Reason}");
     }
 
+    public async Task<ProcessScaled> ScaleAsync(string name, int count, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (count is < 1 or > Replicas.Max)
+            throw new ArgumentOutOfRangeException(nameof(count), count,
+                $"a process runs 1 to {Replicas.Max} copies; to stop every copy of {name}, use StopAsync(\"{name}\")");
+        var answer = await Root().Ask(new NodeSupervisor.Scale(name, count), CommandTimeout, cancellationToken);
+        return answer switch
+        {
+            NodeSupervisor.Scaled scaled => new ProcessScaled(scaled.Name, scaled.From, scaled.To, scaled.Started, scaled.Stopped),
+            NodeSupervisor.ScaleRefused refused => throw new InvalidOperationException($"cannot scale {name}: {refused.Reason}"),
+            NodeSupervisor.UnknownProcesses unknown => throw new UnknownProcessException(unknown.Unknown, unknown.Known),
+            _ => throw new InvalidOperationException($"unexpected answer {answer.GetType().Name}"),
+        };
+    }
+
     public async IAsyncEnumerable<ProcessTransition> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var root = Root();
