@@ -14,6 +14,7 @@ public sealed class LogsCliSpec : RunningNodeSpec
                 alpha { command = "/bin/sh", args = ["-c", "i=0; while true; do i=$((i+1)); echo alpha-$i; sleep 0.05; done"] }
                 beta { command = "/bin/sh", args = ["-c", "i=0; while true; do i=$((i+1)); echo beta-$i; sleep 0.05; done"] }
                 quiet { command = "/bin/sh", args = ["-c", "echo one; echo two; echo three; exec sleep 1000"] }
+                pool { command = "/bin/sh", args = ["-c", "while true; do echo copy-$ACTORS_REPLICA; sleep 0.1; done"] }
             """);
     }
 
@@ -43,11 +44,43 @@ public sealed class LogsCliSpec : RunningNodeSpec
             var clock = Stopwatch.StartNew();
             while (seen.Count < 2 && lines.TryTake(out var line, ControlledNode.Patience - clock.Elapsed))
             {
-                Assert.Matches(@"^(alpha|beta |quiet) \| ", line);
+                Assert.Matches(@"^(alpha|beta |quiet|pool ) \| ", line);
                 if (line.StartsWith("alpha | alpha-")) seen.Add("alpha");
                 if (line.StartsWith("beta  | beta-")) seen.Add("beta");
             }
             Assert.Equal(["alpha", "beta"], seen.Order());
+        }
+        finally
+        {
+            cli.Kill();
+            cli.WaitForExit();
+        }
+    }
+
+    [Fact]
+    public void Following_a_process_that_is_scaled_up_shows_the_new_copy_lines_with_names()
+    {
+        var info = new ProcessStartInfo(TestPaths.DotnetHost) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { TestPaths.Node, "logs", "pool", "-f", "-n", "0", "--socket", Node.Socket }) info.ArgumentList.Add(arg);
+        using var cli = Process.Start(info)!;
+        var lines = new BlockingCollection<string>();
+        cli.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Add(e.Data); };
+        cli.BeginOutputReadLine();
+        try
+        {
+            // One process: its lines as they are.
+            Assert.True(lines.TryTake(out var first, ControlledNode.Patience), "no line of pool");
+            Assert.Equal("copy-1", first);
+            var scale = Node.Cli("scale", "pool", "2");
+            Assert.True(scale.Code == 0, scale.ToString());
+
+            // The new copy is followed too, and from then on every line says whose it is.
+            var clock = Stopwatch.StartNew();
+            var named = new List<string>();
+            while (!named.Contains("pool-2 | copy-2") && lines.TryTake(out var line, ControlledNode.Patience - clock.Elapsed))
+                if (line.Contains(" | ")) named.Add(line);
+            Assert.Contains("pool-2 | copy-2", named);
+            Assert.All(named, l => Assert.Matches(@"^(pool   \| copy-1|pool-2 \| copy-2)$", l));
         }
         finally
         {

@@ -60,6 +60,8 @@ public static class LogsCommand
         private readonly Terminal _terminal = new(stdout);
         private readonly Dictionary<string, string> _colours = new();
         private int _width;
+        private bool _prefix = prefix;
+        private HashSet<string> _header = new(StringComparer.Ordinal);
 
         public void Print(ReadOnlyMemory<byte> ndjson)
         {
@@ -73,8 +75,11 @@ public static class LogsCommand
             var root = document.RootElement;
             if (root.TryGetProperty("processes", out var processes))
             {
-                // The header: every name that can come, so the prefixes line up from the first line on.
-                _width = processes.EnumerateArray().Select(p => p.GetString()!.Length).DefaultIfEmpty(0).Max();
+                // The header: every name there is now, so the prefixes line up from the first line on. One NAME may
+                // stand for several copies (replicas): then their lines need the names too.
+                _header = processes.EnumerateArray().Select(p => p.GetString()!).ToHashSet(StringComparer.Ordinal);
+                _prefix |= _header.Count > 1;
+                _width = _header.Select(n => n.Length).DefaultIfEmpty(0).Max();
                 return;
             }
             var name = root.GetProperty("name").GetString()!;
@@ -84,7 +89,9 @@ public static class LogsCommand
                 return;
             }
             var text = root.GetProperty("line").GetString();
-            if (!prefix)
+            // A process that was not there at the start (a copy a scale added while following) makes it several.
+            _prefix |= !_header.Contains(name);
+            if (!_prefix)
             {
                 stdout.WriteLine(text);
             }

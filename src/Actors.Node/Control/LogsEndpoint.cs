@@ -51,6 +51,7 @@ internal static class LogsEndpoint
         await WriteAsync(ctx, framing, backlog.Skip(Math.Max(0, backlog.Count - n)).Select(x => (tails[x.Source].Name, x.Line)), null);
         if (!follow) return;
 
+        var followed = names?.ToList(); // null: every process, whichever there are at each round
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, nodeStopping);
         while (!stop.IsCancellationRequested)
         {
@@ -58,7 +59,7 @@ internal static class LogsEndpoint
             try
             {
                 await Task.Delay(FollowInterval, stop.Token);
-                news = seen.Count == 0 ? [] : await NewLinesAsync(root, seen, stop.Token);
+                news = await NewLinesAsync(root, followed, seen, stop.Token);
             }
             catch (OperationCanceledException)
             {
@@ -69,7 +70,9 @@ internal static class LogsEndpoint
             foreach (var tail in news)
             {
                 var lines = tail.Lines;
-                if (lines.Count == 0 || !seen.TryGetValue(tail.Name, out var last)) continue;
+                // A process not seen before (a new copy after a scale, a process a reload added to --all): all it has.
+                var last = seen.GetValueOrDefault(tail.Name, 0);
+                if (lines.Count == 0) continue;
                 if (lines[0].Sequence > last + 1) dropped.Add((tail.Name, lines[0].Sequence - last - 1));
                 seen[tail.Name] = lines[^1].Sequence;
                 foreach (var line in lines) batch.Add((tail.Name, line));
@@ -81,14 +84,18 @@ internal static class LogsEndpoint
 
     /// <summary>
     /// The lines each followed process printed since the last one seen (the tails live in their supervisors, which
-    /// answer with copies). A process removed by a reload is no longer followed; a late answer is skipped this round.
+    /// answer with copies). Asked by the names the client gave (null: every process), so what they mean now is
+    /// followed: the copies a scale added, the processes a reload added; a name a reload removed is no longer asked
+    /// for. A late answer is skipped this round.
     /// </summary>
-    private static async Task<IReadOnlyList<ProcessSupervisor.LogTailSnapshot>> NewLinesAsync(IActorRef root, Dictionary<string, long> seen, CancellationToken ct)
+    private static async Task<IReadOnlyList<ProcessSupervisor.LogTailSnapshot>> NewLinesAsync(IActorRef root, List<string>? names,
+        Dictionary<string, long> seen, CancellationToken ct)
     {
+        if (names is { Count: 0 }) return [];
         object answer;
         try
         {
-            answer = await root.Ask(new NodeSupervisor.ToProcesses(seen.Keys.ToList(), new ProcessSupervisor.GetLogTail { After = new Dictionary<string, long>(seen) }),
+            answer = await root.Ask(new NodeSupervisor.ToProcesses(names, new ProcessSupervisor.GetLogTail { After = new Dictionary<string, long>(seen) }),
                 ControlApi.QueryTimeout, ct);
         }
         catch (AskTimeoutException)
@@ -97,7 +104,7 @@ internal static class LogsEndpoint
         }
         if (answer is NodeSupervisor.UnknownProcesses unknown)
         {
-            foreach (var gone in unknown.Unknown) seen.Remove(gone);
+            names!.RemoveAll(unknown.Unknown.Contains);
             return [];
         }
         return answer is NodeSupervisor.ProcessReplies replies ? replies.Replies.OfType<ProcessSupervisor.LogTailSnapshot>().ToList() : [];
