@@ -6,7 +6,8 @@ namespace Actors.Hosting.Tests;
 
 /// <summary>
 /// Every key a node.conf may set on a process can be set in code too, and means the same: the typed options are
-/// written as HOCON and read by the node's reader. Also ScaleAsync, the embedded <c>actors scale</c>.
+/// written as HOCON and read by the node's reader. Also ScaleAsync, the embedded <c>actors scale</c>, and where a
+/// host keeps the notify sockets.
 /// </summary>
 public sealed class TypedOptionsSpec : IDisposable
 {
@@ -106,5 +107,20 @@ public sealed class TypedOptionsSpec : IDisposable
         var job = await Assert.ThrowsAsync<InvalidOperationException>(() => host.Client.ScaleAsync("batch", 2));
         Assert.StartsWith("cannot scale batch: ", job.Message);
         await Assert.ThrowsAsync<UnknownProcessException>(() => host.Client.ScaleAsync("nope", 2));
+    }
+
+    [Fact]
+    public async Task A_notify_process_of_a_host_gets_its_socket_in_the_state_dir_and_it_is_gone_after_the_host()
+    {
+        string socket;
+        await using (var host = await SupervisedHost.StartAsync("", o => o.AddProcess("svc", "/bin/sleep", "600").Readiness = ReadinessSource.Notify))
+        {
+            var running = await Waits.StatusAsync(host.Client, "svc", s => s.State == ProcessState.Running);
+            var environ = File.ReadAllText($"/proc/{running.Pid}/environ").Split('\0');
+            socket = environ.Single(e => e.StartsWith("NOTIFY_SOCKET=", StringComparison.Ordinal))["NOTIFY_SOCKET=".Length..];
+            Assert.StartsWith(Path.Combine(host.Folder, "state", "notify") + "/", socket);
+            Assert.True(File.Exists(socket), $"{socket} is not there while the process runs");
+        }
+        Assert.False(File.Exists(socket), $"{socket} is left after the host stopped");
     }
 }

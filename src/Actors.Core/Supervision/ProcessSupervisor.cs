@@ -190,7 +190,7 @@ public sealed record SupervisorOptions(IProcessLauncher Launcher)
 
     /// <summary>
     /// Where the notify sockets of <c>readiness = notify</c> processes are made (a folder only this user may enter);
-    /// the node uses <c>&lt;state-dir&gt;/notify</c>.
+    /// the node and embedded hosts use <c>&lt;state-dir&gt;/notify</c>.
     /// </summary>
     public string NotifyFolder { get; init; } = Path.Combine(Path.GetTempPath(), $"actors-notify-{Environment.ProcessId}");
 
