@@ -18,6 +18,18 @@ public sealed class LogsCliSpec : RunningNodeSpec
             """);
     }
 
+    /// <summary>The real command against the node, its stdout lines collected as they come.</summary>
+    private (Process Cli, BlockingCollection<string> Lines) StartCli(params string[] args)
+    {
+        var info = new ProcessStartInfo(TestPaths.DotnetHost) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { TestPaths.Node }.Concat(args).Concat(["--socket", Node.Socket])) info.ArgumentList.Add(arg);
+        var cli = Process.Start(info)!;
+        var lines = new BlockingCollection<string>();
+        cli.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Add(e.Data); };
+        cli.BeginOutputReadLine();
+        return (cli, lines);
+    }
+
     [Fact]
     public void Logs_of_one_process_are_its_last_lines_without_prefix()
     {
@@ -32,12 +44,8 @@ public sealed class LogsCliSpec : RunningNodeSpec
     [Fact]
     public void Logs_all_follow_run_as_a_real_command_shows_new_lines_from_two_processes_with_their_names()
     {
-        var info = new ProcessStartInfo(TestPaths.DotnetHost) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { TestPaths.Node, "logs", "--all", "-f", "-n", "0", "--socket", Node.Socket }) info.ArgumentList.Add(arg);
-        using var cli = Process.Start(info)!;
-        var lines = new BlockingCollection<string>();
-        cli.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Add(e.Data); };
-        cli.BeginOutputReadLine();
+        var (cli, lines) = StartCli("logs", "--all", "-f", "-n", "0");
+        using var _ = cli;
         try
         {
             var seen = new HashSet<string>();
@@ -60,12 +68,8 @@ public sealed class LogsCliSpec : RunningNodeSpec
     [Fact]
     public void Following_a_process_that_is_scaled_up_shows_the_new_copy_lines_with_names()
     {
-        var info = new ProcessStartInfo(TestPaths.DotnetHost) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { TestPaths.Node, "logs", "pool", "-f", "-n", "0", "--socket", Node.Socket }) info.ArgumentList.Add(arg);
-        using var cli = Process.Start(info)!;
-        var lines = new BlockingCollection<string>();
-        cli.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Add(e.Data); };
-        cli.BeginOutputReadLine();
+        var (cli, lines) = StartCli("logs", "pool", "-f", "-n", "0");
+        using var _ = cli;
         try
         {
             // One process: its lines as they are.
