@@ -1,0 +1,392 @@
+#!/usr/bin/env python3
+"""Actors side by side with its peers (issue 14's check): supervisord, PM2, runit and s6 supervising the same
+workloads, in one run, interleaved so that a busy moment falls on all of them alike. See bench/README.md, "peers".
+
+  python3 bench/peers.py [--actors PATH/actors] [--only idle|logs] [--runs 5] [--settle 40] [--window 60]
+                         [--peers actors,supervisord,pm2,runit,s6]
+
+Rows:
+  idle N        CPU of the supervisor's own processes (% of one core, from schedstat) and their wake-ups per second
+                over the window, after all N sleepers run and the settle time passed; then the PSS of those processes
+                (MiB, smaps_rollup, summed). N = 0 and 500.
+  lines / chunks  a writer prints 1M lines, one write() per line (bench/tools/lines.c) or in 64 KiB writes
+                (bench/tools/chunks.c); seconds from the writer's own start stamp until the supervisor's log file holds
+                every byte, then the file is compared with what was written (lost, duplicated or reordered lines fail).
+
+The supervisor's own processes: actors run + its helpers (the watchdog); supervisord; the PM2 daemon; runsvdir + one
+runsv per service; s6-svscan + one s6-supervise per service (runit's and s6's designs spread the work over a process
+per service: their sums are what they cost). Log processes (svlogd, s6-log) count for the log rows.
+
+Peers are installed by `bench/peers-install.sh` (Debian: supervisor, runit, s6; npm: pm2).
+"""
+import argparse, os, shlex, shutil, signal, statistics, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+import run as common  # noqa: E402  (publish, tools, wait_for)
+
+SLEEP = "/bin/sleep"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Process sets: the supervisor's own processes are found from its root pid, by walking /proc.
+
+def proc_table():
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+            comm = stat[stat.index("(") + 1:stat.rindex(")")]
+            ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+            exe = os.readlink(f"/proc/{entry}/exe")
+        except (OSError, ValueError):
+            continue
+        table[int(entry)] = (ppid, comm, exe)
+    return table
+
+
+def descendants(root, table=None):
+    table = table or proc_table()
+    kids = {}
+    for pid, (ppid, _, _) in table.items():
+        kids.setdefault(ppid, []).append(pid)
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo += kids.get(pid, [])
+    return [p for p in out if p in table], table
+
+
+def own_processes(root, workload_exes):
+    """The root and its descendants that are not the workload (sleepers, writers) and not short-lived shells."""
+    pids, table = descendants(root)
+    return [p for p in pids if not any(table[p][2].endswith(w) for w in workload_exes)]
+
+
+def count_running(root, exe_suffix):
+    pids, table = descendants(root)
+    return sum(1 for p in pids if table[p][2].endswith(exe_suffix))
+
+
+def schedstat_ns(pids):
+    """CPU ns and times scheduled, summed over every thread of pids."""
+    ns = slices = 0
+    for pid in pids:
+        try:
+            tids = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tids:
+            try:
+                a, _, c = open(f"/proc/{pid}/task/{tid}/schedstat").read().split()
+                ns += int(a)
+                slices += int(c)
+            except (OSError, ValueError):
+                pass
+    return ns, slices
+
+
+def pss_kib(pids):
+    total = anon = 0
+    for pid in pids:
+        try:
+            for line in open(f"/proc/{pid}/smaps_rollup"):
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                elif line.startswith("Pss_Anon:"):
+                    anon += int(line.split()[1])
+        except OSError:
+            pass
+    return total, anon
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One adapter per supervisor: start it with services (name -> argv) whose output goes to a log file; where that
+# file is; stop it and everything it started.
+
+class Supervisor:
+    name = "?"
+    workload_exes = ("/sleep", "/lines", "/chunks")
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.proc = None
+
+    def own(self):
+        return own_processes(self.root(), self.workload_exes)
+
+    def root(self):
+        return self.proc.pid
+
+    def log_of(self, service):
+        raise NotImplementedError
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(120)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class Actors(Supervisor):
+    name = "actors"
+    binary = None
+
+    def start(self, services):
+        conf = os.path.join(self.folder, "node.conf")
+        body = "\n".join('  %s { command = "%s", args = [%s] }' % (n, argv[0], ", ".join('"%s"' % a for a in argv[1:]))
+                         for n, argv in services.items())
+        with open(conf, "w") as f:
+            f.write('actors {\n node { log-dir = "logs", state-dir = "state" }\n processes {\n%s\n }\n}\n' % body)
+        self.proc = subprocess.Popen([self.binary, "run", conf], cwd=self.folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def log_of(self, service):
+        return os.path.join(self.folder, "logs", service + ".log")
+
+
+class Supervisord(Supervisor):
+    name = "supervisord"
+
+    def start(self, services):
+        conf = os.path.join(self.folder, "supervisord.conf")
+        logs = os.path.join(self.folder, "logs")
+        os.makedirs(logs, exist_ok=True)
+        with open(conf, "w") as f:
+            f.write("[supervisord]\nnodaemon=true\nlogfile=%s/supervisord.log\npidfile=%s/supervisord.pid\nchildlogdir=%s\n"
+                    % (self.folder, self.folder, logs))
+            for n, argv in services.items():
+                f.write("\n[program:%s]\ncommand=%s\nautorestart=true\nredirect_stderr=true\nstdout_logfile=%s/%s.log\n"
+                        "stdout_logfile_maxbytes=0\n" % (n, shlex.join(argv), logs, n))
+        self.proc = subprocess.Popen(["supervisord", "-n", "-c", conf], cwd=self.folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def log_of(self, service):
+        return os.path.join(self.folder, "logs", service + ".log")
+
+
+class Pm2(Supervisor):
+    name = "pm2"
+
+    def env(self):
+        return dict(os.environ, PM2_HOME=os.path.join(self.folder, "pm2"))
+
+    def start(self, services):
+        import json
+        logs = os.path.join(self.folder, "logs")
+        os.makedirs(logs, exist_ok=True)
+        apps = [{"name": n, "script": argv[0], "args": argv[1:], "interpreter": "none", "autorestart": True,
+                 "out_file": os.path.join(logs, n + ".log"), "error_file": os.path.join(logs, n + ".log"), "merge_logs": True}
+                for n, argv in services.items()]
+        eco = os.path.join(self.folder, "apps.json")
+        with open(eco, "w") as f:
+            json.dump({"apps": apps}, f)
+        # The daemon first (also with no app), then the apps.
+        subprocess.run(["pm2", "ping"], env=self.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        if apps:
+            subprocess.run(["pm2", "start", eco], env=self.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+
+    def root(self):
+        return int(open(os.path.join(self.folder, "pm2", "pm2.pid")).read())
+
+    def log_of(self, service):
+        return os.path.join(self.folder, "logs", service + ".log")
+
+    def stop(self):
+        subprocess.run(["pm2", "kill"], env=self.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+class ServiceDirs(Supervisor):
+    """runit and s6: a scan folder with one folder per service, each with an executable run (and log/run)."""
+    log_command = None  # the logger's argv, writing into ./main/current
+
+    def start(self, services, logged=False):
+        scan = os.path.join(self.folder, "scan")
+        os.makedirs(scan, exist_ok=True)
+        for n, argv in services.items():
+            d = os.path.join(scan, n)
+            os.makedirs(d)
+            self.script(os.path.join(d, "run"), "exec " + shlex.join(argv) + " 2>&1")
+            if logged:
+                os.makedirs(os.path.join(d, "log", "main"))
+                self.script(os.path.join(d, "log", "run"), "exec " + " ".join(self.log_command))
+        self.proc = subprocess.Popen(self.scanner(scan), cwd=self.folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    @staticmethod
+    def script(path, line):
+        with open(path, "w") as f:
+            f.write("#!/bin/sh\n" + line + "\n")
+        os.chmod(path, 0o755)
+
+    def log_of(self, service):
+        return os.path.join(self.folder, "scan", service, "log", "main", "current")
+
+
+class Runit(ServiceDirs):
+    name = "runit"
+    log_command = ["svlogd", "./main"]  # no size rotation: see config below
+
+    def scanner(self, scan):
+        if self.log_command:
+            for n in os.listdir(scan):
+                main = os.path.join(scan, n, "log", "main")
+                if os.path.isdir(main):
+                    with open(os.path.join(main, "config"), "w") as f:
+                        f.write("s0\n")  # never rotate: the whole output stays in current
+        return ["runsvdir", "-P", scan]
+
+    def stop(self):
+        # SIGHUP: runsvdir sends each runsv TERM (which stops its service and its logger) and exits.
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGHUP)
+            self.proc.wait(120)
+
+
+class S6(ServiceDirs):
+    name = "s6"
+    log_command = ["s6-log", "s16777215", "./main"]
+
+    def scanner(self, scan):
+        return ["s6-svscan", scan]
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            subprocess.run(["s6-svscanctl", "-t", os.path.join(self.folder, "scan")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                self.proc.wait(120)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+ADAPTERS = {"actors": Actors, "supervisord": Supervisord, "pm2": Pm2, "runit": Runit, "s6": S6}
+
+
+def shut_down(sup):
+    """Stops the supervisor the way its users do, then makes sure nothing it started is left: what still runs 30 s
+    later is SIGKILLed and named (a bench must not leave 500 sleepers behind)."""
+    try:
+        started = [p for p in descendants(sup.root())[0]]
+    except (OSError, ValueError):
+        started = []
+    sup.stop()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(os.path.exists(f"/proc/{p}") for p in started):
+        time.sleep(0.1)
+    left = [p for p in started if os.path.exists(f"/proc/{p}")]
+    for p in left:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except OSError:
+            pass
+    if left:
+        print(f"  {sup.name}: {len(left)} process(es) still there 30 s after its stop; killed", file=sys.stderr)
+    shutil.rmtree(sup.folder, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+def bench_idle(names, count, settle, window):
+    """All supervisors at once with `count` sleepers each; CPU and wake-ups over the same window; then PSS."""
+    sups = {}
+    try:
+        for n in names:
+            sup = ADAPTERS[n](tempfile.mkdtemp(prefix=f"peers-{n}-"))
+            sup.start({"s%d" % i: [SLEEP, "100000"] for i in range(count)})
+            sups[n] = sup
+        for n, sup in sups.items():
+            common.wait_for(lambda: count_running(sup.root(), "/sleep") >= count, 600, step=0.2)
+        time.sleep(settle)
+        own = {n: sup.own() for n, sup in sups.items()}
+        before = {n: schedstat_ns(p) for n, p in own.items()}
+        time.sleep(window)
+        after = {n: schedstat_ns(p) for n, p in own.items()}
+        out = {}
+        for n in sups:
+            ns, slices = after[n][0] - before[n][0], after[n][1] - before[n][1]
+            pss, anon = pss_kib(own[n])
+            out[n] = {"cpu %": 100 * ns / 1e9 / window, "wakeups/s": slices / window, "pss MiB": pss / 1024,
+                      "anon MiB": anon / 1024, "processes": len(own[n])}
+        return out
+    finally:
+        for sup in sups.values():
+            shut_down(sup)
+
+
+def expected_text(tool, count):
+    if tool == "lines":
+        return "".join("line %d\n" % i for i in range(1, count + 1)).encode()
+    return "".join("%d\n" % i for i in range(1, count + 1)).encode()
+
+
+def bench_log(name, tool, count, expected):
+    sup = ADAPTERS[name](tempfile.mkdtemp(prefix=f"peers-{name}-"))
+    stamp = os.path.join(sup.folder, "stamp")
+    try:
+        # Then it sleeps: every peer restarts a service that exits (runit at once), which would log it all again.
+        argv = ["/bin/sh", "-c", f"{os.path.join(common.TOOLS, tool)} {count} {stamp}; exec sleep 100000"]
+        if isinstance(sup, ServiceDirs):
+            sup.start({"w": argv}, logged=True)
+        else:
+            sup.start({"w": argv})
+        log = sup.log_of("w")
+        common.wait_for(lambda: os.path.exists(log) and os.path.getsize(log) >= len(expected), 600, step=0.002)
+        done = time.monotonic_ns()
+        started = int(open(stamp).read())
+        with open(log, "rb") as f:
+            got = f.read()
+        if got != expected:
+            at = next((i for i, (a, b) in enumerate(zip(got, expected)) if a != b), min(len(got), len(expected)))
+            print(f"  {name}: the log differs from what was written at byte {at} of {len(expected)} ({len(got)} logged): "
+                  f"{got[max(0, at - 20):at + 20]!r}", file=sys.stderr)
+        return (done - started) / 1e9, got == expected
+    finally:
+        shut_down(sup)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--actors", default=common.ACTORS)
+    ap.add_argument("--only", choices=["idle", "logs"])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--settle", type=float, default=40)
+    ap.add_argument("--window", type=float, default=60)
+    ap.add_argument("--counts", default="0,500")
+    ap.add_argument("--peers", default=",".join(ADAPTERS))
+    args = ap.parse_args()
+    Actors.binary = args.actors
+    names = args.peers.split(",")
+    os.makedirs(common.TOOLS, exist_ok=True)
+    for tool in ("lines", "chunks"):
+        if not os.path.exists(os.path.join(common.TOOLS, tool)):
+            common.sh("gcc", "-O2", "-o", os.path.join(common.TOOLS, tool), os.path.join(ROOT, "bench", "tools", tool + ".c"))
+
+    if args.only in (None, "idle"):
+        for count in [int(c) for c in args.counts.split(",")]:
+            runs = [bench_idle(names, count, args.settle, args.window) for _ in range(args.runs)]
+            print(f"\nidle with {count} sleepers: median of {args.runs} (settle {args.settle:.0f} s, window {args.window:.0f} s)")
+            print(f"{'':12} {'cpu % core':>11} {'wakeups/s':>10} {'PSS MiB':>8} {'anon MiB':>9} {'procs':>6}")
+            for n in names:
+                med = {k: statistics.median(r[n][k] for r in runs) for k in runs[0][n]}
+                print(f"{n:12} {med['cpu %']:11.3f} {med['wakeups/s']:10.1f} {med['pss MiB']:8.1f} {med['anon MiB']:9.1f} {med['processes']:6.0f}")
+    if args.only in (None, "logs"):
+        count = 1_000_000
+        for tool, what in (("lines", "1M lines, one write() per line"), ("chunks", "1M lines in 64 KiB writes")):
+            expected = expected_text(tool, count)
+            times = {n: [] for n in names}
+            for _ in range(args.runs):
+                for n in names:  # interleaved
+                    seconds, _ = bench_log(n, tool, count, expected)  # a difference is reported there
+                    times[n].append(seconds)
+            print(f"\n{what}: seconds until all logged, median of {args.runs}")
+            for n in names:
+                print(f"{n:12} {statistics.median(times[n]):8.3f}   runs {' '.join('%.3f' % t for t in times[n])}")
+
+
+if __name__ == "__main__":
+    main()
