@@ -62,7 +62,7 @@ internal static class ClusterEndpoints
             w.WriteStartObject();
             w.WriteString("node", node);
             foreach (var property in p.EnumerateObject()) property.WriteTo(w);
-            if (p.TryGetProperty("running-since", out var since) && since.TryGetDateTimeOffset(out var t))
+            if (p.TryGetProperty("running-since", out var since) && since.ValueKind == JsonValueKind.String && since.TryGetDateTimeOffset(out var t))
                 w.WriteNumber("uptime-s", Math.Round(Math.Max(0, (now - t).TotalSeconds), 3));
             else
                 w.WriteNull("uptime-s");
