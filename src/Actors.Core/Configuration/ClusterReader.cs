@@ -41,16 +41,13 @@ internal static partial class ClusterReader
         else if (!HostName().IsMatch(hostname.Value))
             d.Error(hostname.Path, $"\"{hostname.Value}\" is not a host name or IPv4 address; write e.g. \"10.0.0.5\" or \"node1.example\"");
         if (port.Value is < 0 or > 65535)
-            d.Error(port.Path, $"{port.Value} is not a TCP port; use 1..65535 (0 picks a free port, for a node that is its own seed)");
+            d.Error(port.Path, $"{port.Value} is not a TCP port; use 1..65535 (0 picks a free port: for a node no one lists as a seed node)");
         foreach (var role in roles.Value.Where(role => !RoleName().IsMatch(role)))
             d.Error(roles.Path, $"\"{role}\" is not a valid role name; use letters, digits, '.', '_' and '-'");
         if (roles.Value.Distinct(StringComparer.Ordinal).Count() != roles.Value.Count)
             d.Error(roles.Path, "names a role twice; list each role once");
         if (minMembers.Value < 1)
             d.Error(minMembers.Path, $"{minMembers.Value} is out of range; use 1 or more (the number of nodes that must be up before the cluster counts as formed)");
-        var self = new ClusterSeed(hostname.Value, port.Value);
-        if (port.Value == 0 && seeds.Value.Count > 0 && !seeds.Value.Contains(self))
-            d.Error(port.Path, "0 (a free port) cannot be reached by the other nodes; give this node a fixed port, or leave seed-nodes empty to make it a cluster of its own");
         if (seeds.Value.Count == 0)
             d.Warn(seeds.Path, "is empty: this node forms a cluster of its own and other nodes join it; list the seed nodes (the same list on every node) so that a restarted node rejoins the others");
 
