@@ -40,6 +40,8 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
     private int _rounds;
     private bool _joinStarted;
     private bool _refused;
+    // Set on this node's own MemberUp; read by the member-removed callback, which runs on another thread.
+    private volatile bool _wasUp;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -80,6 +82,14 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
     {
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent), typeof(ClusterEvent.LeaderChanged));
+        // Downed by the split brain resolver (the actor may be gone before it hears of it): the ActorSystem stops,
+        // and so does the node, with exit 1 and why.
+        var outcome = _outcome;
+        var self = _self;
+        _cluster.RegisterOnMemberRemoved(() =>
+        {
+            if (_wasUp) outcome?.End(Removed(self));
+        });
         Context.System.EventStream.Subscribe(Self, typeof(NodeSupervisor.ProcessTransitioned));
         Context.System.EventStream.Subscribe(Self, typeof(NodeSupervisor.ProcessesDeclared));
         var others = OtherSeeds();
@@ -170,17 +180,13 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
         switch (e)
         {
             case ClusterEvent.MemberUp:
+                if (isSelf) _wasUp = true;
                 _log.Info("cluster: {0} is up{1} (roles [{2}])", who, isSelf ? " (this node)" : "", string.Join(", ", e.Member.Roles));
                 break;
             case ClusterEvent.MemberRemoved removed:
                 _log.Info("cluster: {0} was removed (it was {1})", who, removed.PreviousStatus.ToString().ToLowerInvariant());
-                if (isSelf)
-                {
-                    // Downed or left: a member cannot come back as the same member. Stop (its processes too) and say why.
-                    _outcome?.End(new NodeExit(ExitCodes.Failure,
-                        $"this node ({_self}) was removed from the cluster (status {removed.PreviousStatus.ToString().ToLowerInvariant()}), e.g. downed by the split brain resolver " +
-                        "after a partition; it stops so that its service manager restarts it and it joins again"));
-                }
+                // Downed or left: a member cannot come back as the same member. Stop (its processes too) and say why.
+                if (isSelf) _outcome?.End(Removed(_self));
                 break;
             default:
                 _log.Info("cluster: {0} is {1}", who, e.Member.Status.ToString().ToLowerInvariant());
@@ -188,6 +194,10 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
         }
         OnMembershipChanged(e);
     }
+
+    private static NodeExit Removed(string self) =>
+        new(ExitCodes.Failure, $"this node ({self}) was removed from the cluster (downed, e.g. by the split brain resolver after a partition, or told to leave); " +
+                               "it stops so that its service manager restarts it and it joins again");
 
     private ClusterNode.MembersView MembersNow()
     {
