@@ -39,8 +39,8 @@ def one_run(root, count):
         procs.append(subprocess.Popen([ACTORS, "run", conf(folders[0], count, "", True)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         base.wait_for(lambda: os.path.exists(socks[0]), 120, 0.05)
         seed = get(socks[0], ["members", "--json"])["self"]
-        for i, roles in ((1, "[]"), (2, '["db"]')):
-            c = conf(folders[i], count, 'seed-nodes = ["%s"], roles = %s' % (seed, roles), True)
+        for i, roles in ((1, ""), (2, ', roles = ["db"]')):
+            c = conf(folders[i], count, 'seed-nodes = ["%s"]%s' % (seed, roles), True)
             procs.append(subprocess.Popen([ACTORS, "run", c], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         base.wait_for(lambda: all(os.path.exists(s) for s in socks), 120, 0.05)
 

@@ -16,6 +16,8 @@ internal sealed partial class ClusterNodeActor
     /// <summary>Transitions come in bursts (a node starting 200 processes): publish once per this interval at most.</summary>
     internal static readonly TimeSpan PublishDelay = TimeSpan.FromMilliseconds(250);
 
+    private static readonly WriteAll PushToAll = new(TimeSpan.FromSeconds(3));
+
     private sealed record Publish;
     private sealed record Snapshot(NodeSupervisor.NodeStatus Status);
 
@@ -44,7 +46,10 @@ internal sealed partial class ClusterNodeActor
             if (json == _lastJson) return;
             _lastJson = json;
             var self = _cluster.SelfUniqueAddress;
-            _replicator.Tell(Dsl.Update(_ownKey, new LWWRegister<string>(self, json), WriteLocal.Instance, r => r.WithValue(self, json)));
+            // Written to every member at once rather than left to the next gossip round (measured: a change then showed on
+            // the other nodes about 2 s later, at the gossip interval); an unreachable member only makes the write time
+            // out, the value is in the local replica all the same and gossip takes it there later.
+            _replicator.Tell(Dsl.Update(_ownKey, new LWWRegister<string>(self, json), PushToAll, r => r.WithValue(self, json)));
             _published[_ownKey.Id] = (json, DateTimeOffset.UtcNow);
         });
         Receive<Changed>(m =>
@@ -53,6 +58,7 @@ internal sealed partial class ClusterNodeActor
                 _published[key.Id] = (m.Get(key).Value, DateTimeOffset.UtcNow);
         });
         Receive<UpdateSuccess>(_ => { });
+        Receive<UpdateTimeout>(_ => { });
         Receive<IUpdateFailure>(m => _log.Warning("cluster: publishing this node's status failed: {0}", m));
         Receive<DeleteSuccess>(_ => { });
         Receive<IDeleteResponse>(_ => { });
