@@ -23,7 +23,9 @@ public static class Cli
           exec [OPTIONS] -- CMD ARGS   run CMD once with a timeout, retries and signal passing; no node needed
                                        (actors exec --help)
           status [NAME...] [--watch]   state, pid, uptime, restarts, last exit and reason of each process
-                                       (with names: their last 20 transitions too)
+                                       (with names: their last 20 transitions too);
+                                       --cluster: every process of every node of the cluster
+          members                      the cluster's members, roles, reachability and leader
           logs NAME...|--all [-n N] [-f]
                                        the last N lines (default 50), merged; -f follows until Ctrl-C
           start NAME...|--all          start (a failed process gets a fresh start limit)
@@ -70,6 +72,8 @@ public static class Cli
                 return SimulateCommand.Execute(rest, stdout, stderr);
             case "status":
                 return await StatusCommand.ExecuteAsync(rest, stdout, stderr);
+            case "members":
+                return await MembersCommand.ExecuteAsync(rest, stdout, stderr);
             case "logs":
                 return await LogsCommand.ExecuteAsync(rest, stdout, stderr);
             case "start":

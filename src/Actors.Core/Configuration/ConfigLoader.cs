@@ -138,6 +138,7 @@ public static partial class ConfigLoader
 
         var node = ReadNode(actors, reference, paths, d);
         nodeSettings = node;
+        var cluster = ClusterReader.Read(ObjectAt(actors, "cluster", "actors.cluster", d), reference.Items["cluster"].GetObject(), d);
         var userDefaults = ObjectAt(actors, "defaults", "actors.defaults", d);
         var defaultsLayers = new List<Layer>
         {
@@ -167,11 +168,23 @@ public static partial class ConfigLoader
         }
         // Dependencies name declared processes (NAME = every copy of it), so they are checked before the copies are made.
         DependencyGraph.Check(processes, d);
+        Placements.Check(processes, cluster, d);
+        var declarations = ClusterDeclarations.Build(
+            processes.Where(p => p.Placement.IsClusterPlaced && processesObject!.Items[p.Name].IsObject())
+                .Select(p => (p.Name, processesObject!.Items[p.Name].GetObject())),
+            userDefaults);
         processes = ExpandReplicas(processes, d);
         CheckLogFilesAreTheirOwn(processes, node, d);
         if (processes.Count == 0 && processesObject?.Items.Count is null or 0)
             d.Warn("actors.processes", "declares no process; the node will run with nothing to supervise");
-        return new ActorsSettings(sourceFile, node, processes);
+        // In a cluster, this node runs what its roles call for; the rest is run by other nodes.
+        var roles = cluster?.Roles ?? [];
+        return new ActorsSettings(sourceFile, node, processes.Where(p => p.Placement.RunsHere(roles)).ToList())
+        {
+            Cluster = cluster,
+            PlacedElsewhere = processes.Where(p => !p.Placement.RunsHere(roles)).ToList(),
+            ClusterDeclarations = declarations,
+        };
     }
 
     /// <summary>

@@ -33,6 +33,7 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
         var exitOnFailure = r.Bool("availability.exit-on-failure").Value;
         var replicas = ReadReplicas();
         var autostart = r.Bool("autostart").Value;
+        var placement = ReadPlacement();
         var (transient, permanent, preset) = ReadExitClasses(success);
         return new ProcessSettings(
             name,
@@ -66,6 +67,7 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
             InheritEnv = inheritEnv,
             Exec = exec,
             Autostart = autostart,
+            Placement = placement,
             // The declared count; the config loader makes the copies (Replicas.Expand).
             Replica = new ReplicaSettings(name, 1, replicas, Replicas.WidthOf(replicas), replicas == 1,
                 r.String("log.file").Value.Length == 0 ? logDir : null),

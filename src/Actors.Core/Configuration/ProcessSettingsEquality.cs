@@ -45,7 +45,8 @@ public sealed class ProcessSettingsEquality : IEqualityComparer<ProcessSettings>
             // The count is left out: a new count (scale, a reload of replicas) starts or stops copies, it does not
             // restart the others (they keep the ACTORS_REPLICAS they started with). Autostart matters only at a start.
             && a.Replica?.Group == b.Replica?.Group
-            && a.Replica?.Index == b.Replica?.Index;
+            && a.Replica?.Index == b.Replica?.Index
+            && a.Placement == b.Placement;
     }
 
     public int GetHashCode(ProcessSettings settings) => HashCode.Combine(settings.Name, settings.Command, settings.Args.Count);

@@ -125,6 +125,9 @@ public sealed record ProcessSettings(
 
     /// <summary><c>autostart</c>: off declares a process that starts only when asked (<c>actors start</c>).</summary>
     public bool Autostart { get; init; } = true;
+
+    /// <summary><c>placement</c>: which nodes of a cluster run it; <see cref="Placement.Local"/> without a cluster.</summary>
+    public Placement Placement { get; init; } = Placement.Local;
 }
 
 /// <summary>
@@ -173,5 +176,22 @@ public sealed record NodeLockSettings(TimeSpan HeartbeatInterval, TimeSpan Stale
     public static readonly NodeLockSettings Default = new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30));
 }
 
-/// <summary>A whole validated configuration: the node and its processes in declaration order.</summary>
-public sealed record ActorsSettings(string? SourceFile, NodeSettings Node, IReadOnlyList<ProcessSettings> Processes);
+/// <summary>
+/// A whole validated configuration: the node and the processes it runs, in declaration order. In a cluster, the
+/// processes placed on other nodes (another role) are left out of <see cref="Processes"/> and kept in
+/// <see cref="PlacedElsewhere"/>.
+/// </summary>
+public sealed record ActorsSettings(string? SourceFile, NodeSettings Node, IReadOnlyList<ProcessSettings> Processes)
+{
+    /// <summary><c>actors.cluster</c>; null when the cluster is off (the default).</summary>
+    public ClusterSettings? Cluster { get; init; }
+
+    /// <summary>Declared with a placement this node does not match: other nodes of the cluster run them.</summary>
+    public IReadOnlyList<ProcessSettings> PlacedElsewhere { get; init; } = [];
+
+    /// <summary>
+    /// The declarations of the cluster-placed processes, as written (the process over actors.defaults), flattened to
+    /// key = value: every node must declare them alike (<see cref="ClusterDeclarations.Differences"/>).
+    /// </summary>
+    public ClusterDeclarations ClusterDeclarations { get; init; } = ClusterDeclarations.Empty;
+}

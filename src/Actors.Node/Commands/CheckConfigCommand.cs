@@ -18,7 +18,10 @@ public static class CheckConfigCommand
             return ExitCodes.InvalidConfig;
         }
         var names = result.Settings!.Processes.Select(p => p.Name).ToList();
-        stdout.WriteLine($"{args[0]}: valid, {names.Count} process(es)" + (names.Count > 0 ? $": {string.Join(", ", names)}" : ""));
+        // In a cluster, what other nodes run (another role) is named too: it is declared here, but not run by this node.
+        var elsewhere = result.Settings.PlacedElsewhere.Select(p => $"{p.Name} ({p.Placement.Describe()})").ToList();
+        stdout.WriteLine($"{args[0]}: valid, {names.Count} process(es)" + (names.Count > 0 ? $": {string.Join(", ", names)}" : "") +
+                         (elsewhere.Count > 0 ? $"; run by other nodes of the cluster: {string.Join(", ", elsewhere)}" : ""));
         return ExitCodes.Ok;
     }
 }

@@ -11,7 +11,7 @@ public static class CompletionCommand
 
     /// <summary>The verbs people type (the hidden watchdog verb is left out).</summary>
     internal static readonly string[] Verbs =
-        ["run", "check-config", "simulate", "unit", "exec", "status", "logs", "start", "stop", "restart", "signal", "scale", "wait", "reload", "shutdown", "version", "completion", "help"];
+        ["run", "check-config", "simulate", "unit", "exec", "status", "members", "logs", "start", "stop", "restart", "signal", "scale", "wait", "reload", "shutdown", "version", "completion", "help"];
 
     public static int Execute(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -65,7 +65,8 @@ public static class CompletionCommand
             unit) COMPREPLY=($(compgen -W "--user --watchdog" -- "$cur") $(compgen -f -- "$cur")) ;;
             simulate) COMPREPLY=($(compgen -W "--for --seed --behave --expect --json" -- "$cur") $(compgen -f -- "$cur")) ;;
             completion) COMPREPLY=($(compgen -W "bash zsh" -- "$cur")) ;;
-            status) COMPREPLY=($(compgen -W "--watch $common $(_actors_names)" -- "$cur")) ;;
+            status) COMPREPLY=($(compgen -W "--watch --cluster $common $(_actors_names)" -- "$cur")) ;;
+            members) COMPREPLY=($(compgen -W "$common" -- "$cur")) ;;
             logs) COMPREPLY=($(compgen -W "--all -n -f $common $(_actors_names)" -- "$cur")) ;;
             start|stop|restart) COMPREPLY=($(compgen -W "--all $common $(_actors_names)" -- "$cur")) ;;
             wait) COMPREPLY=($(compgen -W "--all --until --timeout $common $(_actors_names)" -- "$cur")) ;;

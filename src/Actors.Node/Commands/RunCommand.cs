@@ -74,6 +74,13 @@ public static class RunCommand
             return ExitCodes.Failure;
         }
         using var heldLock = nodeLock;
+        // A second node on the cluster's host:port: say why before anything starts (checked after the lock: the same
+        // node started twice is told about its state-dir first).
+        if (settings.Cluster is { } cluster && Cluster.ClusterPort.Check(cluster, settings.SourceFile) is { } portProblem)
+        {
+            stderr.WriteLine($"actors: {portProblem}");
+            return ExitCodes.Failure;
+        }
         ControlSocket.Listening controlSocket;
         try
         {

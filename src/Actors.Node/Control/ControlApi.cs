@@ -10,12 +10,14 @@ namespace Actors.Node.Control;
 /// The control API: HTTP/JSON on the node's unix socket. Every request becomes a message to the root
 /// supervisor, and every answer comes from the actor that owns the state. Routes (all JSON):
 /// <c>GET /v1/status</c>, <c>POST /v1/start|stop|restart|signal</c>, <c>POST /v1/scale</c>, <c>POST /v1/reload</c>,
-/// <c>POST /v1/shutdown</c>, <c>GET /v1/logs</c> (newline-delimited JSON, streamed with follow=true).
+/// <c>POST /v1/shutdown</c>, <c>GET /v1/logs</c> (newline-delimited JSON, streamed with follow=true), and in a cluster
+/// <c>GET /v1/cluster/status</c> and <c>GET /v1/cluster/members</c>.
 /// </summary>
 internal sealed class ControlApi(
     Func<IActorRef> root,
     NodeInfo node,
     ReloadService reload,
+    Cluster.ClusterAccess cluster,
     IHostApplicationLifetime lifetime,
     ILogger<ControlApi> log)
 {
@@ -38,7 +40,7 @@ internal sealed class ControlApi(
                 await StatusEndpoint.HandleAsync(ctx, root(), node);
                 break;
             case ("POST", "/v1/start" or "/v1/stop" or "/v1/restart" or "/v1/signal"):
-                await new ProcessCommands(root(), lifetime).HandleAsync(ctx, ctx.Request.Path.Value![4..]);
+                await new ProcessCommands(root(), lifetime, cluster).HandleAsync(ctx, ctx.Request.Path.Value![4..]);
                 break;
             case ("POST", "/v1/scale"):
                 await ScaleEndpoint.HandleAsync(ctx, root(), lifetime);
@@ -49,10 +51,16 @@ internal sealed class ControlApi(
             case ("POST", "/v1/shutdown"):
                 await ShutdownAsync(ctx);
                 break;
+            case ("GET", "/v1/cluster/status"):
+                await ClusterEndpoints.StatusAsync(ctx, cluster);
+                break;
+            case ("GET", "/v1/cluster/members"):
+                await ClusterEndpoints.MembersAsync(ctx, cluster);
+                break;
             case ("GET", "/v1/logs"):
                 await LogsEndpoint.HandleAsync(ctx, root(), lifetime.ApplicationStopping);
                 break;
-            case (_, "/v1/status" or "/v1/start" or "/v1/stop" or "/v1/restart" or "/v1/signal" or "/v1/scale" or "/v1/reload" or "/v1/shutdown" or "/v1/logs"):
+            case (_, "/v1/status" or "/v1/start" or "/v1/stop" or "/v1/restart" or "/v1/signal" or "/v1/scale" or "/v1/reload" or "/v1/shutdown" or "/v1/logs" or "/v1/cluster/status" or "/v1/cluster/members"):
                 throw new ApiError(405, $"{ctx.Request.Method} is not allowed on {ctx.Request.Path}");
             default:
                 throw new ApiError(404, $"no endpoint {ctx.Request.Method} {ctx.Request.Path}; the endpoints are listed in README.md (Control API)");

@@ -13,7 +13,9 @@ namespace Actors.Node.Control;
 /// <c>"signal": "HUP"</c> and optionally <c>"group": true</c>). The answer lists one result per process:
 /// <c>{"name", "ok", "message", "status"?}</c>; it comes once every process has settled (stopped, running...).
 /// </summary>
-internal sealed class ProcessCommands(IActorRef root, IHostApplicationLifetime lifetime)
+/// <remarks>In a cluster, start, stop and restart of names this node does not run go to the nodes that run them
+/// (<see cref="Cluster.ClusterNode.RouteCommand"/>); their results carry a <c>"node"</c>.</remarks>
+internal sealed class ProcessCommands(IActorRef root, IHostApplicationLifetime lifetime, Cluster.ClusterAccess? cluster = null)
 {
     private const string Expected = "{\"names\": [\"NAME\", ...]} or {\"all\": true}";
 
@@ -32,7 +34,17 @@ internal sealed class ProcessCommands(IActorRef root, IHostApplicationLifetime l
             throw new ApiError(503, "the node is shutting down");
         // The supervisors bound every wait (stop timeouts); this only guards against a lost answer.
         var answer = await root.Ask(new NodeSupervisor.ToProcesses(names, command), TimeSpan.FromHours(1), ctx.RequestAborted);
-        if (answer is NodeSupervisor.UnknownProcesses unknown) throw ControlApi.Unknown(unknown);
+        IReadOnlyList<Cluster.ClusterNode.CommandResult> remote = [];
+        if (answer is NodeSupervisor.UnknownProcesses unknown)
+        {
+            if (cluster?.Node is not { } clusterNode || verb == "signal" || names is null) throw ControlApi.Unknown(unknown);
+            var routed = await clusterNode.Ask<Cluster.ClusterNode.Routed>(new Cluster.ClusterNode.RouteCommand(unknown.Unknown, verb), TimeSpan.FromHours(1), ctx.RequestAborted);
+            if (routed.Unknown.Count > 0)
+                throw ControlApi.Unknown(new NodeSupervisor.UnknownProcesses(routed.Unknown, unknown.Known.Concat(routed.KnownInFleet).Distinct().Order(StringComparer.Ordinal).ToList()));
+            remote = routed.Results;
+            var local = names.Where(n => !unknown.Unknown.Contains(n)).ToList();
+            answer = local.Count == 0 ? new NodeSupervisor.ProcessReplies([]) : await root.Ask(new NodeSupervisor.ToProcesses(local, command), TimeSpan.FromHours(1), ctx.RequestAborted);
+        }
         var replies = ((NodeSupervisor.ProcessReplies)answer).Replies;
         var now = DateTimeOffset.UtcNow;
         await JsonResponse.WriteAsync(ctx, 200, w =>
@@ -40,9 +52,25 @@ internal sealed class ProcessCommands(IActorRef root, IHostApplicationLifetime l
             w.WriteStartObject();
             w.WriteStartArray("results");
             foreach (var reply in replies) WriteResult(w, reply, now);
+            foreach (var result in remote) WriteRemote(w, result);
             w.WriteEndArray();
             w.WriteEndObject();
         });
+    }
+
+    private static void WriteRemote(Utf8JsonWriter w, Cluster.ClusterNode.CommandResult result)
+    {
+        w.WriteStartObject();
+        w.WriteString("name", result.Name);
+        w.WriteString("node", result.Node);
+        w.WriteBoolean("ok", result.Ok);
+        w.WriteString("message", result.Message);
+        if (result.StatusJson is { } status)
+        {
+            w.WritePropertyName("status");
+            w.WriteRawValue(status);
+        }
+        w.WriteEndObject();
     }
 
     private static SignalProcess SignalCommand(JsonElement body)

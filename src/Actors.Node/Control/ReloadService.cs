@@ -60,6 +60,8 @@ internal sealed class ReloadService(ActorsSettings initial, Func<IActorRef> root
         }
         var settings = result.Settings!;
         warnings.AddRange(NodeChanges(initial.Node, settings.Node));
+        if (Describe(initial.Cluster) != Describe(settings.Cluster))
+            warnings.Add($"actors.cluster changed from {Describe(initial.Cluster)} to {Describe(settings.Cluster)}; cluster settings take effect when the node restarts");
         foreach (var warning in warnings) log.LogWarning("reload: {Warning}", warning);
 
         // A reload waits for changed and removed processes to stop; each stop is bounded by its stop timeout.
@@ -81,6 +83,10 @@ internal sealed class ReloadService(ActorsSettings initial, Func<IActorRef> root
         if (before.ShutdownTimeout != after.ShutdownTimeout)
             yield return Unapplied("shutdown-timeout", $"{before.ShutdownTimeout.TotalSeconds:0.###}s", $"{after.ShutdownTimeout.TotalSeconds:0.###}s");
     }
+
+    private static string Describe(ClusterSettings? c) =>
+        c is null ? "off" : $"{c.Self} roles [{string.Join(", ", c.Roles)}] seeds [{string.Join(", ", c.SeedNodes)}] min {c.MinNrOfMembers} " +
+                            $"{c.HeartbeatInterval}/{c.AcceptablePause}/{c.StableAfter}/{c.DownRemovalMargin} {c.SplitBrainResolver}";
 
     private static string Describe(HttpListenerSettings? http) =>
         http is null ? "off" : $"listen {http.ListenText}, token-file {http.TokenFile ?? "(none)"}";

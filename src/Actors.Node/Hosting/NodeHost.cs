@@ -53,6 +53,8 @@ internal static class NodeHost
         builder.Services.AddSingleton<Func<IActorRef>>(services => () => services.GetRequiredService<ActorRegistry>().Get<ProcessSupervision>());
         builder.Services.AddSingleton<ReloadService>();
         builder.Services.AddSingleton<ControlApi>();
+        var cluster = new Cluster.ClusterAccess();
+        builder.Services.AddSingleton(cluster);
         http?.AddServices(builder.Services);
         builder.Services.AddAkka("actors", (akka, _) =>
         {
@@ -74,6 +76,8 @@ internal static class NodeHost
                 StateFile = Path.Combine(settings.Node.StateDir, "state.json"),
                 NotifyFolder = Path.Combine(settings.Node.StateDir, "notify"),
             });
+            // actors.cluster: only then is the cluster stack loaded (ClusterHosting names its types, this file does not).
+            if (settings.Cluster is { } clusterSettings) Cluster.ClusterHosting.Add(akka, settings, clusterSettings, cluster, outcome);
             // Run to completion (exit-on-failure, --exit-code-from, --until-done): ends the node as SIGTERM would.
             if (outcome is not null)
                 akka.WithActors((system, registry, resolver) =>

@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Akka.Configuration.Hocon;
+
+namespace Actors.Configuration;
+
+/// <summary>
+/// The declarations of the processes a cluster places (placement other than local), as the file writes them: each
+/// process's keys over the user's actors.defaults, flattened to <c>key.path = value</c>. Every node of a cluster reads
+/// the same file for these; two nodes whose declarations differ would run different programs under one name, so a
+/// node that differs is refused, with the difference (<see cref="Differences"/>). Node-local keys (where the log
+/// goes) are left out: each node has its own log-dir.
+/// </summary>
+public sealed class ClusterDeclarations
+{
+    public static readonly ClusterDeclarations Empty = new(new SortedDictionary<string, SortedDictionary<string, string>>(StringComparer.Ordinal));
+
+    private static readonly HashSet<string> NodeLocal = ["log.file"];
+
+    private readonly SortedDictionary<string, SortedDictionary<string, string>> _processes;
+
+    private ClusterDeclarations(SortedDictionary<string, SortedDictionary<string, string>> processes) => _processes = processes;
+
+    /// <summary>The names of the declared cluster-placed processes.</summary>
+    public IEnumerable<string> Names => _processes.Keys;
+
+    internal static ClusterDeclarations Build(IEnumerable<(string Name, HoconObject Process)> placed, HoconObject? userDefaults)
+    {
+        var defaults = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (userDefaults is not null) Flatten(userDefaults, "", defaults);
+        var processes = new SortedDictionary<string, SortedDictionary<string, string>>(StringComparer.Ordinal);
+        foreach (var (name, process) in placed)
+        {
+            var keys = new SortedDictionary<string, string>(defaults, StringComparer.Ordinal);
+            Flatten(process, "", keys);
+            foreach (var key in NodeLocal) keys.Remove(key);
+            processes[name] = keys;
+        }
+        return new ClusterDeclarations(processes);
+    }
+
+    private static void Flatten(HoconObject obj, string prefix, SortedDictionary<string, string> into)
+    {
+        foreach (var (key, value) in obj.Items)
+        {
+            var path = prefix + key;
+            if (value.IsObject())
+            {
+                // An object replaces nothing it does not name (HOCON merges objects), except an earlier scalar.
+                into.Remove(path);
+                Flatten(value.GetObject(), path + ".", into);
+            }
+            else
+            {
+                foreach (var stale in into.Keys.Where(k => k.StartsWith(path + ".", StringComparison.Ordinal)).ToList()) into.Remove(stale);
+                into[path] = Render(value);
+            }
+        }
+    }
+
+    private static string Render(HoconValue value)
+    {
+        if (LayeredReader.IsList(value))
+            return "[" + string.Join(", ", value.Values.OfType<HoconArray>().SelectMany(a => a).Select(Render)) + "]";
+        if (value.IsObject()) return "{...}";
+        return JsonSerializer.Serialize(value.GetString() ?? "");
+    }
+
+    /// <summary>For the wire: the other nodes compare with it.</summary>
+    public string ToJson() => JsonSerializer.Serialize(_processes);
+
+    public static ClusterDeclarations FromJson(string json) =>
+        new(JsonSerializer.Deserialize<SortedDictionary<string, SortedDictionary<string, string>>>(json) is { } map
+            ? new SortedDictionary<string, SortedDictionary<string, string>>(
+                map.ToDictionary(kv => kv.Key, kv => new SortedDictionary<string, string>(kv.Value, StringComparer.Ordinal)), StringComparer.Ordinal)
+            : []);
+
+    /// <summary>
+    /// Every difference between this node's declarations and <paramref name="other"/>'s (named <paramref name="otherName"/>),
+    /// one line each, e.g. <c>actors.processes.db.command: "/usr/bin/pg" here, "/opt/pg" on 10.0.0.5:4053</c>. Empty when alike.
+    /// </summary>
+    public IReadOnlyList<string> Differences(ClusterDeclarations other, string otherName)
+    {
+        var lines = new List<string>();
+        foreach (var name in _processes.Keys.Union(other._processes.Keys).Order(StringComparer.Ordinal))
+        {
+            var here = _processes.GetValueOrDefault(name);
+            var there = other._processes.GetValueOrDefault(name);
+            if (here is null || there is null)
+            {
+                lines.Add($"actors.processes.{name}: placed by the cluster {(here is null ? $"on {otherName} but not here" : $"here but not on {otherName}")}");
+                continue;
+            }
+            foreach (var key in here.Keys.Union(there.Keys).Order(StringComparer.Ordinal))
+            {
+                var a = here.GetValueOrDefault(key);
+                var b = there.GetValueOrDefault(key);
+                if (a != b)
+                    lines.Add($"actors.processes.{name}.{key}: {a ?? "(not set)"} here, {b ?? "(not set)"} on {otherName}");
+            }
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,88 @@
+namespace Actors.Configuration;
+
+/// <summary>
+/// <c>actors.cluster</c> when <c>enabled = on</c>: this node's address, the seed nodes it joins through, its roles,
+/// and the settings that decide how fast a dead node is noticed and removed (see README.md, Cluster: the failover
+/// formula). Null in <see cref="ActorsSettings.Cluster"/> when the cluster is off.
+/// </summary>
+public sealed record ClusterSettings(
+    string Hostname,
+    int Port,
+    IReadOnlyList<ClusterSeed> SeedNodes,
+    IReadOnlyList<string> Roles,
+    int MinNrOfMembers,
+    TimeSpan HeartbeatInterval,
+    TimeSpan AcceptablePause,
+    TimeSpan StableAfter,
+    TimeSpan DownRemovalMargin,
+    SplitBrainStrategy SplitBrainResolver)
+{
+    /// <summary>This node's own <c>host:port</c>, as seed-nodes name nodes.</summary>
+    public ClusterSeed Self => new(Hostname, Port);
+
+    /// <summary>
+    /// Failover after a node dies, before any hand-over: the failure detector's pause, a heartbeat or two to agree on
+    /// unreachability, the split brain resolver's stable-after, then the removal margin. README.md shows the formula.
+    /// </summary>
+    public TimeSpan FailoverBeforeHandOver => AcceptablePause + 2 * HeartbeatInterval + StableAfter + DownRemovalMargin;
+}
+
+/// <summary>One seed node, <c>"host:port"</c>.</summary>
+public sealed record ClusterSeed(string Host, int Port)
+{
+    public override string ToString() => $"{Host}:{Port}";
+}
+
+/// <summary>
+/// How the split brain resolver decides which side of a partition survives (Akka.Cluster.SBR's active-strategy).
+/// Only strategies that never leave two sides running are accepted.
+/// </summary>
+public enum SplitBrainStrategy
+{
+    /// <summary>The side with more than half of the members stays; on a tie, the side with the lowest address.</summary>
+    KeepMajority,
+    /// <summary>The side with the oldest member stays; the oldest alone downs itself (down-if-alone).</summary>
+    KeepOldest,
+}
+
+/// <summary>
+/// Where a declared process runs (<c>placement</c>). <see cref="Local"/>: every node runs its own declared processes
+/// (the default; a node without a cluster has only these). <see cref="RolePlacement"/>: only nodes of the cluster with
+/// that role. <see cref="SingletonPlacement"/>: exactly one node of the cluster. Whether this node runs a process
+/// is decided here, in <see cref="RunsHere"/>, for every placement.
+/// </summary>
+public abstract record Placement
+{
+    public static readonly Placement Local = new LocalPlacement();
+    public static readonly Placement Singleton = new SingletonPlacement();
+
+    /// <summary>Placed by the cluster (not local): every node must declare it alike.</summary>
+    public bool IsClusterPlaced => this is not LocalPlacement;
+
+    /// <summary>Whether a node with <paramref name="roles"/> supervises the process itself from its start.</summary>
+    public abstract bool RunsHere(IReadOnlyCollection<string> roles);
+
+    /// <summary>As written in the configuration.</summary>
+    public abstract string Describe();
+}
+
+/// <summary><c>placement = local</c>.</summary>
+public sealed record LocalPlacement : Placement
+{
+    public override bool RunsHere(IReadOnlyCollection<string> roles) => true;
+    public override string Describe() => "local";
+}
+
+/// <summary><c>placement { role = "db" }</c>.</summary>
+public sealed record RolePlacement(string Role) : Placement
+{
+    public override bool RunsHere(IReadOnlyCollection<string> roles) => roles.Contains(Role);
+    public override string Describe() => $"role {Role}";
+}
+
+/// <summary><c>placement = singleton</c>: not yet run by this build (check-config says so).</summary>
+public sealed record SingletonPlacement : Placement
+{
+    public override bool RunsHere(IReadOnlyCollection<string> roles) => false;
+    public override string Describe() => "singleton";
+}

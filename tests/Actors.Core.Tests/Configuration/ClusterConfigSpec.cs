@@ -1,0 +1,196 @@
+using Actors.Configuration;
+using Xunit;
+
+namespace Actors.Core.Tests.Configuration;
+
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class ClusterConfigSpec : IDisposable
+{
+    private readonly TempConfig _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private const string Enabled = "enabled = on, hostname = \"127.0.0.1\", seed-nodes = [\"127.0.0.1:4053\"]";
+
+    private ConfigLoadResult Load(string cluster, string processes = "web { command = sh }", string defaults = "") =>
+        ConfigLoader.LoadText($"actors {{\n  cluster {{ {cluster} }}\n  defaults {{ {defaults} }}\n  processes {{\n{processes}\n  }}\n}}\n", "f.conf", _temp.Dir);
+
+    private static string Errors(ConfigLoadResult result) => string.Join("\n", result.Errors);
+
+    [Fact]
+    public void The_cluster_is_off_by_default_and_every_process_is_local()
+    {
+        var result = ConfigLoader.LoadText("actors.processes.web { command = sh }", "f.conf", _temp.Dir);
+        Assert.True(result.IsValid, Errors(result));
+        Assert.Null(result.Settings!.Cluster);
+        Assert.Equal(Placement.Local, Assert.Single(result.Settings.Processes).Placement);
+        Assert.Empty(result.Settings.PlacedElsewhere);
+    }
+
+    [Fact]
+    public void An_enabled_cluster_reads_address_seeds_roles_and_timing()
+    {
+        var result = Load($"{Enabled}, port = 4054, roles = [\"db\", \"web\"], min-nr-of-members = 3, " +
+                          "failure-detection { heartbeat-interval = 500ms, acceptable-pause = 2s }, stable-after = 4s, down-removal-margin = 2s, split-brain-resolver = keep-oldest");
+        Assert.True(result.IsValid, Errors(result));
+        var c = result.Settings!.Cluster!;
+        Assert.Equal(("127.0.0.1", 4054), (c.Hostname, c.Port));
+        Assert.Equal([new ClusterSeed("127.0.0.1", 4053)], c.SeedNodes);
+        Assert.Equal(["db", "web"], c.Roles);
+        Assert.Equal(3, c.MinNrOfMembers);
+        Assert.Equal((TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(2)),
+            (c.HeartbeatInterval, c.AcceptablePause, c.StableAfter, c.DownRemovalMargin));
+        Assert.Equal(SplitBrainStrategy.KeepOldest, c.SplitBrainResolver);
+    }
+
+    [Fact]
+    public void The_defaults_are_keep_majority_and_timing_check_config_accepts()
+    {
+        var result = Load(Enabled);
+        Assert.True(result.IsValid, Errors(result));
+        var c = result.Settings!.Cluster!;
+        Assert.Equal(SplitBrainStrategy.KeepMajority, c.SplitBrainResolver);
+        Assert.Equal(4053, c.Port);
+        Assert.Equal(TimeSpan.FromSeconds(7), c.StableAfter);
+    }
+
+    [Fact]
+    public void An_enabled_cluster_without_hostname_is_an_error_naming_the_key()
+    {
+        var error = Assert.Single(Load("enabled = on").Errors).ToString();
+        Assert.StartsWith("f.conf:2: actors.cluster.hostname:", error);
+        Assert.Contains("is empty", error);
+    }
+
+    [Theory]
+    [InlineData("off")]
+    [InlineData("auto-down")]
+    public void A_split_brain_resolver_that_lets_both_sides_run_is_refused(string strategy)
+    {
+        var error = Assert.Single(Load($"{Enabled}, split-brain-resolver = {strategy}").Errors).ToString();
+        Assert.Contains("actors.cluster.split-brain-resolver:", error);
+        Assert.Contains("split brain", error);
+        Assert.Contains("keep-majority", error);
+    }
+
+    [Fact]
+    public void Stable_after_shorter_than_failure_detection_is_refused_with_the_least_it_may_be()
+    {
+        var error = Assert.Single(Load($"{Enabled}, failure-detection {{ heartbeat-interval = 1s, acceptable-pause = 3s }}, stable-after = 4s").Errors).ToString();
+        Assert.Contains("actors.cluster.stable-after: 4s is shorter than the failure detection allows", error);
+        Assert.Contains("use 5s or more", error);
+    }
+
+    [Fact]
+    public void A_removal_margin_shorter_than_the_pause_is_refused()
+    {
+        var error = Assert.Single(Load($"{Enabled}, down-removal-margin = 1s").Errors).ToString();
+        Assert.Contains("actors.cluster.down-removal-margin: 1s is shorter than failure-detection.acceptable-pause (3s)", error);
+    }
+
+    [Fact]
+    public void An_acceptable_pause_under_two_heartbeats_is_refused()
+    {
+        var error = Assert.Single(Load($"{Enabled}, failure-detection {{ heartbeat-interval = 2s, acceptable-pause = 3s }}").Errors).ToString();
+        Assert.Contains("actors.cluster.failure-detection.acceptable-pause: 3s is shorter than two heartbeats", error);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.5")]
+    [InlineData("10.0.0.5:")]
+    [InlineData("10.0.0.5:70000")]
+    [InlineData("akka.tcp://actors@10.0.0.5:4053")]
+    public void A_seed_node_that_is_not_host_and_port_is_an_error(string seed)
+    {
+        var error = Assert.Single(Load($"enabled = on, hostname = \"127.0.0.1\", seed-nodes = [\"{seed}\"]").Errors).ToString();
+        Assert.Contains("actors.cluster.seed-nodes:", error);
+        Assert.Contains("host:port", error);
+    }
+
+    [Fact]
+    public void No_seed_nodes_is_a_warning_that_the_node_forms_a_cluster_of_its_own()
+    {
+        var result = Load("enabled = on, hostname = \"127.0.0.1\"");
+        Assert.True(result.IsValid, Errors(result));
+        Assert.Contains(result.Warnings, w => w.ToString().Contains("actors.cluster.seed-nodes") && w.ToString().Contains("forms a cluster of its own"));
+    }
+
+    [Fact]
+    public void Singleton_placement_without_the_cluster_is_a_check_config_error()
+    {
+        var error = Assert.Single(Load("enabled = off", "job { command = sh, placement = singleton }").Errors).ToString();
+        Assert.Contains("actors.processes.job.placement: singleton needs a cluster", error);
+        Assert.Contains("actors.cluster.enabled = on", error);
+    }
+
+    [Fact]
+    public void Singleton_placement_in_a_cluster_is_refused_as_not_yet_supported_by_this_build()
+    {
+        var error = Assert.Single(Load(Enabled, "job { command = sh, placement = singleton }").Errors).ToString();
+        Assert.Contains("actors.processes.job.placement: singleton is not yet supported by this build", error);
+    }
+
+    [Fact]
+    public void Role_placement_without_the_cluster_is_an_error()
+    {
+        var error = Assert.Single(Load("enabled = off", "db { command = sh, placement { role = \"db\" } }").Errors).ToString();
+        Assert.Contains("actors.processes.db.placement: { role = \"db\" } needs a cluster", error);
+    }
+
+    [Theory]
+    [InlineData("placement = everywhere", "\"everywhere\" is not a placement")]
+    [InlineData("placement { rol = \"db\" }", "unknown key")]
+    [InlineData("placement { }", "is missing or not a role name")]
+    public void A_placement_that_is_not_local_singleton_or_a_role_is_an_error(string placement, string message)
+    {
+        var result = Load(Enabled, $"db {{ command = sh, {placement} }}");
+        Assert.Contains(result.Errors, e => e.ToString().Contains("actors.processes.db.placement") && e.ToString().Contains(message));
+    }
+
+    [Fact]
+    public void A_node_runs_the_processes_of_its_roles_and_leaves_the_others_to_other_nodes()
+    {
+        const string processes = "web { command = sh }\n db { command = sh, placement { role = \"db\" } }";
+        var withRole = Load($"{Enabled}, roles = [\"db\"]", processes);
+        var without = Load(Enabled, processes);
+        Assert.True(withRole.IsValid && without.IsValid, Errors(withRole) + Errors(without));
+        Assert.Equal(["web", "db"], withRole.Settings!.Processes.Select(p => p.Name));
+        Assert.Equal(["web"], without.Settings!.Processes.Select(p => p.Name));
+        Assert.Equal(new RolePlacement("db"), Assert.Single(without.Settings.PlacedElsewhere).Placement);
+    }
+
+    [Fact]
+    public void A_local_process_may_not_depend_on_a_process_placed_by_role()
+    {
+        var result = Load($"{Enabled}, roles = [\"db\"]", "web { command = sh, depends-on { db = started } }\n db { command = sh, placement { role = \"db\" } }");
+        var error = Assert.Single(result.Errors).ToString();
+        Assert.Contains("actors.processes.web.depends-on.db: db runs only where placement role db puts it, but web runs on every node", error);
+    }
+
+    [Fact]
+    public void The_declarations_of_two_nodes_that_differ_only_in_node_settings_and_local_processes_are_alike()
+    {
+        const string db = "db { command = sh, args = [\"-c\", \"sleep 9\"], placement { role = \"db\" } }";
+        var a = Load($"{Enabled}, port = 4054", "web { command = sh }\n" + db);
+        var b = ConfigLoader.LoadText($"actors {{\n node.log-dir = \"other-logs\"\n cluster {{ {Enabled}, port = 4055, roles = [\"db\"] }}\n processes {{\n api {{ command = sh }}\n {db}\n }}\n}}\n", "g.conf", _temp.Dir);
+        Assert.True(a.IsValid && b.IsValid, Errors(a) + Errors(b));
+        Assert.Empty(a.Settings!.ClusterDeclarations.Differences(b.Settings!.ClusterDeclarations, "n2"));
+    }
+
+    [Fact]
+    public void The_declarations_that_differ_are_listed_key_by_key_with_both_values()
+    {
+        var a = Load(Enabled, "db { command = sh, args = [\"1\"], placement { role = \"db\" } }", defaults: "stop.timeout = 5s");
+        var b = Load(Enabled, "db { command = sh, args = [\"2\"], placement { role = \"db\" } }\n cache { command = sh, placement { role = \"cache\" } }");
+        var differences = FromWire(a).Differences(FromWire(b), "10.0.0.6:4053");
+        Assert.Equal([
+            "actors.processes.cache: placed by the cluster on 10.0.0.6:4053 but not here",
+            "actors.processes.db.args: [\"1\"] here, [\"2\"] on 10.0.0.6:4053",
+            "actors.processes.db.stop.timeout: \"5s\" here, (not set) on 10.0.0.6:4053",
+        ], differences);
+    }
+
+    // What a node sends to a seed node: the comparison works on what crossed the wire.
+    private static ClusterDeclarations FromWire(ConfigLoadResult result) =>
+        ClusterDeclarations.FromJson(result.Settings!.ClusterDeclarations.ToJson());
+}
