@@ -156,26 +156,38 @@ def expected_lines(tool, count):
     return "".join("%d\n" % i for i in range(1, count + 1))
 
 
+def process_cpu_s(pid):
+    """User + system CPU of a process, exited threads included (clock ticks)."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def bench_log(actors, tool, count, expected):
-    """One process writes `count` lines (tool lines: one write() each; chunks: 64 KiB writes): time from its first
-    instruction until the log holds every byte; then whether the log is exactly what it wrote."""
+    """One process writes `count` lines (tool lines: one write() each; chunks: 64 KiB writes), 3 s after it started
+    (the node has settled by then): time from its first write until the log holds every byte; the CPU time this cost
+    the node and the writer (valid under load, unlike the time); whether the log is exactly what it wrote."""
     with tempfile.TemporaryDirectory(prefix="actors-lean-") as folder:
         started = os.path.join(folder, "started")
         log = os.path.join(folder, "logs", "w.log")
         conf = os.path.join(folder, "node.conf")
         with open(conf, "w") as f:
             f.write('actors {\n node { log-dir = "logs", state-dir = "state" }\n processes {\n'
-                    '  w { command = "%s/%s", args = ["%d", "%s"], restart = never }\n }\n}\n' % (TOOLS, tool, count, started))
+                    '  w { command = "%s/%s", args = ["%d", "%s", "3"], restart = never }\n }\n}\n' % (TOOLS, tool, count, started))
         proc = subprocess.Popen([actors, "run", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder)
         try:
+            common.wait_for(lambda: len(common.children(proc.pid)) >= 1, 60, step=0.01)
+            cpu0 = process_cpu_s(proc.pid)
             common.wait_for(lambda: os.path.exists(log) and os.path.getsize(log) >= len(expected), 120, step=0.0005)
             done = time.monotonic_ns()
+            node_cpu = process_cpu_s(proc.pid) - cpu0
             t0 = int(open(started).read())
+            common.wait_for(lambda: os.path.exists(started + ".cpu"), 30, step=0.01)
             time.sleep(0.2)  # nothing more may arrive
+            writer_cpu = int(open(started + ".cpu").read()) / 1e6
             content = open(log).read()
         finally:
             stop_node(proc)
-        return (done - t0) / 1e9, 0 if content == expected else 1
+        return (done - t0) / 1e9, node_cpu, writer_cpu, 0 if content == expected else 1
 
 
 def bench_startup(actors, runs=7):
@@ -263,9 +275,10 @@ def main():
         texts = {tool: expected_lines(tool, args.lines) for tool in ("lines", "chunks")}
         for _ in range(args.runs):
             for label, actors in bins:  # interleaved: each run measures every build once
-                one, bad1 = bench_log(actors, "lines", args.lines, texts["lines"])
-                chunks, bad2 = bench_log(actors, "chunks", args.lines, texts["chunks"])
-                rows[label].append({"1M lines, write() per line s": one, "1M lines, 64 KiB writes s": chunks,
+                one, node1, writer1, bad1 = bench_log(actors, "lines", args.lines, texts["lines"])
+                chunks, node2, writer2, bad2 = bench_log(actors, "chunks", args.lines, texts["chunks"])
+                rows[label].append({"per line: s": one, "per line: node CPU s": node1, "per line: writer CPU s": writer1,
+                                    "64 KiB: s": chunks, "64 KiB: node CPU s": node2, "64 KiB: writer CPU s": writer2,
                                     "logs not identical": bad1 + bad2})
         report("log throughput (wall clock: compare builds only within this run)", rows)
     if args.only in (None, "startup"):
