@@ -59,13 +59,26 @@ public sealed class LogTail
     internal void Add(DateTimeOffset at, string text)
     {
         lock (_gate)
-        {
-            _lastSequence++;
-            if (_lastSequence > _ring.Length && _ring.Length < _capacity)
-                Grow();
-            _ring[Slot(_lastSequence)] = new LogLine(_lastSequence, at, text);
-        }
+            AddHeld(at, text);
     }
+
+    /// <summary>
+    /// The lock the writer holds once for a whole chunk of lines (<see cref="AddHeld"/>, <see cref="SkipHeld"/>):
+    /// taken per line, it was a tenth of the output pump's time with a fast writer.
+    /// </summary>
+    internal Lock Gate => _gate;
+
+    /// <summary><see cref="Add"/> for a caller holding <see cref="Gate"/>.</summary>
+    internal void AddHeld(DateTimeOffset at, string text)
+    {
+        _lastSequence++;
+        if (_lastSequence > _ring.Length && _ring.Length < _capacity)
+            Grow();
+        _ring[Slot(_lastSequence)] = new LogLine(_lastSequence, at, text);
+    }
+
+    /// <summary>One line counted, not kept, for a caller holding <see cref="Gate"/>.</summary>
+    internal void SkipHeld() => _lastSequence++;
 
     /// <summary>
     /// Forgets every line kept so far (<c>log.truncate-on-start</c>). Sequence numbers go on from where they were, so

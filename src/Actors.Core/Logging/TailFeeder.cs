@@ -51,6 +51,12 @@ internal sealed class TailFeeder(LogTail tail)
 
     public void Feed(ReadOnlySpan<byte> segment, DateTimeOffset at)
     {
+        lock (tail.Gate)
+            FeedHeld(segment, at);
+    }
+
+    private void FeedHeld(ReadOnlySpan<byte> segment, DateTimeOffset at)
+    {
         while (true)
         {
             var newline = segment.IndexOf((byte)'\n');
@@ -63,12 +69,12 @@ internal sealed class TailFeeder(LogTail tail)
             {
                 _skip--;
                 ReleasePending();
-                tail.Skip(1);
+                tail.SkipHeld();
             }
             else
             {
                 var line = Complete(segment[..newline]);
-                tail.Add(at, line);
+                tail.AddHeld(at, line);
                 if (_watch is { } watch && !Paused && watch.IsMatch(line)) Matched(line);
             }
             segment = segment[(newline + 1)..];

@@ -17,10 +17,17 @@ namespace Actors.Processes;
 /// </summary>
 internal sealed unsafe class OutputPump : IDisposable
 {
-    private const int BufferSize = 64 * 1024;
+    // One read takes up to this much: a child printing fast is logged in few large reads and file writes, and its
+    // in-memory tail decodes only the lines it keeps of each read. Native memory, touched only by such bursts.
+    private const int BufferSize = 256 * 1024;
     private const int MaxEvents = 64;
     // Per wake-up, read at most this many bytes from one pipe before serving the others.
-    private const long BytesPerTurn = 16 * BufferSize;
+    private const long BytesPerTurn = 1 << 20;
+    // While output keeps coming (two rounds in a row read something), the pump pauses this long before looking
+    // again, so the next read finds many lines instead of one: a child writing line by line then rarely has to wake
+    // the pump (each wake-up costs the writer's write() too), and the file gets few large writes. It delays what is
+    // logged by at most this much, and never the first line after a quiet spell.
+    private const int CoalesceMs = 1;
     // When the kernel does not say how big a pipe is: the largest F_SETPIPE_SZ the spawner asks for.
     private const int AssumedPipeCapacity = 1 << 20;
     // Longest a line may wait in memory while other children keep the pump busy.
@@ -170,6 +177,7 @@ internal sealed unsafe class OutputPump : IDisposable
         try
         {
             long lastFlush = Environment.TickCount64;
+            bool readBefore = false;
             while (!_stopping)
             {
                 // With output waiting to be flushed, only peek: while children keep writing, bytes gather into
@@ -182,13 +190,14 @@ internal sealed unsafe class OutputPump : IDisposable
                     lastFlush = Environment.TickCount64;
                 }
                 if (n < 0) continue; // EINTR
+                long read = 0;
                 for (int i = 0; i < n; i++)
                 {
                     ulong token = *(ulong*)(events + i * EventSize + DataOffset);
                     if (token == 0 || !_watches.TryGetValue(token, out var watch)) continue;
                     try
                     {
-                        if (watch is PipeWatch pipe) Pump(pipe, buffer, touched, BytesPerTurn);
+                        if (watch is PipeWatch pipe) read += Pump(pipe, buffer, touched, BytesPerTurn);
                         else if (watch is ExitWatch exit) Reap(exit, buffer, touched);
                     }
                     catch (Exception e)
@@ -196,6 +205,9 @@ internal sealed unsafe class OutputPump : IDisposable
                         _onError(watch.Describe(), e);
                     }
                 }
+                // A pipe left full (read == BytesPerTurn) is served again at once; a stream of small writes waits a little.
+                if (read > 0 && readBefore && read < BytesPerTurn) Thread.Sleep(CoalesceMs);
+                readBefore = read > 0;
             }
         }
         finally
@@ -205,12 +217,13 @@ internal sealed unsafe class OutputPump : IDisposable
         }
     }
 
-    /// <summary>Reads until the pipe is empty or closed, or at least <paramref name="maxBytes"/> were read.</summary>
-    private void Pump(PipeWatch pipe, byte* buffer, HashSet<IOutputSink> touched, long maxBytes)
+    /// <summary>Reads until the pipe is empty or closed, or at least <paramref name="maxBytes"/> were read; returns the bytes read.</summary>
+    private long Pump(PipeWatch pipe, byte* buffer, HashSet<IOutputSink> touched, long maxBytes)
     {
-        for (long total = 0; total < maxBytes && !pipe.Closed;)
+        long total = 0;
+        while (total < maxBytes && !pipe.Closed)
         {
-            nint got = LibC.read(pipe.Fd, buffer, BufferSize);
+            nint got = LibC.read(pipe.Fd, buffer, (nint)Math.Min(BufferSize, maxBytes - total));
             if (got > 0)
             {
                 total += got;
@@ -226,11 +239,12 @@ internal sealed unsafe class OutputPump : IDisposable
             {
                 int errno = Marshal.GetLastPInvokeError();
                 if (errno == LibC.EINTR) continue;
-                if (errno == LibC.EAGAIN) return;
+                if (errno == LibC.EAGAIN) return total;
             }
             // EOF (every writer closed its end) or a hard error: this pipe is done.
             Close(pipe, touched);
         }
+        return total;
     }
 
     /// <summary>No more reading from <paramref name="pipe"/>: its unfinished line is ended, unless another pipe wrote to the sink since.</summary>

@@ -81,6 +81,12 @@ internal static class PeerCheck
         {
             // A peer that sends no request in 5 s gets the answer anyway.
         }
+        await connection.Transport.Output.WriteAsync(RefusalResponse(message));
+    }
+
+    /// <summary>The whole 403 answer to a refused peer: a JSON error line, then the connection closes.</summary>
+    public static byte[] RefusalResponse(string message)
+    {
         var body = new ArrayBufferWriter<byte>(256);
         using (var json = new Utf8JsonWriter(body, JsonResponse.Options))
         {
@@ -90,8 +96,6 @@ internal static class PeerCheck
         }
         var head = Encoding.ASCII.GetBytes(
             $"HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: {body.WrittenCount + 1}\r\nConnection: close\r\n\r\n");
-        await connection.Transport.Output.WriteAsync(head);
-        await connection.Transport.Output.WriteAsync(body.WrittenMemory);
-        await connection.Transport.Output.WriteAsync("\n"u8.ToArray());
+        return [.. head, .. body.WrittenSpan, (byte)'\n'];
     }
 }

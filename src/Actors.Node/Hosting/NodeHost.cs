@@ -12,6 +12,7 @@ using Actors.Supervision;
 using Actors.Node.Systemd;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -38,15 +39,11 @@ internal static class NodeHost
         // The host must wait at least as long as the processes may take to stop.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = stopAllTimeout + TimeSpan.FromSeconds(5));
         builder.Services.AddSerilog(logger, dispose: false);
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            // Bound by ControlSocket (0600 before its name appears); Kestrel serves it, each peer checked first.
-            kestrel.ListenHandle((ulong)controlSocket.Handle, listen =>
-                listen.Use(PeerCheck.Middleware(listen.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PeerCheck)))));
-            http?.Listen(kestrel);
-            kestrel.Limits.MaxRequestBodySize = RequestBody.MaxBytes;
-            kestrel.AddServerHeader = false;
-        });
+        if (http is null)
+            // The unix socket alone: served without Kestrel, whose heartbeat wakes an idle node every second.
+            builder.Services.AddSingleton<IServer>(services => new ControlSocketServer(controlSocket, services.GetRequiredService<ILogger<ControlSocketServer>>()));
+        else
+            UseKestrel(builder, controlSocket, http);
         builder.Services.AddSingleton(node);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(systemd);
@@ -101,4 +98,20 @@ internal static class NodeHost
         else Http.HttpListening.Route(app, api);
         return app;
     }
+
+    /// <summary>
+    /// Kestrel serves the control socket and the HTTP listener. A method of its own, so that Kestrel's assemblies
+    /// load only when the listener is on.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void UseKestrel(WebApplicationBuilder builder, System.Net.Sockets.Socket controlSocket, Http.HttpListening http) =>
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            // Bound by ControlSocket (0600 before its name appears); Kestrel serves it, each peer checked first.
+            kestrel.ListenHandle((ulong)controlSocket.Handle, listen =>
+                listen.Use(PeerCheck.Middleware(listen.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PeerCheck)))));
+            http.Listen(kestrel);
+            kestrel.Limits.MaxRequestBodySize = RequestBody.MaxBytes;
+            kestrel.AddServerHeader = false;
+        });
 }
