@@ -133,12 +133,19 @@ internal sealed class LayeredReader(Diagnostics diagnostics, IReadOnlyList<Layer
 
     public static bool IsScalar(HoconValue value) => !value.IsObject() && !IsList(value);
 
-    // Akka's IsArray() is false for an empty list written as [] (but true for [ ]), so look at the elements.
-    public static bool IsList(HoconValue value) =>
-        value.IsArray() || (value.Values.Count > 0 && value.Values.All(e => e is HoconArray));
+    // Akka's IsArray() is false for an empty list written as [] (but true for [ ]), and `[] }` on one line parses as
+    // the list followed by a blank literal (the space before the brace, as if concatenated): look at the elements,
+    // blanks aside.
+    public static bool IsList(HoconValue value)
+    {
+        if (value.IsArray()) return true;
+        var parts = value.Values.Where(e => !(e is HoconLiteral literal && string.IsNullOrWhiteSpace(literal.Value))).ToList();
+        return parts.Count > 0 && parts.All(e => e is HoconArray);
+    }
 
+    // `[ ]` holds one element with nothing in it (not even ""): no element at all. `[""]` holds an empty string.
     private static List<HoconValue> Elements(HoconValue value) =>
-        value.Values.OfType<HoconArray>().SelectMany(a => a).ToList();
+        value.Values.OfType<HoconArray>().SelectMany(a => a).Where(e => e.Values.Count > 0).ToList();
 
     public static string Describe(HoconValue value) =>
         value.IsObject() ? "an object { }" : IsList(value) ? "a list [ ]" : $"\"{value.GetString()}\"";

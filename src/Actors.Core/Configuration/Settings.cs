@@ -173,7 +173,7 @@ public sealed record HttpListenerSettings(System.Net.IPEndPoint Listen, string L
 /// <summary>How often the node lock's holder record is refreshed, and when a holder that stopped refreshing counts as hung.</summary>
 public sealed record NodeLockSettings(TimeSpan HeartbeatInterval, TimeSpan StaleAfter)
 {
-    public static readonly NodeLockSettings Default = new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30));
+    public static readonly NodeLockSettings Default = new(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)); // as reference.conf
 }
 
 /// <summary>

@@ -105,6 +105,20 @@ public sealed class ValidationSpec : IDisposable
         Assert.Contains(result.Errors, e => e.Path == $"actors.processes.web.{key}" && e.Message.Contains(message));
     }
 
+    [Theory]
+    [InlineData("a { command = sh, args = [] }")]
+    [InlineData("a { command = sh, args = [ ] }")]
+    [InlineData("a { command = sh, args = []\n }")]
+    [InlineData("a { command = sh, success-exit-codes = [], args = [] }")]
+    public void An_empty_list_is_an_empty_list_however_it_is_spaced(string process)
+    {
+        // `[] }` on one line once read as "" (the blank before the brace taken as a second part of the value).
+        var result = ConfigLoader.LoadText($"actors.processes {{\n  {process}\n}}", null, _temp.Dir);
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        Assert.Empty(result.Settings!.Processes.Single().Args);
+    }
+
     [Fact]
     public void A_process_without_a_command_points_at_the_process_line()
     {
