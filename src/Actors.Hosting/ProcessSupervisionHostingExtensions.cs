@@ -45,7 +45,7 @@ public static class ProcessSupervisionHostingExtensions
             var tracking = options.ChildTracking ? EmbeddedChildTracking.Start(settings.Node.StateDir, log) : null;
             var launcher = new LinuxProcessLauncher((what, e) => log.LogError("output pump: {What}: {Error}", what, e.Message), tracking?.Registry);
             var output = options.LogProcessOutput ? new ProcessOutputLogger(loggers) : null;
-            var supervisorOptions = new SupervisorOptions(launcher) { StateFile = Path.Combine(settings.Node.StateDir, "state.json") };
+            var supervisorOptions = new SupervisorOptions(launcher) { StateFile = Path.Combine(settings.Node.StateDir, "state.json"), DeadMan = tracking?.DeadMan };
             if (output is not null) supervisorOptions = supervisorOptions with { OpenLog = output.Follow(supervisorOptions.OpenLog) };
             // Once the processes are gone and the system with them: the launcher's threads, then the tracking,
             // which tells the watchdog it is an orderly end.

@@ -31,7 +31,7 @@ internal static class NodeHost
     /// <param name="controlSocket">The listening control socket (<see cref="ControlSocket.Open"/>); the caller keeps it open until the host is disposed.</param>
     /// <param name="http">The HTTP listener, bound, or null when it is off (then none of its code is loaded).</param>
     public static WebApplication Build(ActorsSettings settings, Serilog.ILogger logger, LinuxProcessLauncher launcher, NodeInfo node, System.Net.Sockets.Socket controlSocket,
-        SystemdLink systemd, Http.HttpListening? http = null, RunOutcome? outcome = null)
+        SystemdLink systemd, Http.HttpListening? http = null, RunOutcome? outcome = null, IDeadManSwitch? deadMan = null)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "actors" });
         var stopAllTimeout = ProcessSupervisionHostingExtensions.StopAllTimeout(settings);
@@ -73,6 +73,7 @@ internal static class NodeHost
             {
                 StateFile = Path.Combine(settings.Node.StateDir, "state.json"),
                 NotifyFolder = Path.Combine(settings.Node.StateDir, "notify"),
+                DeadMan = deadMan,
             });
             // Run to completion (exit-on-failure, --exit-code-from, --until-done): ends the node as SIGTERM would.
             if (outcome is not null)

@@ -24,7 +24,7 @@ namespace Actors.Processes;
 /// one).
 /// </para>
 /// </summary>
-public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
+public sealed unsafe class WatchdogLink : IPidRegistry, IDeadManSwitch, IDisposable
 {
     /// <summary>
     /// A watchdog that takes no byte for this long while lines wait for it is replaced. It only reads (it scans
@@ -42,6 +42,9 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
 
     private readonly object _gate = new();
     private readonly Dictionary<int, (long StartTime, string Name)> _groups = new();
+    // What the dead-man switch was told: fences of listed groups, and each lease's kill time (ms, monotonic).
+    private readonly Dictionary<int, string> _fences = new();
+    private readonly Dictionary<string, long> _leases = new(StringComparer.Ordinal);
     private readonly PendingBytes _pending = new();
     private readonly IReadOnlyList<string> _argv;
     private readonly IReadOnlyList<string> _environment;
@@ -111,7 +114,8 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
         lock (_gate)
         {
             _groups[pid] = (startTime, name);
-            Send($"+{pid} {startTime} {name}\n");
+            _fences.Remove(pid);
+            Send(WatchdogProtocol.Added(pid, startTime, name));
         }
     }
 
@@ -119,8 +123,33 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
     {
         lock (_gate)
         {
-            if (_groups.TryGetValue(pid, out var listed) && listed.StartTime == startTime) _groups.Remove(pid);
-            Send($"-{pid} {startTime}\n");
+            if (_groups.TryGetValue(pid, out var listed) && listed.StartTime == startTime)
+            {
+                _groups.Remove(pid);
+                _fences.Remove(pid);
+            }
+            Send(WatchdogProtocol.Removed(pid, startTime));
+        }
+    }
+
+    public void Fenced(int pid, long startTime, DeadManFence fence)
+    {
+        lock (_gate)
+        {
+            if (!_groups.TryGetValue(pid, out var listed) || listed.StartTime != startTime) return;
+            var line = WatchdogProtocol.Fenced(pid, startTime, fence);
+            _fences[pid] = line;
+            Send(line);
+        }
+    }
+
+    public void Renewed(string lease, long killAt)
+    {
+        var killAtMs = WatchdogProtocol.MonotonicMs(killAt);
+        lock (_gate)
+        {
+            _leases[lease] = killAtMs;
+            Send(WatchdogProtocol.Renewed(lease, killAtMs));
         }
     }
 
@@ -267,8 +296,14 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
             told = _groups.Count;
             if (fresh is not null)
             {
+                // Leases first: a fenced group is never seen without its lease's kill time.
                 var all = new StringBuilder();
-                foreach (var (pid, (startTime, name)) in _groups) all.Append($"+{pid} {startTime} {name}\n");
+                foreach (var (lease, killAtMs) in _leases) all.Append(WatchdogProtocol.Renewed(lease, killAtMs));
+                foreach (var (pid, (startTime, name)) in _groups)
+                {
+                    all.Append(WatchdogProtocol.Added(pid, startTime, name));
+                    if (_fences.TryGetValue(pid, out var fence)) all.Append(fence);
+                }
                 _pending.Append(Encoding.UTF8.GetBytes(all.ToString()));
                 Flush();
             }
@@ -358,7 +393,7 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
             told = last is not null && !_broken && !_overflow;
             if (told)
             {
-                _pending.Append(".\n"u8);
+                _pending.Append(Encoding.UTF8.GetBytes(WatchdogProtocol.EndLine + "\n"));
                 Flush();
                 told = !_broken && _pending.Length == 0;
             }
