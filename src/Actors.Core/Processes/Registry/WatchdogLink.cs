@@ -6,7 +6,9 @@ using Actors.Processes.Native;
 namespace Actors.Processes;
 
 /// <summary>
-/// The node's side of the <see cref="Watchdog"/>: starts it and keeps it told, as an <see cref="IPidRegistry"/>.
+/// The node's side of the <see cref="Watchdog"/>: starts it and keeps it told, as an <see cref="IPidRegistry"/>
+/// (groups started and gone, and which run under a lease) and as an <see cref="IDeadManSwitch"/> (each lease
+/// holding that landed: the node's heartbeat to its dead-man switch).
 /// <para>
 /// Never blocks the caller (the spawner, the pump, the actors): the pipe's write end is non-blocking, and what
 /// the pipe cannot take at once waits in memory for the keeper thread, which writes it when the watchdog reads
@@ -28,8 +30,9 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDeadManSwitch, IDisposa
 {
     /// <summary>
     /// A watchdog that takes no byte for this long while lines wait for it is replaced. It only reads (it scans
-    /// /proc at EOF only), so a live one takes a line within microseconds; ten seconds leave a new one, a
-    /// runtime start that is slow on a loaded machine, time to begin reading.
+    /// /proc at EOF, or briefly when its dead-man switch kills an overdue lease's groups), so a live one takes a
+    /// line within microseconds; ten seconds leave a new one, a start that is slow on a loaded machine, time to
+    /// begin reading.
     /// </summary>
     public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(10);
 
@@ -91,7 +94,7 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDeadManSwitch, IDisposa
     }
 
     /// <summary>
-    /// Starts <paramref name="argv"/> (argv[0] an absolute path) as the watchdog: its own session, so a
+    /// Starts <paramref name="argv"/> (argv[0] an absolute path; <see cref="WatchdogProgram"/>) as the watchdog: its own session, so a
     /// terminal's Ctrl-C meant for the node does not reach it; stdin the pipe from this node; stdout and
     /// stderr the node's own. Null (and <paramref name="warn"/> told why) when it cannot be started.
     /// <paramref name="pipeBytes"/> (0: the kernel's default) sizes the pipe, for tests that fill it.
