@@ -5,12 +5,12 @@ with 0 and 500 sleeping processes under the node: median of 5 runs each. See ben
   python3 bench/watchdog_memory.py                     # bench/out/actors (python3 bench/run.py --build publishes it)
   ACTORS_BIN=/tmp/old/actors python3 bench/watchdog_memory.py   # another build, e.g. before a change
 """
-import argparse, os, statistics, sys, tempfile, time
+import argparse, os, signal, statistics, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run import ACTORS, Node, children, sleepers, wait_for  # noqa: E402
 
-FIELDS = ("Rss", "Pss", "Pss_Anon", "Pss_File", "Anonymous")
+FIELDS = ("Rss", "Pss", "Pss_Anon", "Pss_File", "Pss_Shmem", "Anonymous")  # Pss_Shmem: .NET maps its code heap through memfd
 
 
 def watchdog_of(node_pid):
@@ -49,7 +49,10 @@ def one_run(count, settle):
             watchdog = watchdog_of(node.proc.pid)
             return rollup(watchdog)
         finally:
-            node.stop()
+            # Stopping 500 children takes a while on a loaded machine: wait for it, never leave them behind.
+            if node.proc.poll() is None:
+                node.proc.send_signal(signal.SIGTERM)
+                node.proc.wait(600)
 
 
 def main():

@@ -49,6 +49,9 @@ public sealed class FileLease : Lease, IFencedLease
     private ICancelable? _heartbeats;
     private int _beating;
     private TimeSpan? _validity;
+    // Until when (monotonic ticks) the holding is good, for CheckLease without the lock: a heartbeat holds the lock
+    // through its file I/O, and the supervisor asks before each decision.
+    private long _goodUntil = long.MinValue;
 
     /// <summary>The constructor <c>LeaseProvider</c> calls; the folder comes from the lease's config block.</summary>
     public FileLease(LeaseSettings settings, ExtendedActorSystem system)
@@ -126,7 +129,7 @@ public sealed class FileLease : Lease, IFencedLease
 
     public override bool CheckLease()
     {
-        lock (_gate) return _held && _clock.Elapsed - _lastWrite <= Validity;
+        return _clock.Elapsed.Ticks <= Volatile.Read(ref _goodUntil);
     }
 
     public override Task<bool> Release() => Task.Run(() =>
@@ -135,6 +138,7 @@ public sealed class FileLease : Lease, IFencedLease
         {
             var wasHeld = _held;
             _held = false;
+            Volatile.Write(ref _goodUntil, long.MinValue);
             _lost = null;
             StopHeartbeats();
             // Freed, not deleted: the token stays, so the next holder's token is higher still. Only while this
@@ -187,6 +191,7 @@ public sealed class FileLease : Lease, IFencedLease
             _held = true;
             _token = taken.Token;
             _lastWrite = stamped;
+            Volatile.Write(ref _goodUntil, (stamped + Validity).Ticks);
             _lastHeartbeat = now;
             _lost = lost ?? _lost;
             Renewed?.Invoke(stampedAt);
@@ -259,6 +264,7 @@ public sealed class FileLease : Lease, IFencedLease
         }
         _lastWrite = stamped;
         _lastHeartbeat = now;
+        Volatile.Write(ref _goodUntil, (stamped + Validity).Ticks);
         Renewed?.Invoke(stampedAt);
     }
 
@@ -273,6 +279,7 @@ public sealed class FileLease : Lease, IFencedLease
     private void Lose(string reason)
     {
         _held = false;
+        Volatile.Write(ref _goodUntil, long.MinValue);
         StopHeartbeats();
         _log.Warning("lease {0} lost by {1} (token {2}): {3}", Settings.LeaseName, _owner, _token, reason);
         var callback = _lost;

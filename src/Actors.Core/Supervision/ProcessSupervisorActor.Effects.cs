@@ -244,6 +244,7 @@ internal sealed partial class ProcessSupervisorActor
     private void CreateLeaseKeeper()
     {
         _leaseKeeper = null;
+        _lease = null;
         if (_life.Settings.Lease is not { } lease) return;
         var instance = _options.LeaseFactory(_life.Settings, Context.System, _options.NodeId);
         // The dead-man switch hears of every holding that landed; the groups under the lease must be dead by the
