@@ -29,7 +29,7 @@ namespace Actors.Leases;
 /// <c>folder</c>.
 /// </para>
 /// </summary>
-public sealed class FileLease : Lease, IFencedLease
+public sealed class FileLease : Lease, IFencedLease, IDeadManLease
 {
     /// <summary>The config path of the defaults below, for <c>LeaseProvider.GetLease</c> and <c>use-lease</c>.</summary>
     public const string ConfigPath = "actors.lease.file";

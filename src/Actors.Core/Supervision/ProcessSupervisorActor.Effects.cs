@@ -249,11 +249,11 @@ internal sealed partial class ProcessSupervisorActor
         var instance = _options.LeaseFactory(_life.Settings, Context.System, _options.NodeId);
         // The dead-man switch hears of every holding that landed; the groups under the lease must be dead by the
         // kill time it is given (see DeadManTimings).
-        if (lease.DeadMan && _options.DeadMan is { } deadMan && instance is FileLease file)
+        if (lease.DeadMan && _options.DeadMan is { } deadMan && instance is IDeadManLease fenced)
         {
             var killAfter = (long)(lease.DeadManTimings(_life.Settings.Stop.Timeout).KillAfter.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
             var name = lease.Name;
-            file.Renewed = stampedAt => deadMan.Renewed(name, stampedAt + killAfter);
+            fenced.Renewed = stampedAt => deadMan.Renewed(name, stampedAt + killAfter);
         }
         _lease = instance;
         // A reload that changes the lease replaces the keeper; the old one may not have stopped yet, so the new
