@@ -50,6 +50,7 @@ public static class ProcessSupervisionHostingExtensions
             {
                 StateFile = Path.Combine(settings.Node.StateDir, "state.json"),
                 NotifyFolder = Path.Combine(settings.Node.StateDir, "notify"),
+                DeadMan = tracking?.DeadMan,
             };
             if (output is not null) supervisorOptions = supervisorOptions with { OpenLog = output.Follow(supervisorOptions.OpenLog) };
             // Once the processes are gone and the system with them: the launcher's threads, then the tracking,

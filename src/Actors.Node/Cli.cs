@@ -58,8 +58,6 @@ public static class Cli
         var rest = args[1..];
         switch (args[0])
         {
-            case WatchdogCommand.Verb: // hidden: started by run, not for people
-                return WatchdogCommand.Execute(rest, stderr);
             case "run":
                 return await RunCommand.ExecuteAsync(rest, stdout, stderr);
             case "unit":

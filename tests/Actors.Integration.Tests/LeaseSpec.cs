@@ -5,8 +5,8 @@ namespace Actors.Integration.Tests;
 
 /// <summary>
 /// Two real nodes (own state-dirs, one lease folder) declare the same leased process. The process appends
-/// "TOKEN start PID" / "TOKEN stop PID" to a shared fencing log, so the test sees who ran it, in which order,
-/// under which token.
+/// "TOKEN start PID TIME" / "TOKEN stop PID TIME" to a shared fencing log (TIME: its own wall clock, seconds), so
+/// the test sees who ran it, in which order, under which token, and that two copies never overlapped.
 /// </summary>
 public sealed class LeaseSpec : IDisposable
 {
@@ -19,9 +19,9 @@ public sealed class LeaseSpec : IDisposable
     public LeaseSpec()
     {
         File.WriteAllText(Path.Combine(_root, "guarded.sh"), """
-            echo "$ACTORS_LEASE_TOKEN start $$" >> "$1"
-            trap 'echo "$ACTORS_LEASE_TOKEN stop $$" >> "$1"; exit 0' TERM
-            while true; do sleep 0.1; done
+            echo "$ACTORS_LEASE_TOKEN start $$ $(date +%s.%N)" >> "$1"
+            trap 'echo "$ACTORS_LEASE_TOKEN stop $$ $(date +%s.%N)" >> "$1"; exit 0' TERM
+            while true; do sleep 1 & wait $!; done
             """);
     }
 
@@ -33,7 +33,7 @@ public sealed class LeaseSpec : IDisposable
         File.WriteAllText(config, $$"""
             actors.processes.guarded {
               command = "/bin/sh", args = ["../guarded.sh", "{{FenceLog}}"]
-              lease { name = guarded, folder = "../leases", heartbeat-interval = 200ms, ttl = 2s }
+              lease { name = guarded, folder = "../leases", heartbeat-interval = 200ms, ttl = 4s }
             }
             """);
         var node = NodeProcess.Start(dir, "run", config);
@@ -44,9 +44,24 @@ public sealed class LeaseSpec : IDisposable
     private static int PidIn(string line) => int.Parse(Regex.Match(line, @"pid (\d+)").Groups[1].Value);
 
     /// <summary>(token, what, pid) of every line of the fencing log.</summary>
-    private List<(long Token, string What, int Pid)> Fence() =>
-        (File.Exists(FenceLog) ? File.ReadAllLines(FenceLog) : []).Select(l => l.Split(' '))
-            .Select(p => (long.Parse(p[0]), p[1], int.Parse(p[2]))).ToList();
+    private List<(long Token, string What, int Pid)> Fence() => Timed().Select(l => (l.Token, l.What, l.Pid)).ToList();
+
+    /// <summary>Every whole line of the fencing log with the time the process wrote it.</summary>
+    private List<(long Token, string What, int Pid, decimal Time)> Timed() =>
+        (File.Exists(FenceLog) ? File.ReadAllLines(FenceLog) : []).Select(l => l.Split(' ')).Where(p => p.Length == 4)
+            .Select(p => (long.Parse(p[0]), p[1], int.Parse(p[2]), decimal.Parse(p[3], System.Globalization.CultureInfo.InvariantCulture))).ToList();
+
+    /// <summary>Each copy ran from its start line to its stop line: no copy started before the one before it stopped.</summary>
+    private void AssertNoOverlap()
+    {
+        var timed = Timed();
+        var runs = timed.Where(l => l.What == "start")
+            .Select(start => (start.Token, Start: start.Time, Stop: timed.FirstOrDefault(l => l.What == "stop" && l.Pid == start.Pid).Time))
+            .ToList();
+        foreach (var (earlier, later) in runs.Zip(runs.Skip(1)))
+            Assert.True(earlier.Stop != 0 && earlier.Stop <= later.Start,
+                $"token {earlier.Token} ran {earlier.Start}..{(earlier.Stop == 0 ? "?" : earlier.Stop)}, token {later.Token} started at {later.Start}");
+    }
 
     private List<(long Token, string What, int Pid)> AwaitFence(Func<List<(long Token, string What, int Pid)>, bool> condition, string what)
     {
@@ -86,32 +101,33 @@ public sealed class LeaseSpec : IDisposable
         // a's copy stopped (and said so) before b's started.
         Assert.Equal([(1L, "start", first), (1L, "stop", first), (2L, "start", second)], fence);
         AssertTokensIncrease(fence);
+        AssertNoOverlap();
     }
 
     [Fact]
-    public void A_frozen_holder_loses_it_after_the_ttl_and_kills_its_copy_when_it_wakes()
+    public void A_frozen_holders_copy_is_stopped_by_its_watchdog_before_the_other_node_takes_over_and_the_thawed_node_waits()
     {
         var a = StartNode("a");
         var first = PidIn(a.AwaitLine("guarded: running", Patience));
         var b = StartNode("b");
         b.AwaitLine("guarded: waiting (waiting for lease guarded held by", Patience);
 
-        // a stops heartbeating; after the TTL b takes over. (A frozen node cannot stop its own children:
-        // the fencing token is what tells the two copies apart.)
+        // a can do nothing now; its watchdog, a process of its own, stops a's copy before the TTL lets b take over.
         a.Signal(SIGSTOP);
         var second = PidIn(b.AwaitLine("guarded: running", Patience));
         AwaitFence(f => f.Any(l => l is { What: "start", Token: 2 }), "b starts its copy under token 2");
+        Assert.True(IsGone(first), "a's copy is gone while a is still frozen");
+        Assert.Contains($"sent signal 15 to the process group of guarded (pid {first})", a.AwaitLine("did not confirm lease guarded in time", Patience));
+        // Its own stop line (the stop signal, within the grace) comes before b's copy's start line.
+        Assert.Equal([(1L, "start", first), (1L, "stop", first), (2L, "start", second)], Fence());
+        AssertNoOverlap();
 
+        // Thawed, a learns its holding is gone and waits for the lease: it does not start a copy of its own.
         a.Signal(SIGCONT);
-        Assert.Contains("lease lost", a.AwaitLine("guarded: stopping (lease lost", Patience));
-        Assert.True(SpinWait.SpinUntil(() => IsGone(first), Patience), "a killed its copy once it woke up");
-        Assert.Contains($"held by", a.AwaitLine("guarded: waiting (waiting for lease guarded held by", Patience));
+        Assert.Contains("(token 2)", a.AwaitLine("guarded: waiting (waiting for lease guarded held by", Patience));
         Assert.False(IsGone(second));
-
         var fence = Fence();
         Assert.Equal([1L, 2L], fence.Where(l => l.What == "start").Select(l => l.Token));
-        // a's copy was SIGKILLed: no "stop" line of token 1.
-        Assert.DoesNotContain(fence, l => l.What == "stop");
         AssertTokensIncrease(fence);
     }
 
@@ -133,6 +149,7 @@ public sealed class LeaseSpec : IDisposable
         Assert.True(secondStarted >= firstGoneBy, $"b's copy started at {secondStarted:F2} s since boot, a's was still there at {firstGoneBy:F2} s");
         var fence = AwaitFence(f => f.Count(l => l.What == "start") == 2, "b starts its copy");
         Assert.Equal([(1L, "start", first), (2L, "start", second)], fence);
+        AssertTokensIncrease(fence);
     }
 
     public void Dispose()

@@ -103,6 +103,38 @@ public sealed class WatchdogLinkSpec : IAsyncLifetime
     }
 
     [Fact]
+    public void A_replacement_watchdog_is_told_each_lease_before_the_groups_and_each_group_with_its_fence()
+    {
+        var link = StartLink();
+        var first = link.Pid;
+        var killAt = System.Diagnostics.Stopwatch.GetTimestamp() + 60 * System.Diagnostics.Stopwatch.Frequency;
+        var killAtMs = WatchdogProtocol.MonotonicMs(killAt);
+        link.Renewed("db", killAt);
+        link.Added("db", 4242, 7);
+        link.Fenced(4242, 7, new DeadManFence("db", 15, TimeSpan.FromMilliseconds(1500)));
+        link.Added("web", 4343, 8);
+        Assert.True(SpinWait.SpinUntil(() => LinesTold(first).Length == 4, Patience), "the first watchdog was told");
+        Assert.Equal([$"~db {killAtMs}", "+4242 7 db", "&4242 7 db 15 1500", "+4343 8 web"], LinesTold(first));
+        Signal(first, "KILL");
+
+        var second = AwaitReplacement(link, first);
+        Assert.True(SpinWait.SpinUntil(() => LinesTold(second).Length == 4, Patience), "the new watchdog was not told");
+        // The lease first: a fenced group is never seen without its kill time (it would count as overdue).
+        Assert.Equal($"~db {killAtMs}", LinesTold(second)[0]);
+        var groups = LinesTold(second).Skip(1).ToList();
+        Assert.Equal(["&4242 7 db 15 1500", "+4242 7 db", "+4343 8 web"], groups.Order(StringComparer.Ordinal));
+        // Each fence right after its group's line: the watchdog fences only a group it lists.
+        Assert.Equal(groups.IndexOf("+4242 7 db") + 1, groups.IndexOf("&4242 7 db 15 1500"));
+
+        // A group gone takes its fence along: the next replacement is not told of it.
+        link.Removed(4242, 7);
+        Signal(second, "KILL");
+        var third = AwaitReplacement(link, second);
+        Assert.True(SpinWait.SpinUntil(() => LinesTold(third).Length == 2, Patience), "the third watchdog was not told");
+        Assert.Equal([$"~db {killAtMs}", "+4343 8 web"], LinesTold(third));
+    }
+
+    [Fact]
     public unsafe void A_write_to_a_pipe_whose_reader_is_gone_fails_with_EPIPE_and_does_not_kill_the_process()
     {
         // What the link relies on: .NET ignores SIGPIPE, so the node learns of a dead watchdog from the write's error.

@@ -107,9 +107,9 @@ public sealed class WatchdogSpec : IAsyncLifetime
 
     private int Remember(int pid)
     {
-        // Only a watchdog is remembered (and later signalled): its command line names the hidden verb.
+        // Only a watchdog is remembered (and later signalled): its command line names the program.
         var cmdline = File.ReadAllText($"/proc/{pid}/cmdline");
-        Assert.Contains("__watchdog", cmdline);
+        Assert.Contains(WatchdogProgram.FileName, cmdline);
         _watchdogs.Add((pid, ProcStat.ReadStartTime(pid)!.Value));
         return pid;
     }

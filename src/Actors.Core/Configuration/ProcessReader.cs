@@ -27,7 +27,7 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
         var startLimit = ReadStartLimit();
         var stop = ReadStop();
         var log = ReadLog(name);
-        var lease = ReadLease();
+        var lease = ReadLease(stop);
         var kind = ReadKind();
         var critical = r.Bool("critical").Value;
         var exitOnFailure = r.Bool("availability.exit-on-failure").Value;
@@ -217,12 +217,13 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
     }
 
     /// <summary>Null when lease.name is empty (no lease); the other lease keys are checked either way.</summary>
-    private ProcessLeaseSettings? ReadLease()
+    private ProcessLeaseSettings? ReadLease(StopSettings stop)
     {
         var name = r.String("lease.name");
         var folder = r.String("lease.folder");
         var interval = r.Duration("lease.heartbeat-interval");
         var ttl = r.Duration("lease.ttl");
+        var deadMan = r.Bool("lease.dead-man");
         if (interval.Value <= TimeSpan.Zero)
             D.Error(interval.Path, $"{HoconScalars.Format(interval.Value)} is out of range; use a duration above 0, e.g. 1s");
         if (interval.Value > TimeSpan.Zero && ttl.Value <= interval.Value)
@@ -233,12 +234,19 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
                 $"lease.ttl ({HoconScalars.Format(ttl.Value)}) is less than twice lease.heartbeat-interval; one late heartbeat loses the lease");
         if (name.Value.Length == 0)
             return null;
+        if (deadMan.Value && interval.Value > TimeSpan.Zero && ttl.Value > interval.Value
+            && DeadManTimings.For(ttl.Value, interval.Value, stop.Timeout) is var timings && timings.StopAfter <= interval.Value)
+            D.Error(ttl.IsUser ? ttl.Path : interval.Path,
+                $"lease.ttl ({HoconScalars.Format(ttl.Value)}) leaves the dead-man switch {HoconScalars.Format(timings.StopAfter)} after a heartbeat before it stops the process, not more than lease.heartbeat-interval ({HoconScalars.Format(interval.Value)}): one late heartbeat would stop it; raise lease.ttl (e.g. 10 × the interval) or set lease.dead-man = off");
         if (!LeaseNameChars().IsMatch(name.Value))
             D.Error(name.Path, $"\"{name.Value}\" is not a valid lease name; use letters, digits, '.', '_' and '-' (it names the lease file)");
         if (folder.Value.Trim().Length == 0)
             D.Error(folder.IsUser ? folder.Path : r.TopPath("lease.folder"),
                 "is required when lease.name is set: the folder the lease files live in, shared by every node that may run this process");
-        return new ProcessLeaseSettings(name.Value, paths.Resolve(folder.Value.Length == 0 ? "." : folder.Value), interval.Value, ttl.Value);
+        return new ProcessLeaseSettings(name.Value, paths.Resolve(folder.Value.Length == 0 ? "." : folder.Value), interval.Value, ttl.Value)
+        {
+            DeadMan = deadMan.Value,
+        };
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9._-]+$")]

@@ -38,7 +38,41 @@ public sealed record LogSettings(string File, long MaxSize, int Keep, bool Times
 /// <c>Folder</c>, shared by the nodes that may run it. The holder writes a heartbeat every
 /// <c>HeartbeatInterval</c>; a holder silent for <c>Ttl</c> loses it to the next node.
 /// </summary>
-public sealed record ProcessLeaseSettings(string Name, string Folder, TimeSpan HeartbeatInterval, TimeSpan Ttl);
+public sealed record ProcessLeaseSettings(string Name, string Folder, TimeSpan HeartbeatInterval, TimeSpan Ttl)
+{
+    /// <summary>
+    /// <c>lease.dead-man</c>: the watchdog kills the process's group when this node stops renewing the lease, before
+    /// another node can take it (see <see cref="DeadManTimings"/>).
+    /// </summary>
+    public bool DeadMan { get; init; } = true;
+
+    /// <summary>The dead-man switch's times for a process that stops within <paramref name="stopTimeout"/>.</summary>
+    public DeadManTimings DeadManTimings(TimeSpan stopTimeout) => Configuration.DeadManTimings.For(Ttl, HeartbeatInterval, stopTimeout);
+}
+
+/// <summary>
+/// When the dead-man switch acts, counted from the moment the node stamped its last lease heartbeat that landed
+/// (another node may take the lease <c>ttl</c> after that stamp, by its wall clock):
+/// <list type="bullet">
+/// <item><see cref="KillAfter"/> = ttl − margin, margin = max(heartbeat-interval, ttl / 4): by then the group is
+/// SIGKILLed. The margin absorbs the clocks of the nodes disagreeing a little, the watchdog being scheduled late on
+/// a loaded machine, and the kernel tearing the processes down.</item>
+/// <item><see cref="Grace"/> = min(stop.timeout, KillAfter / 4): the stop signal goes that long before.</item>
+/// <item><see cref="StopAfter"/> = KillAfter − Grace: the stop signal goes then; the node itself counts the lease lost
+/// when its heartbeats have been silent that long, so it never runs the process on a holding the watchdog ends.</item>
+/// </list>
+/// With the defaults (ttl 10s, heartbeat-interval 1s, stop.timeout 10s): stop signal at 5.625s, SIGKILL at 7.5s.
+/// </summary>
+public sealed record DeadManTimings(TimeSpan StopAfter, TimeSpan Grace, TimeSpan KillAfter)
+{
+    public static DeadManTimings For(TimeSpan ttl, TimeSpan heartbeatInterval, TimeSpan stopTimeout)
+    {
+        var margin = TimeSpan.FromTicks(Math.Max(heartbeatInterval.Ticks, ttl.Ticks / 4));
+        var killAfter = ttl - margin;
+        var grace = TimeSpan.FromTicks(Math.Max(0, Math.Min(stopTimeout.Ticks, killAfter.Ticks / 4)));
+        return new DeadManTimings(killAfter - grace, grace, killAfter);
+    }
+}
 
 /// <summary>One declared process, fully resolved: defaults applied, paths absolute.</summary>
 public sealed record ProcessSettings(

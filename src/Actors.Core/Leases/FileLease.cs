@@ -18,13 +18,18 @@ namespace Actors.Leases;
 /// another owner may have taken it. See <see cref="LeaseClock"/> for the clock assumption.
 /// </para>
 /// <para>
+/// With a dead-man switch (see <see cref="Validity"/> and <see cref="Renewed"/>), the holder counts the lease lost
+/// sooner, after <see cref="Validity"/> without a heartbeat that landed, and reports every holding that landed so
+/// a process outside the node can kill what runs under the lease if the reports stop.
+/// </para>
+/// <para>
 /// Loadable through <c>LeaseProvider.Get(system).GetLease(name, "actors.lease.file", owner)</c> with a config
 /// block like <see cref="DefaultConfig"/>: <c>lease-class</c>, <c>heartbeat-interval</c>,
 /// <c>heartbeat-timeout</c> (the TTL), <c>lease-operation-timeout</c> (required by Akka's settings; nothing here waits on a lock, see <see cref="LeaseFile"/>) and
 /// <c>folder</c>.
 /// </para>
 /// </summary>
-public sealed class FileLease : Lease, IFencedLease
+public sealed class FileLease : Lease, IFencedLease, IDeadManLease
 {
     /// <summary>The config path of the defaults below, for <c>LeaseProvider.GetLease</c> and <c>use-lease</c>.</summary>
     public const string ConfigPath = "actors.lease.file";
@@ -43,6 +48,10 @@ public sealed class FileLease : Lease, IFencedLease
     private Action<Exception?>? _lost;
     private ICancelable? _heartbeats;
     private int _beating;
+    private TimeSpan? _validity;
+    // Until when (monotonic ticks) the holding is good, for CheckLease without the lock: a heartbeat holds the lock
+    // through its file I/O, and the supervisor asks before each decision.
+    private long _goodUntil = long.MinValue;
 
     /// <summary>The constructor <c>LeaseProvider</c> calls; the folder comes from the lease's config block.</summary>
     public FileLease(LeaseSettings settings, ExtendedActorSystem system)
@@ -89,6 +98,30 @@ public sealed class FileLease : Lease, IFencedLease
 
     public long Token { get { lock (_gate) return _token; } }
 
+    /// <summary>
+    /// How long this holder counts its holding good after the last heartbeat that landed (by its monotonic clock):
+    /// the TTL unless set shorter, for a dead-man switch that stops the process before the TTL. After it the lease
+    /// is lost (and <see cref="CheckLease"/> false) even if nobody else took it yet: the next holding, with a new
+    /// token, comes only after the TTL.
+    /// </summary>
+    public TimeSpan Validity
+    {
+        get => _validity ?? _ttl;
+        init
+        {
+            if (value <= TimeSpan.Zero || value > _ttl)
+                throw new ArgumentException($"lease {Settings.LeaseName}: the validity ({value}) must be above 0 and at most the ttl ({_ttl})");
+            _validity = value;
+        }
+    }
+
+    /// <summary>
+    /// Told of every holding that landed (an acquisition, a heartbeat), with the <see cref="System.Diagnostics.Stopwatch"/>
+    /// timestamp taken just before its record was written: the others judge the lease by that record. Called under
+    /// the lease's lock: it must not block (the node's watchdog link writes one line without blocking).
+    /// </summary>
+    public Action<long>? Renewed { get; set; }
+
     public override Task<bool> Acquire() => Acquire(null);
 
     public override Task<bool> Acquire(Action<Exception?>? leaseLostCallback) =>
@@ -96,7 +129,7 @@ public sealed class FileLease : Lease, IFencedLease
 
     public override bool CheckLease()
     {
-        lock (_gate) return _held && _clock.Elapsed - _lastWrite <= _ttl;
+        return _clock.Elapsed.Ticks <= Volatile.Read(ref _goodUntil);
     }
 
     public override Task<bool> Release() => Task.Run(() =>
@@ -105,6 +138,7 @@ public sealed class FileLease : Lease, IFencedLease
         {
             var wasHeld = _held;
             _held = false;
+            Volatile.Write(ref _goodUntil, long.MinValue);
             _lost = null;
             StopHeartbeats();
             // Freed, not deleted: the token stays, so the next holder's token is higher still. Only while this
@@ -131,8 +165,12 @@ public sealed class FileLease : Lease, IFencedLease
     {
         lock (_gate)
         {
+            // A holding this node can no longer count on (frozen or stalled past its validity) is lost first: it is
+            // taken again only with a new token, once the TTL let it go.
+            if (_held && _clock.Elapsed - _lastWrite > Validity) Lose(Silence(_clock.Elapsed - _lastWrite));
             var now = _clock.UtcNow;
             var stamped = _clock.Elapsed;
+            var stampedAt = System.Diagnostics.Stopwatch.GetTimestamp();
             var (token, current) = _file.Current(out var corruption);
             if (corruption is not null) _log.Warning("lease {0}: {1}", Settings.LeaseName, corruption);
             LeaseRecord taken;
@@ -153,8 +191,10 @@ public sealed class FileLease : Lease, IFencedLease
             _held = true;
             _token = taken.Token;
             _lastWrite = stamped;
+            Volatile.Write(ref _goodUntil, (stamped + Validity).Ticks);
             _lastHeartbeat = now;
             _lost = lost ?? _lost;
+            Renewed?.Invoke(stampedAt);
             if (_heartbeats is null)
             {
                 _heartbeats = new Cancelable(_scheduler);
@@ -189,13 +229,14 @@ public sealed class FileLease : Lease, IFencedLease
         if (!_held) return;
         var silent = _clock.Elapsed - _lastWrite;
         // Checked before writing: a node that was frozen must not refresh a lease another may have taken.
-        if (silent > _ttl)
+        if (silent > Validity)
         {
-            Lose($"no heartbeat written for {silent.TotalSeconds:0.###}s, longer than the ttl of {_ttl.TotalSeconds:0.###}s (stalled or frozen)");
+            Lose(Silence(silent));
             return;
         }
         var now = _clock.UtcNow;
         var stamped = _clock.Elapsed;
+        var stampedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             // Only the holder of a token writes its file, so the record is ours to write whole; what others did
@@ -216,19 +257,29 @@ public sealed class FileLease : Lease, IFencedLease
         // Others judge the lease by the heartbeat it replaced until this write landed: if that took past the old
         // heartbeat's TTL, someone may have seen it expired and taken the lease a moment before our write.
         var landed = _clock.Elapsed - _lastWrite;
-        if (landed > _ttl)
+        if (landed > Validity)
         {
-            Lose($"the heartbeat landed {landed.TotalSeconds:0.###}s after the one before, past the ttl of {_ttl.TotalSeconds:0.###}s (stalled)");
+            Lose($"the heartbeat landed {landed.TotalSeconds:0.###}s after the one before, past {Limit} (stalled)");
             return;
         }
         _lastWrite = stamped;
         _lastHeartbeat = now;
+        Volatile.Write(ref _goodUntil, (stamped + Validity).Ticks);
+        Renewed?.Invoke(stampedAt);
     }
+
+    private string Limit => _validity is { } validity
+        ? $"the {validity.TotalSeconds:0.###}s this node may hold it without one (the dead-man switch stops the process then)"
+        : $"the ttl of {_ttl.TotalSeconds:0.###}s";
+
+    private string Silence(TimeSpan silent) =>
+        $"no heartbeat written for {silent.TotalSeconds:0.###}s, longer than {Limit} (stalled or frozen)";
 
     /// <summary>Called under the gate. The callback runs on the pool: it must not run while we hold the gate.</summary>
     private void Lose(string reason)
     {
         _held = false;
+        Volatile.Write(ref _goodUntil, long.MinValue);
         StopHeartbeats();
         _log.Warning("lease {0} lost by {1} (token {2}): {3}", Settings.LeaseName, _owner, _token, reason);
         var callback = _lost;

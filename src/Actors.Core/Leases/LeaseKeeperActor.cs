@@ -32,6 +32,13 @@ internal sealed class LeaseKeeperActor : ReceiveActor, IWithTimers
         Receive<Acquire>(_ =>
         {
             _wanted = true;
+            // A holding the lease no longer vouches for (its heartbeats stalled past what it allows: the node was
+            // frozen) is not handed out again: the parent must wait for a new one.
+            if (_held && !_lease.CheckLease())
+            {
+                _held = false;
+                Timers.Cancel(LookTimer);
+            }
             if (_held) Context.Parent.Tell(new LeaseAcquired(Name, TokenOf()));
             else TryAcquire();
         });

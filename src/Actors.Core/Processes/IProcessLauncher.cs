@@ -34,6 +34,9 @@ public sealed record LaunchSpec(
 
     /// <summary>Options of the exec shim (user, limits, ...: see <see cref="ExecShim"/>); null to spawn the program directly.</summary>
     public IReadOnlyList<string>? ShimOptions { get; init; }
+
+    /// <summary>A run under a lease: what the watchdog's dead-man switch needs to stop it; null for none.</summary>
+    public DeadManFence? Fence { get; init; }
 }
 
 /// <summary>One launch: the spec, where its output goes, and the ticket that keeps an abandoned launch from leaking a process.</summary>

@@ -106,6 +106,7 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
         AdoptedOrphans.Register(handle);
         // Recorded before anyone may act on it: the runner releases it only after it was handed over.
         _registry?.Added(spec.Name, handle.Pid, handle.StartTime);
+        if (spec.Fence is { } fence) _registry?.Fenced(handle.Pid, handle.StartTime, fence);
         if (request.Ticket.TryHandOver(handle)) replyTo.Tell(new ProcessLaunched(handle));
         else
         {

@@ -136,7 +136,9 @@ public static class ProcessGroupSignal
                 if (!ToProcess(member.Fd, signal)) continue;
                 sent++;
                 // The node reaps what it adopts (a leader is its parent's to reap).
+#if !ACTORS_WATCHDOG // the watchdog program is no subreaper: it adopts nothing
                 if (signal == LibC.SIGKILL && member.Pid != pgid) AdoptedOrphans.Watch(member.Pid, member.StartTime);
+#endif
             }
             return sent;
         }

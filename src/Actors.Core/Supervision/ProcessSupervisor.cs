@@ -209,6 +209,12 @@ public sealed record SupervisorOptions(IProcessLauncher Launcher)
     /// </summary>
     public string NodeId { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}";
 
+    /// <summary>
+    /// The dead-man switch of leased processes (the node's watchdog): told of every lease holding that landed, it
+    /// kills the groups under a lease the node stops renewing. Null: none (the lease's own checks only).
+    /// </summary>
+    public IDeadManSwitch? DeadMan { get; init; }
+
     /// <summary>Makes the lease of a process that declares one, for owner <see cref="NodeId"/>; tests swap in a simulated lease.</summary>
     public Func<ProcessSettings, ActorSystem, string, Lease> LeaseFactory { get; init; } = FileLeaseFor;
 
@@ -218,7 +224,11 @@ public sealed record SupervisorOptions(IProcessLauncher Launcher)
         var lease = settings.Lease ?? throw new ArgumentException($"{settings.Name} declares no lease");
         var timeouts = new TimeoutSettings(lease.HeartbeatInterval, lease.Ttl, LeaseOperationTimeout(lease));
         return new FileLease(new LeaseSettings(lease.Name, owner, timeouts, ConfigurationFactory.Empty), lease.Folder,
-            system.Scheduler, LeaseClock.System, Akka.Event.Logging.GetLogger(system, typeof(FileLease)));
+            system.Scheduler, LeaseClock.System, Akka.Event.Logging.GetLogger(system, typeof(FileLease)))
+        {
+            // With the dead-man switch the node gives up the holding when the watchdog starts stopping the process.
+            Validity = lease.DeadMan ? lease.DeadManTimings(settings.Stop.Timeout).StopAfter : lease.Ttl,
+        };
     }
 
     /// <summary>The longest wait for the lease file's lock: well inside the TTL, so a stuck lock loses the lease in time.</summary>

@@ -35,6 +35,8 @@ internal sealed partial class ProcessSupervisorActor
     private IActorRef? _runner;
     private IActorRef _guard = ActorRefs.Nobody;
     private IActorRef? _leaseKeeper;
+    // The lease the keeper holds: asked (in memory) whether it still vouches for the holding before each decision.
+    private Akka.Coordination.Lease? _lease;
     // readiness = notify: the current run's NOTIFY_SOCKET.
     private NotifySocket? _notify;
     private int _leaseKeepers;
@@ -47,6 +49,11 @@ internal sealed partial class ProcessSupervisorActor
                 // With env files, each start reads them anew (an edited file takes effect at the next start).
                 var spec = _life.Settings.EnvFiles.Files.Count > 0 ? LaunchSpecs.From(_life.Settings) : _spec;
                 _runSpec = launch.LeaseToken is { } token ? WithLeaseToken(spec, token) : spec;
+                if (launch.LeaseToken is not null && _life.Settings.Lease is { DeadMan: true } fenced)
+                    _runSpec = _runSpec with
+                    {
+                        Fence = new DeadManFence(fenced.Name, _life.Settings.Stop.Signal, fenced.DeadManTimings(_life.Settings.Stop.Timeout).Grace),
+                    };
                 _runSpec = WithNotifySocket(_runSpec, launch.Run);
                 PrepareLog(launch.Run);
                 _runner = Context.ActorOf(ProcessRunner.Props(_runSpec, _life.Settings, _options.Launcher, _output, _errorOutput),
@@ -237,8 +244,18 @@ internal sealed partial class ProcessSupervisorActor
     private void CreateLeaseKeeper()
     {
         _leaseKeeper = null;
+        _lease = null;
         if (_life.Settings.Lease is not { } lease) return;
         var instance = _options.LeaseFactory(_life.Settings, Context.System, _options.NodeId);
+        // The dead-man switch hears of every holding that landed; the groups under the lease must be dead by the
+        // kill time it is given (see DeadManTimings).
+        if (lease.DeadMan && _options.DeadMan is { } deadMan && instance is IDeadManLease fenced)
+        {
+            var killAfter = (long)(lease.DeadManTimings(_life.Settings.Stop.Timeout).KillAfter.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+            var name = lease.Name;
+            fenced.Renewed = stampedAt => deadMan.Renewed(name, stampedAt + killAfter);
+        }
+        _lease = instance;
         // A reload that changes the lease replaces the keeper; the old one may not have stopped yet, so the new
         // one gets a new name.
         _leaseKeepers++;

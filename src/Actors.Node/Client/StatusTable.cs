@@ -33,6 +33,8 @@ internal static class StatusTable
             // Older nodes have no "exec".
             if (process.TryGetProperty("exec", out var exec) && exec.ValueKind == JsonValueKind.Object)
                 stdout.WriteLine($"  runs with: {exec.GetProperty("summary").GetString()}");
+            if (process.TryGetProperty("lease", out var lease) && lease.ValueKind == JsonValueKind.Object)
+                stdout.WriteLine($"  lease: {Lease(lease)}");
             if (process.TryGetProperty("probes", out var probes))
                 foreach (var probe in probes.EnumerateArray())
                     stdout.WriteLine($"  probe {probe.GetProperty("role").GetString()} ({probe.GetProperty("type").GetString()}): {Passing(probe.GetProperty("passing"))}" +
@@ -40,6 +42,15 @@ internal static class StatusTable
             foreach (var t in process.GetProperty("trail").EnumerateArray())
                 stdout.WriteLine($"  {t.GetProperty("at").GetString()}  {t.GetProperty("state").GetString(),-11}  {t.GetProperty("reason").GetString()}");
         }
+    }
+
+    /// <summary>"web, held by this node (token 3)", "web, held by host:4242 (token 2)", "web, free (token 2)": the token is the fencing token.</summary>
+    private static string Lease(JsonElement lease)
+    {
+        var token = lease.GetProperty("token").GetInt64();
+        var holder = lease.GetProperty("held").GetBoolean() ? "held by this node"
+            : lease.GetProperty("holder").GetString() is { } other ? $"held by {other}" : "free";
+        return $"{lease.GetProperty("name").GetString()}, {holder}{(token > 0 ? $" (token {token})" : "")}";
     }
 
     private static (string[] Cells, string State) Row(JsonElement p)

@@ -9,7 +9,7 @@ public static class CompletionCommand
 {
     public const string Usage = "actors completion bash|zsh";
 
-    /// <summary>The verbs people type (the hidden watchdog verb is left out).</summary>
+    /// <summary>The verbs people type.</summary>
     internal static readonly string[] Verbs =
         ["run", "check-config", "simulate", "unit", "exec", "status", "members", "logs", "start", "stop", "restart", "signal", "scale", "wait", "reload", "shutdown", "version", "completion", "help"];
 

@@ -124,7 +124,7 @@ public static class RunCommand
             if (!AdoptedOrphans.Enable(out var subreaperProblem))
                 logger.Warning("{Problem:l}; descendants whose parent exits go to init, and are found by their environment only", subreaperProblem);
             using var launcher = new LinuxProcessLauncher((what, e) => logger.Error("output pump: {What}: {Error}", what, e.Message), children.Registry);
-            await using var host = NodeHost.Build(settings, logger, launcher, node, controlSocket.Socket, systemd, http, outcome);
+            await using var host = NodeHost.Build(settings, logger, launcher, node, controlSocket.Socket, systemd, http, outcome, children.DeadMan);
             // SIGHUP means reload, as for most daemons; without a handler it would kill the node outright and
             // leave every child running, orphaned in its own session.
             var reload = host.Services.GetRequiredService<ReloadService>();

@@ -37,7 +37,7 @@ internal static class ExecRunner
         using var signals = new ExecSignals();
         // A SIGKILLed exec cannot stop its command: the watchdog (a second process, the node's own) then kills
         // the command's group. Disposed last: it is told of every group gone, then closes and exits.
-        using var watchdog = WatchdogLink.Start(ChildTracking.WatchdogArgv(), ChildTracking.WatchdogEnvironment(), report.Line);
+        using var watchdog = WatchdogProgram.ArgvForThisProcess() is { } argv ? WatchdogLink.Start(argv, WatchdogProgram.Environment, report.Line) : null;
         using var launcher = new LinuxProcessLauncher((what, e) => report.Line($"{what}: {e.Message}"), watchdog, inheritStdio: true, followDescendants: false);
         var options = new SupervisorOptions(new OwnEnvironmentLauncher(launcher))
         {

@@ -32,7 +32,7 @@ internal static class NodeHost
     /// <param name="controlSocket">The listening control socket (<see cref="ControlSocket.Open"/>); the caller keeps it open until the host is disposed.</param>
     /// <param name="http">The HTTP listener, bound, or null when it is off (then none of its code is loaded).</param>
     public static WebApplication Build(ActorsSettings settings, Serilog.ILogger logger, LinuxProcessLauncher launcher, NodeInfo node, System.Net.Sockets.Socket controlSocket,
-        SystemdLink systemd, Http.HttpListening? http = null, RunOutcome? outcome = null)
+        SystemdLink systemd, Http.HttpListening? http = null, RunOutcome? outcome = null, IDeadManSwitch? deadMan = null)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "actors" });
         var stopAllTimeout = ProcessSupervisionHostingExtensions.StopAllTimeout(settings);
@@ -72,6 +72,7 @@ internal static class NodeHost
             {
                 StateFile = Path.Combine(settings.Node.StateDir, "state.json"),
                 NotifyFolder = Path.Combine(settings.Node.StateDir, "notify"),
+                DeadMan = deadMan,
             });
             // actors.cluster: only then is the cluster stack loaded (ClusterHosting names its types, this file does not).
             if (settings.Cluster is { } clusterSettings) Cluster.ClusterHosting.Add(akka, settings, clusterSettings, cluster, outcome);

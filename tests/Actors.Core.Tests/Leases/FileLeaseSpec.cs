@@ -68,6 +68,39 @@ public class FileLeaseSpec() : Akka.TestKit.Xunit2.TestKit(
     }
 
     [Fact]
+    public void With_a_validity_shorter_than_the_ttl_a_silent_holder_loses_it_then_and_gets_it_back_only_after_the_ttl_with_a_new_token()
+    {
+        var renewed = new List<long>();
+        var a = new FileLease(new LeaseSettings("web", "node-a", new TimeoutSettings(Interval, Ttl, TimeSpan.FromSeconds(3)), ConfigurationFactory.Empty),
+            _dir, Sys.Scheduler, _clock.Clock, Sys.Log)
+        {
+            Validity = TimeSpan.FromSeconds(3),
+            Renewed = stamp => { lock (renewed) renewed.Add(stamp); },
+        };
+        var lost = new TaskCompletionSource<Exception?>();
+        Assert.True(Acquire(a, e => lost.TrySetResult(e)));
+        Assert.Single(renewed); // the acquisition landed
+        var before = a.LastHeartbeat;
+        Beat();
+        AwaitCondition(() => a.LastHeartbeat > before, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(5));
+        lock (renewed) Assert.Equal(2, renewed.Count); // and so did the heartbeat
+        Assert.True(a.CheckLease());
+
+        // Silent (frozen) past the validity, inside the ttl: no longer good for this holder, nobody else's yet.
+        _clock.Advance(TimeSpan.FromMilliseconds(3001));
+        Assert.False(a.CheckLease());
+        Assert.False(Acquire(a)); // not re-entered with the old token
+        Assert.Contains("may hold it without one", Within(lost.Task)!.Message);
+        Assert.False(Acquire(Lease("node-b")));
+
+        // After the ttl it is free again: taken anew, with the next token.
+        _clock.Advance(Ttl);
+        Assert.True(Acquire(a));
+        Assert.Equal(2, a.Token);
+        lock (renewed) Assert.Equal(3, renewed.Count);
+    }
+
+    [Fact]
     public void Acquiring_again_while_holding_keeps_the_token()
     {
         var a = Lease("node-a");

@@ -21,6 +21,12 @@ public interface IPidRegistry
     /// belong to a newer child, whose record must stay.
     /// </summary>
     void Removed(int pid, long startTime);
+
+    /// <summary>
+    /// The child just <see cref="Added"/> runs under a lease: the dead-man switch stops it when the node stops
+    /// confirming that lease (see <see cref="IDeadManSwitch"/>). Only the watchdog acts on it.
+    /// </summary>
+    void Fenced(int pid, long startTime, DeadManFence fence) { }
 }
 
 /// <summary>Tells several registries, in order.</summary>
@@ -34,5 +40,10 @@ public sealed class CompositePidRegistry(params IPidRegistry[] parts) : IPidRegi
     public void Removed(int pid, long startTime)
     {
         foreach (var part in parts) part.Removed(pid, startTime);
+    }
+
+    public void Fenced(int pid, long startTime, DeadManFence fence)
+    {
+        foreach (var part in parts) part.Fenced(pid, startTime, fence);
     }
 }

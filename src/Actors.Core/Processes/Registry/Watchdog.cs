@@ -3,10 +3,12 @@ using Actors.Native;
 namespace Actors.Processes;
 
 /// <summary>
-/// The watchdog process (<c>actors __watchdog NODE-PID NODE-STARTTIME</c>): kills the children of a node that died
-/// without stopping them, a SIGKILL included. The node writes one line per change into the watchdog's stdin, a pipe:
-/// <c>+PGID STARTTIME NAME</c> when a child starts, <c>-PGID STARTTIME</c> when it is gone with its group (the start
-/// time, because a newer child may already have the pid). When the
+/// The watchdog process (<c>actors-watchdog NODE-PID NODE-STARTTIME</c>, a small native program: src/Actors.Watchdog
+/// compiles this file): kills the children of a node that died without stopping them, a SIGKILL included, and is the
+/// dead-man switch of its leased processes (see <see cref="WatchedGroups"/>). The node writes one line per change into
+/// the watchdog's stdin, a pipe (see <see cref="WatchdogProtocol"/>): <c>+PGID STARTTIME NAME</c> when a child starts,
+/// <c>-PGID STARTTIME</c> when it is gone with its group (the start time, because a newer child may already have the
+/// pid), and for leased processes which groups run under which lease and until when the node confirmed it. When the
 /// node dies, however it dies, the kernel closes the node's end of the pipe; the watchdog reads EOF, waits until
 /// the node has really ended, and SIGKILLs every group still listed, then exits. An orderly node writes
 /// <see cref="EndLine"/> and closes the pipe only after its children stopped, so the watchdog then finds nothing
@@ -24,7 +26,7 @@ namespace Actors.Processes;
 public static class Watchdog
 {
     /// <summary>The node's last line before it closes the pipe in order: what is still listed is killed at once.</summary>
-    public const string EndLine = ".";
+    public const string EndLine = WatchdogProtocol.EndLine;
 
     /// <summary>
     /// Reads the node's lines from <paramref name="input"/> until EOF, then kills what is still listed. The node's
@@ -39,32 +41,32 @@ public static class Watchdog
     /// reading): such a one, if it ever runs again, waits until the node (<paramref name="nodePid"/> started at
     /// <paramref name="nodeStartTime"/>) is really gone before it kills anything, so it never kills the children
     /// of a node that lives. The wait is also right for a dying node: the kernel closes its files before the
-    /// node has finished exiting.
+    /// node has finished exiting. Until EOF the dead-man switch acts on leased groups (see <see cref="WatchedGroups"/>).
     /// </summary>
-    /// <returns>The number of groups killed.</returns>
+    /// <returns>The number of groups killed after EOF.</returns>
     public static int Run(Stream input, TextWriter log, int nodePid, long? nodeStartTime)
     {
         // Its children carry this marker (see NodeMarker).
         var marker = nodeStartTime is { } nodeStart ? NodeMarker.Entry(nodePid, nodeStart) : null;
         // Opened before reading: from here on it is this node, whatever later gets its pid.
         using var node = NodeLife.Watch(nodePid, nodeStartTime);
-        var groups = new Dictionary<int, (long StartTime, string Name)>();
+        List<(int Pgid, long StartTime, string Name)> groups;
         bool inOrder = false;
-        using (var reader = new StreamReader(input))
+        using (var watched = new WatchedGroups(log, nodePid, marker))
         {
-            while (reader.ReadLine() is { } line)
+            using (var reader = new StreamReader(input))
             {
-                if (line == EndLine)
+                while (reader.ReadLine() is { } line)
                 {
-                    inOrder = true;
-                    break;
+                    if (line == EndLine)
+                    {
+                        inOrder = true;
+                        break;
+                    }
+                    watched.Apply(line);
                 }
-                var parts = line.Split(' ', 3);
-                if (parts[0].Length < 2 || !int.TryParse(parts[0].AsSpan(1), out var pgid) || pgid <= 1) continue;
-                if (parts.Length < 2 || !long.TryParse(parts[1], out var startTime)) continue;
-                if (parts[0][0] == '+') groups[pgid] = (startTime, parts.Length == 3 ? parts[2] : "?");
-                else if (parts[0][0] == '-' && groups.TryGetValue(pgid, out var listed) && listed.StartTime == startTime) groups.Remove(pgid);
             }
+            groups = watched.Close();
         }
         if (!inOrder && !node.WaitForEnd(TimeSpan.FromSeconds(5)))
         {
@@ -73,7 +75,7 @@ public static class Watchdog
         }
         int killed = 0;
         var signalled = new HashSet<int>(); // groups killed whole: their members need nothing more
-        foreach (var (pgid, (startTime, name)) in groups)
+        foreach (var (pgid, startTime, name) in groups)
         {
             // Guarded: the leader by its start time, or, the leader gone, a member carrying the node's marker
             // (see ProcessGroupSignal); a group id that was freed and reused is never signalled.

@@ -6,7 +6,9 @@ using Actors.Processes.Native;
 namespace Actors.Processes;
 
 /// <summary>
-/// The node's side of the <see cref="Watchdog"/>: starts it and keeps it told, as an <see cref="IPidRegistry"/>.
+/// The node's side of the <see cref="Watchdog"/>: starts it and keeps it told, as an <see cref="IPidRegistry"/>
+/// (groups started and gone, and which run under a lease) and as an <see cref="IDeadManSwitch"/> (each lease
+/// holding that landed: the node's heartbeat to its dead-man switch).
 /// <para>
 /// Never blocks the caller (the spawner, the pump, the actors): the pipe's write end is non-blocking, and what
 /// the pipe cannot take at once waits in memory for the keeper thread, which writes it when the watchdog reads
@@ -24,12 +26,13 @@ namespace Actors.Processes;
 /// one).
 /// </para>
 /// </summary>
-public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
+public sealed unsafe class WatchdogLink : IPidRegistry, IDeadManSwitch, IDisposable
 {
     /// <summary>
     /// A watchdog that takes no byte for this long while lines wait for it is replaced. It only reads (it scans
-    /// /proc at EOF only), so a live one takes a line within microseconds; ten seconds leave a new one, a
-    /// runtime start that is slow on a loaded machine, time to begin reading.
+    /// /proc at EOF, or briefly when its dead-man switch kills an overdue lease's groups), so a live one takes a
+    /// line within microseconds; ten seconds leave a new one, a start that is slow on a loaded machine, time to
+    /// begin reading.
     /// </summary>
     public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(10);
 
@@ -42,6 +45,9 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
 
     private readonly object _gate = new();
     private readonly Dictionary<int, (long StartTime, string Name)> _groups = new();
+    // What the dead-man switch was told: fences of listed groups, and each lease's kill time (ms, monotonic).
+    private readonly Dictionary<int, string> _fences = new();
+    private readonly Dictionary<string, long> _leases = new(StringComparer.Ordinal);
     private readonly PendingBytes _pending = new();
     private readonly IReadOnlyList<string> _argv;
     private readonly IReadOnlyList<string> _environment;
@@ -88,7 +94,7 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
     }
 
     /// <summary>
-    /// Starts <paramref name="argv"/> (argv[0] an absolute path) as the watchdog: its own session, so a
+    /// Starts <paramref name="argv"/> (argv[0] an absolute path; <see cref="WatchdogProgram"/>) as the watchdog: its own session, so a
     /// terminal's Ctrl-C meant for the node does not reach it; stdin the pipe from this node; stdout and
     /// stderr the node's own. Null (and <paramref name="warn"/> told why) when it cannot be started.
     /// <paramref name="pipeBytes"/> (0: the kernel's default) sizes the pipe, for tests that fill it.
@@ -111,7 +117,8 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
         lock (_gate)
         {
             _groups[pid] = (startTime, name);
-            Send($"+{pid} {startTime} {name}\n");
+            _fences.Remove(pid);
+            Send(WatchdogProtocol.Added(pid, startTime, name));
         }
     }
 
@@ -119,8 +126,33 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
     {
         lock (_gate)
         {
-            if (_groups.TryGetValue(pid, out var listed) && listed.StartTime == startTime) _groups.Remove(pid);
-            Send($"-{pid} {startTime}\n");
+            if (_groups.TryGetValue(pid, out var listed) && listed.StartTime == startTime)
+            {
+                _groups.Remove(pid);
+                _fences.Remove(pid);
+            }
+            Send(WatchdogProtocol.Removed(pid, startTime));
+        }
+    }
+
+    public void Fenced(int pid, long startTime, DeadManFence fence)
+    {
+        lock (_gate)
+        {
+            if (!_groups.TryGetValue(pid, out var listed) || listed.StartTime != startTime) return;
+            var line = WatchdogProtocol.Fenced(pid, startTime, fence);
+            _fences[pid] = line;
+            Send(line);
+        }
+    }
+
+    public void Renewed(string lease, long killAt)
+    {
+        var killAtMs = WatchdogProtocol.MonotonicMs(killAt);
+        lock (_gate)
+        {
+            _leases[lease] = killAtMs;
+            Send(WatchdogProtocol.Renewed(lease, killAtMs));
         }
     }
 
@@ -267,8 +299,14 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
             told = _groups.Count;
             if (fresh is not null)
             {
+                // Leases first: a fenced group is never seen without its lease's kill time.
                 var all = new StringBuilder();
-                foreach (var (pid, (startTime, name)) in _groups) all.Append($"+{pid} {startTime} {name}\n");
+                foreach (var (lease, killAtMs) in _leases) all.Append(WatchdogProtocol.Renewed(lease, killAtMs));
+                foreach (var (pid, (startTime, name)) in _groups)
+                {
+                    all.Append(WatchdogProtocol.Added(pid, startTime, name));
+                    if (_fences.TryGetValue(pid, out var fence)) all.Append(fence);
+                }
                 _pending.Append(Encoding.UTF8.GetBytes(all.ToString()));
                 Flush();
             }
@@ -358,7 +396,7 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDisposable
             told = last is not null && !_broken && !_overflow;
             if (told)
             {
-                _pending.Append(".\n"u8);
+                _pending.Append(Encoding.UTF8.GetBytes(WatchdogProtocol.EndLine + "\n"));
                 Flush();
                 told = !_broken && _pending.Length == 0;
             }

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.IO.Pipes;
+using Actors.Processes;
+using Xunit;
+
+namespace Actors.Integration.Tests;
+
+/// <summary>
+/// The watchdog's dead-man switch, run in-process (the same code the actors-watchdog program runs) on real process
+/// groups: the node's pipe stays open, as it does for a frozen node, and only the lease kill times decide.
+/// </summary>
+public sealed class DeadManSpec : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly string _dir = Directory.CreateTempSubdirectory("actors-deadman-").FullName;
+    private readonly List<Process> _started = new();
+    private readonly List<(int Pid, long StartTime)> _groups = new();
+
+    private Process StartGroup(string script)
+    {
+        var process = Process.Start(new ProcessStartInfo("/usr/bin/setsid", ["/bin/sh", "-c", script]) { UseShellExecute = false })!;
+        _started.Add(process);
+        Assert.True(SpinWait.SpinUntil(() => ProcStat.ReadProcessGroup(process.Id) == process.Id, Patience), "setsid made it a group leader");
+        _groups.Add((process.Id, ProcStat.ReadStartTime(process.Id)!.Value));
+        return process;
+    }
+
+    private static int LiveMembers(int pgid) => ProcessGroups.CountLiveMembers([pgid])[pgid];
+
+    private static string Group(Process p) => $"{p.Id} {ProcStat.ReadStartTime(p.Id)}";
+
+    [Fact]
+    public async Task A_group_whose_lease_is_not_renewed_gets_its_stop_signal_then_SIGKILL_while_renewed_and_unfenced_groups_live()
+    {
+        var node = Process.Start(new ProcessStartInfo("/bin/sleep", ["1000"]) { UseShellExecute = false })!; // stands in for the frozen node
+        _started.Add(node);
+        var termed = Path.Combine(_dir, "termed");
+        // Leaves on SIGTERM, and says so.
+        var polite = StartGroup($"trap 'echo TERM > {termed}; exit 0' TERM; sleep 1000 & wait");
+        // Ignores SIGTERM: only the SIGKILL after the grace ends it.
+        var stubborn = StartGroup("trap '' TERM; sleep 1000 & wait; sleep 1000 & wait");
+        var renewed = StartGroup("sleep 1000 & wait");
+        var unfenced = StartGroup("sleep 1000 & wait");
+        foreach (var p in new[] { polite, stubborn, renewed, unfenced })
+            Assert.True(SpinWait.SpinUntil(() => LiveMembers(p.Id) == 2, Patience), "each shell with its sleep");
+
+        var pids = new[] { polite, stubborn }.ToDictionary(p => p.Id, p => ProcStat.ReadStartTime(p.Id)!.Value);
+        var now = WatchdogProtocol.NowMs();
+        using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
+        using var input = new AnonymousPipeClientStream(PipeDirection.In, pipe.ClientSafePipeHandle);
+        var log = new StringWriter();
+        var synchronized = TextWriter.Synchronized(log);
+        var run = Task.Run(() => Watchdog.Run(input, synchronized, node.Id, ProcStat.ReadStartTime(node.Id)));
+        var lines = string.Join("\n",
+            $"~overdue {now - 1000}",                      // the node stopped renewing it a while ago
+            $"~kept {now + 600_000}",                      // renewed: good for ten minutes
+            $"+{Group(polite)} polite", $"&{Group(polite)} overdue 15 2000",
+            $"+{Group(stubborn)} stubborn", $"&{Group(stubborn)} overdue 15 2000",
+            $"+{Group(renewed)} renewed", $"&{Group(renewed)} kept 15 2000",
+            $"+{Group(unfenced)} unfenced") + "\n";
+        var bytes = System.Text.Encoding.UTF8.GetBytes(lines);
+        pipe.Write(bytes);
+        pipe.Flush();
+
+        Assert.True(SpinWait.SpinUntil(() => LiveMembers(polite.Id) == 0 && LiveMembers(stubborn.Id) == 0, Patience),
+            $"the overdue groups were not killed; log: {Logged()}");
+        Assert.Equal("TERM", File.ReadAllText(termed).Trim());
+        Assert.Contains($"sent signal 15 to the process group of polite (pid {polite.Id})", Logged());
+        Assert.Contains($"SIGKILLed the process group of stubborn (pid {stubborn.Id})", Logged());
+        Assert.Equal(2, LiveMembers(renewed.Id));
+        Assert.Equal(2, LiveMembers(unfenced.Id));
+        Assert.False(run.IsCompleted); // the pipe is open: the node is not dead, only silent
+
+        // The node ends in order: nothing is listed any more, nothing else is killed.
+        var gone = $"-{polite.Id} {pids[polite.Id]}\n-{stubborn.Id} {pids[stubborn.Id]}\n";
+        var end = System.Text.Encoding.UTF8.GetBytes($"{gone}-{Group(renewed)}\n-{Group(unfenced)}\n{Watchdog.EndLine}\n");
+        pipe.Write(end);
+        pipe.Flush();
+        await run.WaitAsync(Patience);
+        Assert.Equal(2, LiveMembers(renewed.Id));
+        Assert.Equal(2, LiveMembers(unfenced.Id));
+
+        string Logged()
+        {
+            lock (synchronized) return log.ToString();
+        }
+    }
+
+    public void Dispose()
+    {
+        // Only the groups this test made, and only while their leader is still the one it started.
+        foreach (var (pid, start) in _groups)
+            ProcessGroupSignal.ToGroupOf(pid, start, null, 9);
+        foreach (var p in _started)
+        {
+            try
+            {
+                if (!p.HasExited) p.Kill();
+                p.WaitForExit(5000);
+            }
+            catch (InvalidOperationException) { }
+            p.Dispose();
+        }
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+}
