@@ -60,7 +60,6 @@ public sealed class SimulatedProcessLauncher(IScheduler scheduler, Func<string, 
         }
         var process = new SimulatedProcess(this, request.Spec.Name, run, pid, behaviour, replyTo);
         if (!request.Ticket.TryHandOver(process)) return;
-        Observe(request.Spec.Name, run, "launched");
         replyTo.Tell(new ProcessLaunched(process));
         var end = behaviour.ExitCode is { } code ? ExitStatus.Exited(code)
             : behaviour.KilledBySignal is { } signal ? ExitStatus.Killed(signal)
@@ -70,6 +69,9 @@ public sealed class SimulatedProcessLauncher(IScheduler scheduler, Func<string, 
             process.ExitTimer = new Cancelable(_scheduler);
             _scheduler.Advanced.ScheduleOnce(behaviour.RunFor, () => process.End(end), process.ExitTimer);
         }
+        // Observed last: a test that advances the clock once it saw "launched" finds the exit already due (observed
+        // before the timer was set, an advance on a busy machine could pass before it and the exit never came).
+        Observe(request.Spec.Name, run, "launched");
     }
 
     public int RunsOf(string name) { lock (_gate) return _runs.GetValueOrDefault(name); }
