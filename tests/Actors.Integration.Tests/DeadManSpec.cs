@@ -46,39 +46,52 @@ public sealed class DeadManSpec : IDisposable
 
         var pids = new[] { polite, stubborn }.ToDictionary(p => p.Id, p => ProcStat.ReadStartTime(p.Id)!.Value);
         var now = WatchdogProtocol.NowMs();
-        using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
-        using var input = new AnonymousPipeClientStream(PipeDirection.In, pipe.ClientSafePipeHandle);
+        var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
+        var input = new AnonymousPipeClientStream(PipeDirection.In, pipe.ClientSafePipeHandle);
         var log = new StringWriter();
         var synchronized = TextWriter.Synchronized(log);
-        var run = Task.Run(() => Watchdog.Run(input, synchronized, node.Id, ProcStat.ReadStartTime(node.Id)));
-        var lines = string.Join("\n",
-            $"~overdue {now - 1000}",                      // the node stopped renewing it a while ago
-            $"~kept {now + 600_000}",                      // renewed: good for ten minutes
-            $"+{Group(polite)} polite", $"&{Group(polite)} overdue 15 2000",
-            $"+{Group(stubborn)} stubborn", $"&{Group(stubborn)} overdue 15 2000",
-            $"+{Group(renewed)} renewed", $"&{Group(renewed)} kept 15 2000",
-            $"+{Group(unfenced)} unfenced") + "\n";
-        var bytes = System.Text.Encoding.UTF8.GetBytes(lines);
-        pipe.Write(bytes);
-        pipe.Flush();
+        try
+        {
+            var run = Task.Run(() => Watchdog.Run(input, synchronized, node.Id, ProcStat.ReadStartTime(node.Id)));
+            var lines = string.Join("\n",
+                // Not renewed: its kill time is 5 s away and the grace is 5 s, so the stop signal is due now and the
+                // SIGKILL in 5 s. (With both already past, SIGKILL followed SIGTERM at once and the polite group
+                // could be killed before its trap wrote its line.)
+                $"~overdue {now + 5000}",
+                $"~kept {now + 600_000}",                      // renewed: good for ten minutes
+                $"+{Group(polite)} polite", $"&{Group(polite)} overdue 15 5000",
+                $"+{Group(stubborn)} stubborn", $"&{Group(stubborn)} overdue 15 5000",
+                $"+{Group(renewed)} renewed", $"&{Group(renewed)} kept 15 2000",
+                $"+{Group(unfenced)} unfenced") + "\n";
+            var bytes = System.Text.Encoding.UTF8.GetBytes(lines);
+            pipe.Write(bytes);
+            pipe.Flush();
 
-        Assert.True(SpinWait.SpinUntil(() => LiveMembers(polite.Id) == 0 && LiveMembers(stubborn.Id) == 0, Patience),
-            $"the overdue groups were not killed; log: {Logged()}");
-        Assert.Equal("TERM", File.ReadAllText(termed).Trim());
-        Assert.Contains($"sent signal 15 to the process group of polite (pid {polite.Id})", Logged());
-        Assert.Contains($"SIGKILLed the process group of stubborn (pid {stubborn.Id})", Logged());
-        Assert.Equal(2, LiveMembers(renewed.Id));
-        Assert.Equal(2, LiveMembers(unfenced.Id));
-        Assert.False(run.IsCompleted); // the pipe is open: the node is not dead, only silent
+            Assert.True(SpinWait.SpinUntil(() => LiveMembers(polite.Id) == 0 && LiveMembers(stubborn.Id) == 0, Patience),
+                $"the overdue groups were not killed; log: {Logged()}");
+            Assert.Equal("TERM", File.ReadAllText(termed).Trim());
+            Assert.Contains($"sent signal 15 to the process group of polite (pid {polite.Id})", Logged());
+            Assert.Contains($"SIGKILLed the process group of stubborn (pid {stubborn.Id})", Logged());
+            Assert.Equal(2, LiveMembers(renewed.Id));
+            Assert.Equal(2, LiveMembers(unfenced.Id));
+            Assert.False(run.IsCompleted); // the pipe is open: the node is not dead, only silent
 
-        // The node ends in order: nothing is listed any more, nothing else is killed.
-        var gone = $"-{polite.Id} {pids[polite.Id]}\n-{stubborn.Id} {pids[stubborn.Id]}\n";
-        var end = System.Text.Encoding.UTF8.GetBytes($"{gone}-{Group(renewed)}\n-{Group(unfenced)}\n{Watchdog.EndLine}\n");
-        pipe.Write(end);
-        pipe.Flush();
-        await run.WaitAsync(Patience);
-        Assert.Equal(2, LiveMembers(renewed.Id));
-        Assert.Equal(2, LiveMembers(unfenced.Id));
+            // The node ends in order: nothing is listed any more, nothing else is killed.
+            var gone = $"-{polite.Id} {pids[polite.Id]}\n-{stubborn.Id} {pids[stubborn.Id]}\n";
+            var end = System.Text.Encoding.UTF8.GetBytes($"{gone}-{Group(renewed)}\n-{Group(unfenced)}\n{Watchdog.EndLine}\n");
+            pipe.Write(end);
+            pipe.Flush();
+            await run.WaitAsync(Patience);
+            Assert.Equal(2, LiveMembers(renewed.Id));
+            Assert.Equal(2, LiveMembers(unfenced.Id));
+        }
+        finally
+        {
+            // The writer first: its EOF ends the watchdog's read. Disposing the reader while the watchdog's thread is
+            // blocked reading it waits for that read for ever (a failed assertion once hung the whole suite so).
+            pipe.Dispose();
+            input.Dispose();
+        }
 
         string Logged()
         {
