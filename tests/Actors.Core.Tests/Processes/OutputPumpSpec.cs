@@ -47,6 +47,20 @@ public sealed class OutputPumpSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
     }
 
     [Fact]
+    public void Output_written_in_packet_mode_is_logged_whole_in_order_and_before_the_exit_is_reported()
+    {
+        // A writer may put its end of the pipe in packet mode (O_DIRECT): each read then returns one write, a short
+        // read no longer means the pipe is empty. perl is part of every Debian system (perl-base).
+        Start("packets", "exec perl -MFcntl -e 'fcntl(STDOUT, F_SETFL, O_DIRECT) or die \"fcntl: $!\"; " +
+            "syswrite(STDOUT, \"line $_\\n\") for 1..5000; exit 3'");
+
+        var exited = ExpectMsg<ProcessExited>(Patience);
+
+        Assert.Equal(3, exited.Status.Code);
+        Assert.Equal(Enumerable.Range(1, 5000).Select(i => $"line {i}"), File.ReadAllLines(LogOf("packets")));
+    }
+
+    [Fact]
     public void The_end_of_an_earlier_runs_pipe_does_not_cut_the_line_the_next_run_is_writing()
     {
         var writer = Writer("service");
