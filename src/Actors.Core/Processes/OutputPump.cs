@@ -32,8 +32,8 @@ internal sealed unsafe class OutputPump : IDisposable
     // fewer rounds is what saves it (see bench/README.md, issue 14 item 3). It delays what is logged by at most this
     // much, and never the first line after a quiet spell.
     private const int CoalesceMs = 1;
-    // A round that read this much already paid for its wake-up: a pause would only let a fast writer fill the pipe and
-    // block on it (64 KiB writes of `seq`'s output).
+    // A round that read this much already paid for its wake-up, and the next round goes on at once. (A pause after big
+    // reads too, as before, measured neither better nor worse on the 64 KiB row within this machine's noise.)
     private const long CoalesceBelow = 64 * 1024;
     // When the kernel does not say how big a pipe is: the largest F_SETPIPE_SZ the spawner asks for.
     private const int AssumedPipeCapacity = 1 << 20;
