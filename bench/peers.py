@@ -3,7 +3,7 @@
 workloads, in one run, interleaved so that a busy moment falls on all of them alike. See bench/README.md, "peers".
 
   python3 bench/peers.py [--actors PATH/actors] [--only idle|logs] [--runs 5] [--settle 40] [--window 60]
-                         [--peers actors,supervisord,pm2,runit,s6]
+                         [--peers actors,supervisord,pm2,runit,s6] [--also LABEL=PATH/actors ...]
 
 Rows:
   idle N        CPU of the supervisor's own processes (% of one core, from schedstat) and their wake-ups per second
@@ -358,9 +358,15 @@ def main():
     ap.add_argument("--window", type=float, default=60)
     ap.add_argument("--counts", default="0,500")
     ap.add_argument("--peers", default=",".join(ADAPTERS))
+    ap.add_argument("--also", action="append", default=[], metavar="LABEL=PATH",
+                    help="another actors build measured beside the others, interleaved (e.g. the previous one); repeatable")
     args = ap.parse_args()
     Actors.binary = args.actors
     names = args.peers.split(",")
+    for spec in args.also:
+        label, path = spec.split("=", 1)
+        ADAPTERS[label] = type("Actors_" + label, (Actors,), {"name": label, "binary": path})
+        names.append(label)
     os.makedirs(common.TOOLS, exist_ok=True)
     for tool in ("lines", "chunks"):
         if not os.path.exists(os.path.join(common.TOOLS, tool)):

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Actors.Logging;
 
 /// <summary>One line of a process's output as kept in memory: numbered from 1, stamped when it was read.</summary>
@@ -9,25 +11,53 @@ public sealed record LogLine(long Sequence, DateTimeOffset At, string Text);
 /// starts small and grows to its capacity, so the many processes that print little cost little.
 /// Thread-safe: the I/O loop adds while the control API reads.
 /// </summary>
+/// <remarks>
+/// Lines are kept as the bytes the process wrote, in one byte ring with a ring of line records beside it, and are
+/// decoded (UTF-8, invalid bytes as U+FFFD) only when read: a process printing a million lines a second costs the
+/// output pump a copy per line, no string and no object (which were most of its allocations, and gen0 collections).
+/// </remarks>
 public sealed class LogTail
 {
+    /// <summary>A line longer than this many bytes is truncated in the tail, with a marker saying so (never in the file).</summary>
+    internal const int MaxLineBytes = 8 * 1024;
+
+    private const int InitialLines = 8;
+    private const int InitialBytes = 256;
+
     private readonly Lock _gate = new();
-    private const int InitialSize = 16;
     private readonly int _capacity;
-    private LogLine?[] _ring;
+    // The kept lines' records, oldest at _first; sequence numbers rise along the ring (with gaps where lines were
+    // skipped). Grows to _capacity.
+    private Line[] _lines;
+    private int _first;
+    private int _count;
+    // The kept lines' bytes. Positions are virtual (they only grow): a line's bytes lie at Start % _bytes.Length and
+    // are contiguous (a line that does not fit before the array's end starts at its beginning), and they are intact as
+    // long as no more than _bytes.Length was written since: the ring grows instead of overwriting a kept line.
+    private byte[] _bytes = [];
+    private long _end;
+    private long _keptBytes;
     private long _lastSequence;
-    // Lines before this one were cleared (log.truncate-on-start): sequence numbers go on, so a follower sees no reuse.
-    private long _firstKept = 1;
 
     public LogTail(int capacity = 1000)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
-        _ring = new LogLine?[Math.Min(capacity, InitialSize)];
+        _lines = new Line[Math.Min(capacity, InitialLines)];
     }
 
     /// <summary>How many lines are kept.</summary>
     public int Capacity => _capacity;
+
+    /// <summary>The size of the byte ring: what the kept lines' bytes cost in memory.</summary>
+    internal int ReservedBytes
+    {
+        get
+        {
+            lock (_gate)
+                return _bytes.Length;
+        }
+    }
 
     /// <summary>The sequence number of the newest line, 0 before the first one.</summary>
     public long LastSequence
@@ -40,26 +70,19 @@ public sealed class LogTail
     }
 
     /// <summary>The newest <paramref name="n"/> lines still kept, oldest first.</summary>
-    public IReadOnlyList<LogLine> Last(int n)
-    {
-        lock (_gate)
-            return Collect(_lastSequence - Math.Max(n, 0) + 1);
-    }
+    public IReadOnlyList<LogLine> Last(int n) => Collect(0, Math.Max(n, 0));
 
     /// <summary>
     /// Lines with a sequence number greater than <paramref name="sequence"/>, oldest first. A follower passes the
     /// last sequence it saw; if the first line returned is not <c>sequence + 1</c>, lines were dropped meanwhile.
     /// </summary>
-    public IReadOnlyList<LogLine> Since(long sequence)
-    {
-        lock (_gate)
-            return Collect(sequence + 1);
-    }
+    public IReadOnlyList<LogLine> Since(long sequence) => Collect(sequence + 1, null);
 
     internal void Add(DateTimeOffset at, string text)
     {
+        var bytes = Encoding.UTF8.GetBytes(text);
         lock (_gate)
-            AddHeld(at, text);
+            AddHeld(at, bytes, bytes.Length);
     }
 
     /// <summary>
@@ -68,17 +91,32 @@ public sealed class LogTail
     /// </summary>
     internal Lock Gate => _gate;
 
-    /// <summary><see cref="Add"/> for a caller holding <see cref="Gate"/>.</summary>
-    internal void AddHeld(DateTimeOffset at, string text)
+    /// <summary>
+    /// <see cref="Add"/> for a caller holding <see cref="Gate"/>: a line (without its newline) of
+    /// <paramref name="lineBytes"/> bytes, of which <paramref name="line"/> holds the first (at least
+    /// <see cref="MaxLineBytes"/> of a longer one).
+    /// </summary>
+    internal void AddHeld(DateTimeOffset at, ReadOnlySpan<byte> line, long lineBytes)
     {
+        var kept = Shown(line, lineBytes);
         _lastSequence++;
-        if (_lastSequence > _ring.Length && _ring.Length < _capacity)
-            Grow();
-        _ring[Slot(_lastSequence)] = new LogLine(_lastSequence, at, text);
+        DropBefore(_lastSequence - _capacity + 1);
+        if (_count == _lines.Length)
+            GrowLines();
+        var start = Place(kept.Length);
+        if (!kept.IsEmpty)
+            kept.CopyTo(_bytes.AsSpan((int)(start % _bytes.Length)));
+        _lines[(_first + _count) % _lines.Length] = new Line(_lastSequence, at, start, kept.Length, lineBytes);
+        _count++;
+        _keptBytes += kept.Length;
     }
 
-    /// <summary>One line counted, not kept, for a caller holding <see cref="Gate"/>.</summary>
-    internal void SkipHeld() => _lastSequence++;
+    /// <summary>Lines counted, not kept (they would be overwritten before anyone could read them), for a caller holding <see cref="Gate"/>.</summary>
+    internal void SkipHeld(long lines)
+    {
+        _lastSequence += lines;
+        DropBefore(_lastSequence - _capacity + 1);
+    }
 
     /// <summary>
     /// Forgets every line kept so far (<c>log.truncate-on-start</c>). Sequence numbers go on from where they were, so
@@ -87,41 +125,135 @@ public sealed class LogTail
     internal void Clear()
     {
         lock (_gate)
-            _firstKept = _lastSequence + 1;
-    }
-
-    private void Grow()
-    {
-        var old = _ring;
-        _ring = new LogLine?[Math.Min(_capacity, old.Length * 2)];
-        foreach (var line in old)
         {
-            if (line is not null)
-                _ring[Slot(line.Sequence)] = line;
+            _first = _count = 0;
+            _keptBytes = 0;
         }
     }
 
     /// <summary>
-    /// Counts lines that would be overwritten before anyone could read them (a chunk holding more lines than the
-    /// ring), so the writer need not decode them; their slots are recognised as stale by their sequence number.
+    /// What of a line the tail keeps and shows: a CR before the newline goes (CRLF output shows as plain lines; the file
+    /// keeps the bytes as written); a line over <see cref="MaxLineBytes"/> keeps its start, cut at a character boundary
+    /// so the cut adds no replacement character.
     /// </summary>
-    internal void Skip(long lines)
+    internal static ReadOnlySpan<byte> Shown(ReadOnlySpan<byte> line, long lineBytes)
     {
-        lock (_gate)
-            _lastSequence += lines;
+        if (lineBytes <= MaxLineBytes)
+            return !line.IsEmpty && line[^1] == (byte)'\r' ? line[..^1] : line;
+        var kept = line[..Math.Min(line.Length, MaxLineBytes)];
+        if (kept.IsEmpty)
+            return kept;
+        var lead = kept.Length - 1;
+        while (lead > 0 && (kept[lead] & 0xC0) == 0x80 && kept.Length - lead < 4)
+            lead--;
+        var length = kept[lead] switch { >= 0xF0 => 4, >= 0xE0 => 3, >= 0xC0 => 2, _ => 1 };
+        return lead + length <= kept.Length ? kept : kept[..lead];
     }
 
-    private List<LogLine> Collect(long from)
+    /// <summary>The text of a line as shown: its kept bytes decoded, and for a truncated one a marker with its full size.</summary>
+    internal static string Decode(ReadOnlySpan<byte> shown, long lineBytes) =>
+        lineBytes <= MaxLineBytes
+            ? Encoding.UTF8.GetString(shown)
+            : Encoding.UTF8.GetString(shown) + $" … [truncated in tail: line is {lineBytes} bytes]";
+
+    /// <summary>Drops the oldest records below <paramref name="sequence"/>: lines beyond the capacity.</summary>
+    private void DropBefore(long sequence)
     {
-        from = Math.Max(from, Math.Max(_firstKept, _lastSequence - _ring.Length + 1));
-        var lines = new List<LogLine>((int)Math.Max(0, _lastSequence - from + 1));
-        for (var sequence = from; sequence <= _lastSequence; sequence++)
+        while (_count > 0 && _lines[_first].Sequence < sequence)
         {
-            if (_ring[Slot(sequence)] is { } line && line.Sequence == sequence)
-                lines.Add(line);
+            _keptBytes -= _lines[_first].Length;
+            _first = (_first + 1) % _lines.Length;
+            _count--;
         }
-        return lines;
     }
 
-    private int Slot(long sequence) => (int)((sequence - 1) % _ring.Length);
+    private void GrowLines()
+    {
+        var grown = new Line[Math.Min(_capacity, _lines.Length * 2)];
+        for (var i = 0; i < _count; i++)
+            grown[i] = _lines[(_first + i) % _lines.Length];
+        _lines = grown;
+        _first = 0;
+    }
+
+    /// <summary>Where the next line's <paramref name="length"/> bytes go: after the last line, unless that would overwrite a kept one.</summary>
+    private long Place(int length)
+    {
+        if (length == 0)
+            return _end;
+        var size = _bytes.Length;
+        var needed = _keptBytes + length;
+        // A burst of long lines made the ring grow: once the kept lines need far less, it gives the memory back.
+        if (size > InitialBytes && needed * 8 < size)
+            return Repack(length, Math.Max(InitialBytes, needed * 2));
+        var start = _end;
+        // A line's bytes are contiguous: one that does not fit before the array's end starts at its beginning.
+        if (size > 0 && start % size + length > size)
+            start += size - start % size;
+        var oldest = _count > 0 ? _lines[_first].Start : start;
+        if (size == 0 || start + length - oldest > size)
+            return Repack(length, Math.Max(Math.Max(InitialBytes, (long)size * 2), needed * 2));
+        _end = start + length;
+        return start;
+    }
+
+    /// <summary>Moves the kept lines, in order and without gaps, into a new array of <paramref name="size"/> bytes, then places the next line.</summary>
+    private long Repack(int length, long size)
+    {
+        // At most twice the kept lines (1000 of at most 8 KiB each by default): 16 MiB.
+        var bytes = new byte[Math.Min(size, Array.MaxLength)];
+        long at = 0;
+        for (var i = 0; i < _count; i++)
+        {
+            ref var line = ref _lines[(_first + i) % _lines.Length];
+            if (line.Length > 0)
+                _bytes.AsSpan((int)(line.Start % _bytes.Length), line.Length).CopyTo(bytes.AsSpan((int)at));
+            line = line with { Start = at };
+            at += line.Length;
+        }
+        _bytes = bytes;
+        _end = at + length;
+        return at;
+    }
+
+    /// <summary>
+    /// The kept lines from <paramref name="from"/> on (or the newest <paramref name="last"/>): copied out under the lock
+    /// (a memory copy, so the writer is held up for no longer), decoded outside it.
+    /// </summary>
+    private List<LogLine> Collect(long from, int? last)
+    {
+        Line[] lines;
+        byte[] bytes;
+        lock (_gate)
+        {
+            if (last is { } n)
+                from = _lastSequence - n + 1;
+            var skip = 0;
+            while (skip < _count && _lines[(_first + skip) % _lines.Length].Sequence < from)
+                skip++;
+            lines = new Line[_count - skip];
+            long total = 0;
+            for (var i = 0; i < lines.Length; i++)
+            {
+                lines[i] = _lines[(_first + skip + i) % _lines.Length];
+                total += lines[i].Length;
+            }
+            bytes = total == 0 ? [] : new byte[total];
+            var at = 0;
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (lines[i].Length > 0)
+                    _bytes.AsSpan((int)(lines[i].Start % _bytes.Length), lines[i].Length).CopyTo(bytes.AsSpan(at));
+                lines[i] = lines[i] with { Start = at };
+                at += lines[i].Length;
+            }
+        }
+        var result = new List<LogLine>(lines.Length);
+        foreach (var line in lines)
+            result.Add(new LogLine(line.Sequence, line.At, Decode(bytes.AsSpan((int)line.Start, line.Length), line.LineBytes)));
+        return result;
+    }
+
+    /// <summary>A kept line: its number, when it was read, where its shown bytes are, and its full length in the output.</summary>
+    private readonly record struct Line(long Sequence, DateTimeOffset At, long Start, int Length, long LineBytes);
 }

@@ -5,7 +5,7 @@ namespace Actors.Logging;
 
 /// <summary>
 /// Writes one process's merged stdout+stderr to its log file, as raw chunks arrive from the pipe: buffered,
-/// optionally timestamped per line, rotated by size at line boundaries, and fed line by line into a
+/// optionally timestamped per line, rotated by size at line boundaries, and fed chunk by chunk into a
 /// <see cref="LogTail"/>. Logs append across restarts of the process and of the node.
 /// </summary>
 /// <remarks>
@@ -71,7 +71,8 @@ public sealed class ProcessLogWriter : IOutputSink, IDisposable
             Interlocked.Add(ref _bytesRead, chunk.Length);
             // Every line of a chunk was read at the same instant: one clock reading serves them all.
             var now = _clock.GetUtcNow();
-            _tail.BeginChunk(chunk);
+            // The tail first: it shows the output even while the file cannot be written (a full disk).
+            _tail.Feed(chunk, now);
             var rotationFailure = WriteLines(chunk, now);
             if (rotationFailure is not null)
                 throw rotationFailure;
@@ -181,7 +182,7 @@ public sealed class ProcessLogWriter : IOutputSink, IDisposable
         }
     }
 
-    /// <summary>Writes the chunk segment by segment; each segment ends at a line end or at the chunk's end.</summary>
+    /// <summary>Writes the chunk to the file segment by segment; each segment ends at a line end or at the chunk's end.</summary>
     private LogWriteException? WriteLines(ReadOnlySpan<byte> chunk, DateTimeOffset now)
     {
         LogWriteException? rotationFailure = null;
@@ -200,7 +201,6 @@ public sealed class ProcessLogWriter : IOutputSink, IDisposable
             }
             var segment = chunk[..SegmentLength(chunk)];
             _file.Append(segment);
-            _tail.Feed(segment, now);
             _atLineStart = segment[^1] == (byte)'\n';
             chunk = chunk[segment.Length..];
         }

@@ -1,21 +1,17 @@
 using System.Buffers;
-using System.Text;
 
 namespace Actors.Logging;
 
 /// <summary>
-/// Cuts a process's raw output into lines for the <see cref="LogTail"/>: holds the unfinished line across chunks,
-/// decodes UTF-8 (invalid bytes become U+FFFD) and truncates very long lines, in the tail only, never the file.
+/// Cuts a process's raw output into lines for the <see cref="LogTail"/>: holds the unfinished line across chunks
+/// (so a UTF-8 sequence split between two reads is whole again in the tail) and hands each line's bytes on. Nothing
+/// is decoded here unless a ready-log-line is watched for: the tail decodes when it is read.
 /// </summary>
 internal sealed class TailFeeder(LogTail tail)
 {
-    /// <summary>A line longer than this many bytes is truncated in the tail, with a marker saying so.</summary>
-    internal const int MaxLineBytes = 8 * 1024;
-
     private byte[]? _pending;
     private int _pendingLength;
     private long _lineBytes;
-    private long _skip;
     // ready-log-line: armed for one run until its first matching line (then disarmed: only that match costs anything).
     private System.Text.RegularExpressions.Regex? _watch;
     private Action<string>? _onMatch;
@@ -39,45 +35,65 @@ internal sealed class TailFeeder(LogTail tail)
     /// <summary>Drops an unfinished line held from before (the log was emptied).</summary>
     public void Reset() => ReleasePending();
 
-    /// <summary>
-    /// Called once per chunk before its segments: lines beyond the tail's capacity would be overwritten within
-    /// this very chunk, so they are only counted, not decoded.
-    /// </summary>
-    public void BeginChunk(ReadOnlySpan<byte> chunk)
+    /// <summary>A chunk of output as read (it may end mid-line or hold many lines); its lines were read at <paramref name="at"/>.</summary>
+    public void Feed(ReadOnlySpan<byte> chunk, DateTimeOffset at)
     {
-        // While a line is watched for, every line is decoded and matched, even those the tail cannot keep.
-        _skip = _watch is not null ? 0 : Math.Max(0, chunk.Count((byte)'\n') - tail.Capacity);
-    }
-
-    public void Feed(ReadOnlySpan<byte> segment, DateTimeOffset at)
-    {
-        lock (tail.Gate)
-            FeedHeld(segment, at);
-    }
-
-    private void FeedHeld(ReadOnlySpan<byte> segment, DateTimeOffset at)
-    {
-        while (true)
+        var newline = chunk.IndexOf((byte)'\n');
+        if (newline >= 0)
         {
-            var newline = segment.IndexOf((byte)'\n');
-            if (newline < 0)
+            lock (tail.Gate)
             {
-                Hold(segment);
-                return;
+                EndLine(chunk[..newline], at);
+                chunk = chunk[(newline + 1)..];
+                // While a line is watched for, every line is decoded and matched, even those the tail cannot keep.
+                if (_watch is null)
+                    chunk = SkipUnkept(chunk);
+                while ((newline = chunk.IndexOf((byte)'\n')) >= 0)
+                {
+                    EndLine(chunk[..newline], at);
+                    chunk = chunk[(newline + 1)..];
+                }
             }
-            if (_skip > 0)
-            {
-                _skip--;
-                ReleasePending();
-                tail.SkipHeld();
-            }
-            else
-            {
-                var line = Complete(segment[..newline]);
-                tail.AddHeld(at, line);
-                if (_watch is { } watch && !Paused && watch.IsMatch(line)) Matched(line);
-            }
-            segment = segment[(newline + 1)..];
+        }
+        Hold(chunk);
+    }
+
+    /// <summary>
+    /// Lines of a chunk that the tail would overwrite within this very chunk (it holds more lines than the tail keeps)
+    /// are only counted: the start of the lines kept is found from the chunk's end, so a 256 KiB read of short lines
+    /// costs a vectorised count and the last lines, not a look at each line.
+    /// </summary>
+    private ReadOnlySpan<byte> SkipUnkept(ReadOnlySpan<byte> chunk)
+    {
+        var lines = chunk.Count((byte)'\n');
+        if (lines <= tail.Capacity)
+            return chunk;
+        var end = chunk.Length;
+        for (var i = 0; i <= tail.Capacity; i++)
+            end = chunk[..end].LastIndexOf((byte)'\n');
+        tail.SkipHeld(lines - tail.Capacity);
+        return chunk[(end + 1)..];
+    }
+
+    private void EndLine(ReadOnlySpan<byte> end, DateTimeOffset at)
+    {
+        if (_lineBytes == 0)
+        {
+            Add(end, end.Length, at);
+            return;
+        }
+        Hold(end);
+        Add(_pending.AsSpan(0, _pendingLength), _lineBytes, at);
+        ReleasePending();
+    }
+
+    private void Add(ReadOnlySpan<byte> line, long lineBytes, DateTimeOffset at)
+    {
+        tail.AddHeld(at, line, lineBytes);
+        if (_watch is { } watch && !Paused)
+        {
+            var text = LogTail.Decode(LogTail.Shown(line, lineBytes), lineBytes);
+            if (watch.IsMatch(text)) Matched(text);
         }
     }
 
@@ -89,27 +105,17 @@ internal sealed class TailFeeder(LogTail tail)
         onMatch(line);
     }
 
-    private string Complete(ReadOnlySpan<byte> end)
-    {
-        if (_lineBytes == 0)
-            return Decode(end, end.Length);
-        Hold(end);
-        var text = Decode(_pending.AsSpan(0, _pendingLength), _lineBytes);
-        ReleasePending();
-        return text;
-    }
-
     /// <summary>Keeps the start of an unfinished line (up to the tail limit) and counts all of its bytes.</summary>
     private void Hold(ReadOnlySpan<byte> bytes)
     {
         if (bytes.IsEmpty)
             return;
         _lineBytes += bytes.Length;
-        var room = MaxLineBytes - _pendingLength;
+        var room = LogTail.MaxLineBytes - _pendingLength;
         if (room <= 0)
             return;
         // Rented only while a line is split across chunks, so idle processes hold no buffer.
-        _pending ??= ArrayPool<byte>.Shared.Rent(MaxLineBytes);
+        _pending ??= ArrayPool<byte>.Shared.Rent(LogTail.MaxLineBytes);
         var kept = bytes[..Math.Min(room, bytes.Length)];
         kept.CopyTo(_pending.AsSpan(_pendingLength));
         _pendingLength += kept.Length;
@@ -122,24 +128,5 @@ internal sealed class TailFeeder(LogTail tail)
         _pending = null;
         _pendingLength = 0;
         _lineBytes = 0;
-    }
-
-    private static string Decode(ReadOnlySpan<byte> line, long totalBytes)
-    {
-        if (totalBytes <= MaxLineBytes)
-        {
-            // CRLF output shows as plain lines; the file keeps the bytes as written.
-            if (!line.IsEmpty && line[^1] == (byte)'\r')
-                line = line[..^1];
-            return Encoding.UTF8.GetString(line);
-        }
-        var kept = line[..Math.Min(line.Length, MaxLineBytes)];
-        // Back off to a character boundary so the cut does not add a replacement character.
-        var lead = kept.Length - 1;
-        while (lead > 0 && (kept[lead] & 0xC0) == 0x80 && kept.Length - lead < 4)
-            lead--;
-        var length = kept[lead] switch { >= 0xF0 => 4, >= 0xE0 => 3, >= 0xC0 => 2, _ => 1 };
-        var end = lead + length <= kept.Length ? kept.Length : lead;
-        return Encoding.UTF8.GetString(kept[..end]) + $" … [truncated in tail: line is {totalBytes} bytes]";
     }
 }

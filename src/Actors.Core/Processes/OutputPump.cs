@@ -23,16 +23,24 @@ internal sealed unsafe class OutputPump : IDisposable
     private const int MaxEvents = 64;
     // Per wake-up, read at most this many bytes from one pipe before serving the others.
     private const long BytesPerTurn = 1 << 20;
-    // While output keeps coming (two rounds in a row read something), the pump pauses this long before looking
-    // again, so the next read finds many lines instead of one: a child writing line by line then rarely has to wake
-    // the pump (each wake-up costs the writer's write() too), and the file gets few large writes. It delays what is
-    // logged by at most this much, and never the first line after a quiet spell.
+    // While output keeps coming in small pieces (two rounds in a row read something, less than CoalesceBelow), the
+    // pump pauses this long before looking again, so the next read finds many lines instead of one: a child writing
+    // line by line then rarely has to wake the pump (each wake-up costs the writer's write() too), and the file gets
+    // few large writes. Why a pause and not more work per line: with a child writing 1M lines one write() each, perf
+    // on the pump thread shows its time in the kernel's task switches (28 %) and system calls (read 15 %, epoll_wait),
+    // under this VM's paravirtual irq path (49 % in all), and none visible in our code: its cost is per round, so
+    // fewer rounds is what saves it (see bench/README.md, issue 14 item 3). It delays what is logged by at most this
+    // much, and never the first line after a quiet spell.
     private const int CoalesceMs = 1;
+    // A round that read this much already paid for its wake-up, and the next round goes on at once. (A pause after big
+    // reads too, as before, measured neither better nor worse on the 64 KiB row within this machine's noise.)
+    private const long CoalesceBelow = 64 * 1024;
     // When the kernel does not say how big a pipe is: the largest F_SETPIPE_SZ the spawner asks for.
     private const int AssumedPipeCapacity = 1 << 20;
     // Longest a line may wait in memory while other children keep the pump busy.
     private const long FlushIntervalMs = 20;
 
+    private static readonly int PageSize = Environment.SystemPageSize;
     private static readonly int EventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
     private static readonly int DataOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 4 : 8;
 
@@ -205,8 +213,8 @@ internal sealed unsafe class OutputPump : IDisposable
                         _onError(watch.Describe(), e);
                     }
                 }
-                // A pipe left full (read == BytesPerTurn) is served again at once; a stream of small writes waits a little.
-                if (read > 0 && readBefore && read < BytesPerTurn) Thread.Sleep(CoalesceMs);
+                // A stream of small writes waits a little; big reads (a pipe left full among them) go on at once.
+                if (read > 0 && readBefore && read < CoalesceBelow) Thread.Sleep(CoalesceMs);
                 readBefore = read > 0;
             }
         }
@@ -223,7 +231,8 @@ internal sealed unsafe class OutputPump : IDisposable
         long total = 0;
         while (total < maxBytes && !pipe.Closed)
         {
-            nint got = LibC.read(pipe.Fd, buffer, (nint)Math.Min(BufferSize, maxBytes - total));
+            var asked = (nint)Math.Min(BufferSize, maxBytes - total);
+            nint got = LibC.read(pipe.Fd, buffer, asked);
             if (got > 0)
             {
                 total += got;
@@ -233,6 +242,11 @@ internal sealed unsafe class OutputPump : IDisposable
                     touched.Add(writer);
                     _lastSource[writer] = pipe;
                 }
+                // A pipe's read returns less than asked only once the pipe is empty (it copies from every buffer the
+                // pipe holds): asking again would only hear EAGAIN, a system call per round for nothing; epoll reports
+                // what arrives after, or the end. But a writer may put its end in packet mode (O_DIRECT through fcntl):
+                // then each read returns one write, at most a page; after a read that small the pipe is asked again.
+                if (got < asked && got > PageSize) return total;
                 continue;
             }
             if (got < 0)

@@ -144,4 +144,19 @@ public sealed class LogOptionsSpec : IDisposable
         Assert.Equal("out 1\nout 2\n", File.ReadAllText(_folder.File("o.log")));
         Assert.Equal("err 1\n", File.ReadAllText(_folder.File("o.err.log")));
     }
+
+    [Fact]
+    public void With_stderr_separate_a_line_enters_the_shared_tail_when_it_is_complete_and_no_line_mixes_the_streams()
+    {
+        var tail = new LogTail();
+        using var stdout = new ProcessLogWriter(LogTest.Settings(_folder.File("p.log")), tail);
+        using var stderr = new ProcessLogWriter(LogTest.Settings(_folder.File("p.err.log")), tail);
+        stdout.Write("out a, ");
+        stderr.Write("err 1\nerr 2, ");
+        stdout.Write("still out a\nout b\n");
+        stderr.Write("still err 2\n");
+
+        Assert.Equal(["err 1", "out a, still out a", "out b", "err 2, still err 2"], tail.Last(10).Select(l => l.Text));
+        Assert.Equal([1L, 2L, 3L, 4L], tail.Last(10).Select(l => l.Sequence));
+    }
 }

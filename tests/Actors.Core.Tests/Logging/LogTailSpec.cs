@@ -80,6 +80,56 @@ public sealed class LogTailSpec
     }
 
     [Fact]
+    public void Lines_of_every_length_stay_intact_while_the_ring_wraps_grows_and_shrinks()
+    {
+        var tail = new LogTail(capacity: 5);
+        var random = new Random(7);
+        var written = new List<string>();
+        for (var i = 0; i < 5000; i++)
+        {
+            // Mostly short lines, empty ones, and bursts of long ones (up to the tail's line limit) now and then.
+            var length = (i / 500) % 3 == 1 ? random.Next(0, LogTail.MaxLineBytes + 1) : random.Next(0, 40);
+            var text = $"{i}:" + new string((char)('a' + i % 26), Math.Max(0, length - 8));
+            tail.Add(At, text);
+            written.Add(text);
+            var kept = tail.Last(5);
+            Assert.Equal(written.Skip(Math.Max(0, written.Count - 5)), kept.Select(l => l.Text));
+            Assert.Equal(written.Count, kept[^1].Sequence);
+        }
+    }
+
+    [Fact]
+    public void After_a_burst_of_long_lines_the_tail_gives_its_memory_back_once_lines_are_short_again()
+    {
+        var tail = new LogTail(capacity: 100);
+        for (var i = 0; i < 200; i++)
+            tail.Add(At, new string('x', 8000));
+        var afterBurst = tail.ReservedBytes;
+        Assert.InRange(afterBurst, 100 * 8000, 4 * 100 * 8000);
+
+        for (var i = 0; i < 2000; i++)
+            tail.Add(At, $"short {i}");
+
+        // A few KiB for 100 short lines (at most 8 times what they need), not the 800 KB the long ones took.
+        Assert.True(tail.ReservedBytes <= 8 * 1024, $"{tail.ReservedBytes} bytes still reserved for 100 short lines");
+        Assert.Equal(Enumerable.Range(1900, 100).Select(i => $"short {i}"), tail.Last(100).Select(l => l.Text));
+    }
+
+    [Fact]
+    public void Lines_are_decoded_only_when_read_with_invalid_bytes_shown_as_replacement_characters()
+    {
+        var tail = new LogTail();
+        lock (tail.Gate)
+        {
+            tail.AddHeld(At, "caf\u00e9"u8, 5);
+            tail.AddHeld(At, [(byte)'a', 0xFF, (byte)'b'], 3);
+            tail.AddHeld(At, "ends with CR\r"u8, 13);
+        }
+
+        Assert.Equal(["caf\u00e9", "a\uFFFDb", "ends with CR"], tail.Last(10).Select(l => l.Text));
+    }
+
+    [Fact]
     public void Capacity_below_one_is_rejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new LogTail(0));

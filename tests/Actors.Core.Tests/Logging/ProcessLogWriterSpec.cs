@@ -51,6 +51,69 @@ public sealed class ProcessLogWriterSpec : IDisposable
     }
 
     [Fact]
+    public void The_tail_holds_the_newest_thousand_of_a_hundred_thousand_lines_written_in_random_chunks_numbered_in_order()
+    {
+        var expected = Enumerable.Range(1, 100_000).Select(i => $"line {i} " + new string('é', i % 37)).ToArray();
+        var bytes = Encoding.UTF8.GetBytes(string.Concat(expected.Select(l => l + "\n")));
+        var random = new Random(43);
+        var tail = new LogTail();
+
+        using (var writer = new ProcessLogWriter(LogTest.Settings(_folder.File("flood.log")), tail))
+        {
+            for (var offset = 0; offset < bytes.Length;)
+            {
+                // From a few bytes (splitting characters) to more lines than the tail keeps in one read.
+                var size = Math.Min(random.Next(4) == 0 ? random.Next(1, 8) : random.Next(1, 300_000), bytes.Length - offset);
+                writer.Write(bytes.AsSpan(offset, size));
+                offset += size;
+            }
+        }
+
+        Assert.Equal(100_000, tail.LastSequence);
+        var kept = tail.Last(2000);
+        Assert.Equal(expected[^1000..], kept.Select(l => l.Text));
+        Assert.Equal(Enumerable.Range(99_001, 1000).Select(i => (long)i), kept.Select(l => l.Sequence));
+    }
+
+    [Fact]
+    public void A_character_split_between_two_reads_is_whole_in_the_tail_and_the_file()
+    {
+        var file = _folder.File("split.log");
+        var tail = new LogTail();
+        var line = Encoding.UTF8.GetBytes("h\u00e9llo \U0001F600\n");
+        using (var writer = new ProcessLogWriter(LogTest.Settings(file), tail))
+        {
+            // Reads that end after the first byte of é, and inside the emoji's four bytes.
+            writer.Write(line.AsSpan(0, 2));
+            writer.Write(line.AsSpan(2, 6));
+            writer.Write(line.AsSpan(8));
+        }
+
+        Assert.Equal(["h\u00e9llo \U0001F600"], tail.Last(10).Select(l => l.Text));
+        Assert.Equal(line, File.ReadAllBytes(file));
+    }
+
+    [Fact]
+    public void A_line_longer_than_a_whole_read_is_whole_in_the_file_and_cut_with_its_size_in_the_tail()
+    {
+        var file = _folder.File("huge.log");
+        var tail = new LogTail();
+        var huge = new string('é', 1 << 19); // 1 MiB of UTF-8: four reads of the output pump's 256 KiB
+        var bytes = Encoding.UTF8.GetBytes(huge + "\nnext\n");
+        using (var writer = new ProcessLogWriter(LogTest.Settings(file), tail))
+        {
+            for (var offset = 0; offset < bytes.Length; offset += 256 * 1024 - 1)
+                writer.Write(bytes.AsSpan(offset, Math.Min(256 * 1024 - 1, bytes.Length - offset)));
+        }
+
+        Assert.Equal([huge, "next"], LogTest.Lines(file));
+        var shown = tail.Last(10);
+        Assert.Equal(new string('é', 4096) + " … [truncated in tail: line is 1048576 bytes]", shown[0].Text);
+        Assert.Equal("next", shown[1].Text);
+        Assert.Equal([1L, 2L], shown.Select(l => l.Sequence));
+    }
+
+    [Fact]
     public void Flush_makes_written_lines_visible_to_readers_while_the_writer_stays_open()
     {
         var file = _folder.File("live.log");
