@@ -194,7 +194,10 @@ public sealed class HookOptions
     }
 }
 
-/// <summary><c>lease { name, folder, heartbeat-interval, ttl }</c>; defaults none, required with a name, 1s, 10s.</summary>
+/// <summary>
+/// <c>lease { name, folder, heartbeat-interval, ttl, dead-man, class, assembly, settings }</c>; defaults none, required
+/// with a name unless <see cref="Class"/> is set, 1s, 10s, on, the file lease, none, none.
+/// </summary>
 public sealed class LeaseOptions
 {
     public string? Name { get; set; }
@@ -202,6 +205,20 @@ public sealed class LeaseOptions
     public string? Folder { get; set; }
     public TimeSpan? HeartbeatInterval { get; set; }
     public TimeSpan? Ttl { get; set; }
+    /// <summary>The dead-man switch (<c>lease.dead-man</c>).</summary>
+    public bool? DeadMan { get; set; }
+
+    /// <summary>
+    /// Any <c>Akka.Coordination.Lease</c> by assembly-qualified class name (<c>lease.class</c>), instead of the file lease;
+    /// e.g. <c>typeof(MyLease).AssemblyQualifiedName</c> for a class of your app.
+    /// </summary>
+    public string? Class { get; set; }
+
+    /// <summary>The .dll that holds <see cref="Class"/> when the app does not reference it (<c>lease.assembly</c>).</summary>
+    public string? Assembly { get; set; }
+
+    /// <summary>The implementation's own keys (<c>lease.settings</c>), given to it in its lease config block.</summary>
+    public IDictionary<string, string>? Settings { get; set; }
 
     internal void WriteTo(HoconWriter w)
     {
@@ -210,6 +227,10 @@ public sealed class LeaseOptions
         w.String("folder", Folder);
         w.Duration("heartbeat-interval", HeartbeatInterval);
         w.Duration("ttl", Ttl);
+        w.Bool("dead-man", DeadMan);
+        w.String("class", Class);
+        w.String("assembly", Assembly);
+        w.Map("settings", Settings);
         w.Close();
     }
 }

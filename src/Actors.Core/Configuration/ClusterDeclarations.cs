@@ -18,7 +18,38 @@ public sealed class ClusterDeclarations
 
     private readonly SortedDictionary<string, SortedDictionary<string, string>> _processes;
 
-    private ClusterDeclarations(SortedDictionary<string, SortedDictionary<string, string>> processes) => _processes = processes;
+    // actors.cluster keys every member must agree on: the split brain resolver's strategy and its lease. Members that
+    // decide a partition differently (one keeps the majority, the other whichever side takes a lease) can both stay up.
+    private readonly SortedDictionary<string, string> _cluster;
+
+    private ClusterDeclarations(SortedDictionary<string, SortedDictionary<string, string>> processes, SortedDictionary<string, string>? cluster = null)
+    {
+        _processes = processes;
+        _cluster = cluster ?? new SortedDictionary<string, string>(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// These declarations with the split brain resolver's settings that every member must share: the strategy, and
+    /// for lease-majority the lease's name and class (not its folder or assembly path, which may differ per machine).
+    /// </summary>
+    public ClusterDeclarations WithSplitBrain(ClusterSettings cluster)
+    {
+        var keys = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["split-brain-resolver"] = cluster.SplitBrainResolver switch
+            {
+                SplitBrainStrategy.KeepOldest => "keep-oldest",
+                SplitBrainStrategy.LeaseMajority => "lease-majority",
+                _ => "keep-majority",
+            },
+        };
+        if (cluster.Lease is { } lease)
+        {
+            keys["lease.name"] = lease.Lease.Name;
+            keys["lease.class"] = lease.Lease.Class ?? "(the file lease)";
+        }
+        return new ClusterDeclarations(_processes, keys);
+    }
 
     /// <summary>The names of the declared cluster-placed processes.</summary>
     public IEnumerable<string> Names => _processes.Keys;
@@ -65,14 +96,19 @@ public sealed class ClusterDeclarations
         return JsonSerializer.Serialize(value.GetString() ?? "");
     }
 
-    /// <summary>For the wire: the other nodes compare with it.</summary>
-    public string ToJson() => JsonSerializer.Serialize(_processes);
+    private sealed record Wire(Dictionary<string, Dictionary<string, string>>? Processes, Dictionary<string, string>? Cluster);
 
-    public static ClusterDeclarations FromJson(string json) =>
-        new(JsonSerializer.Deserialize<SortedDictionary<string, SortedDictionary<string, string>>>(json) is { } map
-            ? new SortedDictionary<string, SortedDictionary<string, string>>(
-                map.ToDictionary(kv => kv.Key, kv => new SortedDictionary<string, string>(kv.Value, StringComparer.Ordinal)), StringComparer.Ordinal)
-            : []);
+    /// <summary>For the wire: the other nodes compare with it.</summary>
+    public string ToJson() => JsonSerializer.Serialize(new Wire(
+        _processes.ToDictionary(kv => kv.Key, kv => new Dictionary<string, string>(kv.Value)), new Dictionary<string, string>(_cluster)));
+
+    public static ClusterDeclarations FromJson(string json)
+    {
+        var wire = JsonSerializer.Deserialize<Wire>(json);
+        var processes = new SortedDictionary<string, SortedDictionary<string, string>>(
+            (wire?.Processes ?? []).ToDictionary(kv => kv.Key, kv => new SortedDictionary<string, string>(kv.Value, StringComparer.Ordinal)), StringComparer.Ordinal);
+        return new ClusterDeclarations(processes, new SortedDictionary<string, string>(wire?.Cluster ?? [], StringComparer.Ordinal));
+    }
 
     /// <summary>
     /// Every difference between this node's declarations and <paramref name="other"/>'s (named <paramref name="otherName"/>),
@@ -81,6 +117,13 @@ public sealed class ClusterDeclarations
     public IReadOnlyList<string> Differences(ClusterDeclarations other, string otherName)
     {
         var lines = new List<string>();
+        foreach (var key in _cluster.Keys.Union(other._cluster.Keys).Order(StringComparer.Ordinal))
+        {
+            var a = _cluster.GetValueOrDefault(key);
+            var b = other._cluster.GetValueOrDefault(key);
+            if (a != b)
+                lines.Add($"actors.cluster.{key}: {a ?? "(not set)"} here, {b ?? "(not set)"} on {otherName} (every member must decide a partition the same way)");
+        }
         foreach (var name in _processes.Keys.Union(other._processes.Keys).Order(StringComparer.Ordinal))
         {
             var here = _processes.GetValueOrDefault(name);

@@ -19,7 +19,7 @@ internal static partial class ClusterReader
     private static partial Regex RoleName();
 
     /// <summary>The settings when enabled and valid enough to use; null when off.</summary>
-    public static ClusterSettings? Read(HoconObject? user, HoconObject reference, Diagnostics d)
+    public static ClusterSettings? Read(HoconObject? user, HoconObject reference, PathResolver paths, Diagnostics d)
     {
         var r = new LayeredReader(d, [new(user, "actors.cluster", true), new(reference, "actors.cluster", false)]);
         var enabled = r.Bool("enabled");
@@ -35,6 +35,7 @@ internal static partial class ClusterReader
         var sbr = r.String("split-brain-resolver");
         if (!enabled.Value)
             return null;
+        var lease = ClusterLeaseReader.Read(r, paths, d);
 
         if (hostname.Value.Length == 0)
             d.Error(hostname.Path, "is empty; set the address the other nodes reach this node at, e.g. \"10.0.0.5\" (\"127.0.0.1\" for nodes on one machine)");
@@ -52,9 +53,19 @@ internal static partial class ClusterReader
             d.Warn(seeds.Path, "is empty: this node forms a cluster of its own and other nodes join it; list the seed nodes (the same list on every node) so that a restarted node rejoins the others");
 
         CheckTiming(heartbeat, pause, stableAfter, margin, d);
-        var strategy = ReadStrategy(sbr, d);
+        var strategy = ReadStrategy(sbr, lease is not null, d);
+        if (strategy == SplitBrainStrategy.LeaseMajority && lease is null)
+            d.Error(sbr.Path, "lease-majority needs a lease that every node reaches: set actors.cluster.lease.folder to a folder every node shares, " +
+                              "or actors.cluster.lease.class to another Akka.Coordination lease (or use keep-majority)");
+        if (strategy != SplitBrainStrategy.LeaseMajority && lease is not null)
+            d.Warn(r.TopPath("lease"), $"is configured, but split-brain-resolver = {sbr.Value} does not use it; set split-brain-resolver = lease-majority (the default when a lease is configured) or remove the lease");
+        if (strategy == SplitBrainStrategy.LeaseMajority && lease is not null)
+            ClusterLeaseReader.CheckAgainst(lease, stableAfter, r, d);
         return new ClusterSettings(hostname.Value, port.Value, seeds.Value, roles.Value, minMembers.Value,
-            heartbeat.Value, pause.Value, stableAfter.Value, margin.Value, strategy);
+            heartbeat.Value, pause.Value, stableAfter.Value, margin.Value, strategy)
+        {
+            Lease = strategy == SplitBrainStrategy.LeaseMajority ? lease : null,
+        };
     }
 
     /// <summary>
@@ -86,8 +97,10 @@ internal static partial class ClusterReader
                                  $"use {HoconScalars.Format(pause.Value)} or more");
     }
 
-    private static SplitBrainStrategy ReadStrategy(Read<string> sbr, Diagnostics d)
+    /// <summary>Unless the file names one: keep-majority, or lease-majority when actors.cluster.lease is configured.</summary>
+    private static SplitBrainStrategy ReadStrategy(Read<string> sbr, bool leaseConfigured, Diagnostics d)
     {
+        if (!sbr.IsUser && leaseConfigured) return SplitBrainStrategy.LeaseMajority;
         switch (sbr.Value)
         {
             case "keep-majority":
@@ -96,17 +109,16 @@ internal static partial class ClusterReader
                 return SplitBrainStrategy.KeepOldest;
             case "off" or "auto-down" or "none" or "":
                 d.Error(sbr.Path, $"\"{sbr.Value}\" would let both sides of a network partition down each other and run on as two clusters (a split brain); " +
-                                  "use keep-majority (the default) or keep-oldest");
+                                  "use keep-majority (the default), keep-oldest or lease-majority");
                 break;
             case "lease-majority":
-                d.Error(sbr.Path, "\"lease-majority\" is not yet supported by this build (it needs a cluster-wide lease); use keep-majority (the default) or keep-oldest");
-                break;
+                return SplitBrainStrategy.LeaseMajority;
             case "static-quorum" or "down-all":
-                d.Error(sbr.Path, $"\"{sbr.Value}\" is not offered here; use keep-majority (the default) or keep-oldest");
+                d.Error(sbr.Path, $"\"{sbr.Value}\" is not offered here; use keep-majority (the default), keep-oldest or lease-majority");
                 break;
             default:
-                var near = KeyChecker.Suggest(sbr.Value, ["keep-majority", "keep-oldest"]);
-                d.Error(sbr.Path, $"\"{sbr.Value}\" is not a split brain resolver strategy; " + (near is null ? "use keep-majority (the default) or keep-oldest" : $"did you mean {near}?"));
+                var near = KeyChecker.Suggest(sbr.Value, ["keep-majority", "keep-oldest", "lease-majority"]);
+                d.Error(sbr.Path, $"\"{sbr.Value}\" is not a split brain resolver strategy; " + (near is null ? "use keep-majority (the default), keep-oldest or lease-majority" : $"did you mean {near}?"));
                 break;
         }
         return SplitBrainStrategy.KeepMajority;

@@ -17,6 +17,9 @@ public sealed record ClusterSettings(
     TimeSpan DownRemovalMargin,
     SplitBrainStrategy SplitBrainResolver)
 {
+    /// <summary><c>actors.cluster.lease</c> when configured (a folder or a class): the lease lease-majority decides with.</summary>
+    public ClusterLeaseSettings? Lease { get; init; }
+
     /// <summary>This node's own <c>host:port</c>, as seed-nodes name nodes.</summary>
     public ClusterSeed Self => new(Hostname, Port);
 
@@ -43,7 +46,20 @@ public enum SplitBrainStrategy
     KeepMajority,
     /// <summary>The side with the oldest member stays; the oldest alone downs itself (down-if-alone).</summary>
     KeepOldest,
+    /// <summary>
+    /// The side that takes <c>actors.cluster.lease</c> stays; a minority side tries only after
+    /// acquire-delay-for-minority, so the majority wins when it can reach the lease.
+    /// </summary>
+    LeaseMajority,
 }
+
+/// <summary>
+/// <c>actors.cluster.lease</c>: the lease the split brain resolver's lease-majority takes, a file lease on a folder
+/// every node shares or the <c>class</c> a user names (<see cref="Lease"/> carries the keys a process's lease block
+/// has), and how the resolver uses it: a minority side waits <see cref="AcquireDelayForMinority"/> before it tries; the
+/// side that took it gives it back <see cref="ReleaseAfter"/> later.
+/// </summary>
+public sealed record ClusterLeaseSettings(ProcessLeaseSettings Lease, TimeSpan AcquireDelayForMinority, TimeSpan ReleaseAfter);
 
 /// <summary>
 /// Where a declared process runs (<c>placement</c>). <see cref="Local"/>: every node runs its own declared processes

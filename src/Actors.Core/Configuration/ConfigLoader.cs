@@ -138,7 +138,7 @@ public static partial class ConfigLoader
 
         var node = ReadNode(actors, reference, paths, d);
         nodeSettings = node;
-        var cluster = ClusterReader.Read(ObjectAt(actors, "cluster", "actors.cluster", d), reference.Items["cluster"].GetObject(), d);
+        var cluster = ClusterReader.Read(ObjectAt(actors, "cluster", "actors.cluster", d), reference.Items["cluster"].GetObject(), paths, d);
         var userDefaults = ObjectAt(actors, "defaults", "actors.defaults", d);
         var defaultsLayers = new List<Layer>
         {
@@ -183,7 +183,7 @@ public static partial class ConfigLoader
         {
             Cluster = cluster,
             PlacedElsewhere = processes.Where(p => !p.Placement.RunsHere(roles)).ToList(),
-            ClusterDeclarations = declarations,
+            ClusterDeclarations = cluster is null ? declarations : declarations.WithSplitBrain(cluster),
         };
     }
 

@@ -9,8 +9,8 @@ namespace Actors.Configuration;
 /// </summary>
 internal static class KeyChecker
 {
-    /// <summary>Keys whose children are the user's own names (environment variables, process names).</summary>
-    private static readonly HashSet<string> FreeForm = ["env", "depends-on"];
+    /// <summary>Keys whose children are the user's own names (environment variables, process names, a lease implementation's settings).</summary>
+    private static readonly HashSet<string> FreeForm = ["env", "depends-on", "settings"];
 
     public static void Check(Diagnostics diagnostics, HoconObject user, HoconObject known, string path)
     {

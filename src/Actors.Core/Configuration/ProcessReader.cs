@@ -224,6 +224,9 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
         var interval = r.Duration("lease.heartbeat-interval");
         var ttl = r.Duration("lease.ttl");
         var deadMan = r.Bool("lease.dead-man");
+        var leaseClass = r.String("lease.class");
+        var assembly = r.String("lease.assembly");
+        var leaseSettings = r.MergedObject("lease.settings");
         if (interval.Value <= TimeSpan.Zero)
             D.Error(interval.Path, $"{HoconScalars.Format(interval.Value)} is out of range; use a duration above 0, e.g. 1s");
         if (interval.Value > TimeSpan.Zero && ttl.Value <= interval.Value)
@@ -240,12 +243,22 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
                 $"lease.ttl ({HoconScalars.Format(ttl.Value)}) leaves the dead-man switch {HoconScalars.Format(timings.StopAfter)} after a heartbeat before it stops the process, not more than lease.heartbeat-interval ({HoconScalars.Format(interval.Value)}): one late heartbeat would stop it; raise lease.ttl (e.g. 10 × the interval) or set lease.dead-man = off");
         if (!LeaseNameChars().IsMatch(name.Value))
             D.Error(name.Path, $"\"{name.Value}\" is not a valid lease name; use letters, digits, '.', '_' and '-' (it names the lease file)");
-        if (folder.Value.Trim().Length == 0)
+        var hasClass = leaseClass.Value.Trim().Length > 0;
+        if (!hasClass && folder.Value.Trim().Length == 0)
             D.Error(folder.IsUser ? folder.Path : r.TopPath("lease.folder"),
-                "is required when lease.name is set: the folder the lease files live in, shared by every node that may run this process");
-        return new ProcessLeaseSettings(name.Value, paths.Resolve(folder.Value.Length == 0 ? "." : folder.Value), interval.Value, ttl.Value)
+                "is required when lease.name is set: the folder the lease files live in, shared by every node that may run this process (or set lease.class to use another lease)");
+        var assemblyPath = assembly.Value.Trim().Length == 0 ? null : paths.Resolve(assembly.Value);
+        if (!hasClass && assemblyPath is not null)
+            D.Warn(assembly.Path, "is set but lease.class is empty: the file lease is used and nothing is loaded from it");
+        if (!hasClass && leaseSettings.Count > 0)
+            D.Warn(leaseSettings[0].Path, "lease.settings is for the implementation named by lease.class; the file lease reads none of it");
+        if (hasClass) LeaseClass.Check(D, leaseClass, assemblyPath, leaseSettings);
+        return new ProcessLeaseSettings(name.Value, hasClass ? "" : paths.Resolve(folder.Value.Length == 0 ? "." : folder.Value), interval.Value, ttl.Value)
         {
             DeadMan = deadMan.Value,
+            Class = hasClass ? leaseClass.Value.Trim() : null,
+            Assembly = hasClass ? assemblyPath : null,
+            Settings = hasClass ? LeaseClass.RenderSettings(leaseSettings.Select(s => (s.Key, s.Value))) : "",
         };
     }
 

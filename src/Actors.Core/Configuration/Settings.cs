@@ -35,7 +35,7 @@ public sealed record LogSettings(string File, long MaxSize, int Keep, bool Times
 
 /// <summary>
 /// A process that runs only while this node holds the named lease (<c>lease { }</c>): one file per name in
-/// <c>Folder</c>, shared by the nodes that may run it. The holder writes a heartbeat every
+/// <c>Folder</c>, shared by the nodes that may run it, or the <see cref="Akka.Coordination.Lease"/> named by <c>Class</c>. The holder writes a heartbeat every
 /// <c>HeartbeatInterval</c>; a holder silent for <c>Ttl</c> loses it to the next node.
 /// </summary>
 public sealed record ProcessLeaseSettings(string Name, string Folder, TimeSpan HeartbeatInterval, TimeSpan Ttl)
@@ -45,6 +45,21 @@ public sealed record ProcessLeaseSettings(string Name, string Folder, TimeSpan H
     /// another node can take it (see <see cref="DeadManTimings"/>).
     /// </summary>
     public bool DeadMan { get; init; } = true;
+
+    /// <summary>
+    /// <c>lease.class</c>: the assembly-qualified name of the <see cref="Akka.Coordination.Lease"/> to use instead of the
+    /// file lease (then <see cref="Folder"/> is unused); null: the file lease.
+    /// </summary>
+    public string? Class { get; init; }
+
+    /// <summary><c>lease.assembly</c>: the .dll holding <see cref="Class"/> (absolute); null: the node's own assemblies and the folder beside its binary.</summary>
+    public string? Assembly { get; init; }
+
+    /// <summary>
+    /// <c>lease.settings</c> as HOCON text (<see cref="LeaseClass.RenderSettings"/>): the implementation's own keys, given to
+    /// it in its lease config block. Empty when there are none. Text, so that two declarations compare by content.
+    /// </summary>
+    public string Settings { get; init; } = "";
 
     /// <summary>The dead-man switch's times for a process that stops within <paramref name="stopTimeout"/>.</summary>
     public DeadManTimings DeadManTimings(TimeSpan stopTimeout) => Configuration.DeadManTimings.For(Ttl, HeartbeatInterval, stopTimeout);

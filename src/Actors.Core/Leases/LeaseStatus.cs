@@ -27,6 +27,16 @@ public interface IFencedLease
 }
 
 /// <summary>
+/// A lease that can say why it no longer vouches for a holding (its <see cref="Akka.Coordination.Lease.CheckLease"/> turned
+/// false), so that the process is stopped with the real reason rather than a guess.
+/// </summary>
+public interface IExplainedLease
+{
+    /// <summary>Why the holding is not good now; null when it is (or was never held).</summary>
+    string? WhyNotHeld { get; }
+}
+
+/// <summary>
 /// The two clocks a lease needs. Heartbeats are wall-clock UTC timestamps, because other holders (other
 /// processes, maybe other machines) compare them with their own wall clock; clocks of nodes sharing a lease
 /// folder are assumed to agree within a small fraction of the TTL. A holder judges its own lease by its

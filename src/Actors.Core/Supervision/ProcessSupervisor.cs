@@ -216,7 +216,15 @@ public sealed record SupervisorOptions(IProcessLauncher Launcher)
     public IDeadManSwitch? DeadMan { get; init; }
 
     /// <summary>Makes the lease of a process that declares one, for owner <see cref="NodeId"/>; tests swap in a simulated lease.</summary>
-    public Func<ProcessSettings, ActorSystem, string, Lease> LeaseFactory { get; init; } = FileLeaseFor;
+    public Func<ProcessSettings, ActorSystem, string, Lease> LeaseFactory { get; init; } = LeaseFor;
+
+    /// <summary>The lease a process's <c>lease { }</c> declares: the one <c>lease.class</c> names, else the <see cref="FileLease"/>.</summary>
+    public static Lease LeaseFor(ProcessSettings settings, ActorSystem system, string owner)
+    {
+        if (settings.Lease is not { Class: not null } lease) return FileLeaseFor(settings, system, owner);
+        var clock = PolicyClock.Of(system.Scheduler);
+        return ClassLeases.Create(lease, LeaseOperationTimeout(lease), Validity(lease, settings), system, owner, new LeaseClock(() => clock.Wall, () => clock.Monotonic));
+    }
 
     /// <summary>The <see cref="FileLease"/> a process's <c>lease { }</c> declares, on the system's scheduler and the real clocks.</summary>
     public static Lease FileLeaseFor(ProcessSettings settings, ActorSystem system, string owner)
@@ -227,11 +235,13 @@ public sealed record SupervisorOptions(IProcessLauncher Launcher)
             system.Scheduler, LeaseClock.System, Akka.Event.Logging.GetLogger(system, typeof(FileLease)))
         {
             // With the dead-man switch the node gives up the holding when the watchdog starts stopping the process.
-            Validity = lease.DeadMan ? lease.DeadManTimings(settings.Stop.Timeout).StopAfter : lease.Ttl,
+            Validity = Validity(lease, settings),
         };
     }
 
-    /// <summary>The longest wait for the lease file's lock: well inside the TTL, so a stuck lock loses the lease in time.</summary>
-    private static TimeSpan LeaseOperationTimeout(ProcessLeaseSettings lease) =>
-        TimeSpan.FromTicks(Math.Min(lease.Ttl.Ticks / 2, TimeSpan.FromSeconds(5).Ticks));
+    private static TimeSpan Validity(ProcessLeaseSettings lease, ProcessSettings settings) =>
+        lease.DeadMan ? lease.DeadManTimings(settings.Stop.Timeout).StopAfter : lease.Ttl;
+
+    /// <summary>The longest a lease operation may take: well inside the TTL, so a stuck store loses the lease in time.</summary>
+    private static TimeSpan LeaseOperationTimeout(ProcessLeaseSettings lease) => ClassLeases.OperationTimeout(lease);
 }

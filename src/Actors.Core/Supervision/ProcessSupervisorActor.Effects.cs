@@ -201,12 +201,19 @@ internal sealed partial class ProcessSupervisorActor
         _errorOutput?.WatchForLine(pattern, onMatch);
     }
 
-    /// <summary>The run's own environment: which lease it runs under and its fencing token.</summary>
-    private LaunchSpec WithLeaseToken(LaunchSpec spec, long token) => LaunchSpecs.WithEnvironment(spec, new Dictionary<string, string>
+    /// <summary>
+    /// The run's own environment: which lease it runs under and its fencing token. Token 0 is none (a lease.class
+    /// implementation that hands out no tokens): then ACTORS_LEASE_TOKEN is left out, not set to a value that could
+    /// be mistaken for one.
+    /// </summary>
+    private LaunchSpec WithLeaseToken(LaunchSpec spec, long token)
     {
-        ["ACTORS_LEASE_NAME"] = _life.Settings.Lease!.Name,
-        ["ACTORS_LEASE_TOKEN"] = token.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    });
+        var env = new Dictionary<string, string> { ["ACTORS_LEASE_NAME"] = _life.Settings.Lease!.Name };
+        if (token > 0) env["ACTORS_LEASE_TOKEN"] = token.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // Nor one inherited from the node's own environment.
+        else spec = spec with { Environment = spec.Environment.Where(entry => !entry.StartsWith("ACTORS_LEASE_TOKEN=", StringComparison.Ordinal)).ToList() };
+        return LaunchSpecs.WithEnvironment(spec, env);
+    }
 
     /// <summary>
     /// readiness = notify: a fresh socket for this run (the previous run's is closed), named in NOTIFY_SOCKET. A

@@ -159,7 +159,8 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         // A lease whose heartbeats stalled past what it allows (the node was frozen or starved; the watchdog's
         // dead-man switch may have ended the run) is lost before anything else is decided: no run starts on it.
         if (_life.LeaseHeld && e is not LifecycleEvent.LeaseLost && _lease is { } lease && !lease.CheckLease())
-            _followUps.Enqueue(new LifecycleEvent.LeaseLost("not renewed in time (this node was frozen or stalled); waiting for a new holding"));
+            _followUps.Enqueue(new LifecycleEvent.LeaseLost(
+                $"{(lease as IExplainedLease)?.WhyNotHeld ?? "not renewed in time (this node was frozen or stalled)"}; waiting for a new holding"));
         _followUps.Enqueue(e);
         while (_followUps.TryDequeue(out var next))
         {

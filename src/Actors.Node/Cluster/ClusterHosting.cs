@@ -5,6 +5,7 @@ using Actors.Configuration;
 using Actors.Node.Hosting;
 using Actors.Supervision;
 using Actors.Hosting;
+using Actors.Leases;
 
 namespace Actors.Node.Cluster;
 
@@ -21,6 +22,9 @@ internal static class ClusterHosting
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     public static void Add(AkkaConfigurationBuilder akka, ActorsSettings settings, ClusterSettings cluster, ClusterAccess access, RunOutcome? outcome)
     {
+        // Akka's LeaseProvider finds a lease.class by name only: its assembly is looked up (and lease.assembly's folder
+        // registered) before the cluster starts. check-config has said whether it can be found.
+        if (cluster.Lease?.Lease is { Class: { } leaseClass } lease) LeaseClass.Resolve(leaseClass, lease.Assembly, out _);
         akka.AddHocon(Hocon(cluster), HoconAddMode.Prepend);
         akka.WithActors((system, registry) =>
         {
@@ -36,7 +40,12 @@ internal static class ClusterHosting
     {
         static string S(TimeSpan t) => ((long)t.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms";
         var roles = string.Join(", ", c.Roles.Select(r => $"\"{r}\""));
-        var strategy = c.SplitBrainResolver == SplitBrainStrategy.KeepOldest ? "keep-oldest" : "keep-majority";
+        var strategy = c.SplitBrainResolver switch
+        {
+            SplitBrainStrategy.KeepOldest => "keep-oldest",
+            SplitBrainStrategy.LeaseMajority => "lease-majority",
+            _ => "keep-majority",
+        };
         return $$"""
             akka.actor.provider = cluster
             akka.actor.serializers.actors-cluster = "{{typeof(ClusterWire).FullName}}, {{typeof(ClusterWire).Assembly.GetName().Name}}"
@@ -65,6 +74,7 @@ internal static class ClusterHosting
                 stable-after = {{S(c.StableAfter)}}
                 down-all-when-unstable = on
                 keep-oldest.down-if-alone = on
+            {{LeaseMajority(c)}}
               }
               # A downed node cannot come back as the same member: it stops (and says why), its service manager restarts it.
               run-coordinated-shutdown-when-down = on
@@ -73,6 +83,31 @@ internal static class ClusterHosting
                 notify-subscribers-interval = 200ms
               }
             }
+            {{LeaseBlock(c)}}
             """;
     }
+
+    /// <summary>Where the lease of lease-majority is configured for Akka's LeaseProvider (outside actors.*, which the ActorSystem does not read).</summary>
+    internal const string LeaseConfigPath = "actors-cluster-sbr-lease";
+
+    /// <summary>
+    /// lease-majority's settings: the lease at <see cref="LeaseConfigPath"/>, its name, and the timings from
+    /// <c>actors.cluster.lease</c>.
+    /// </summary>
+    private static string LeaseMajority(ClusterSettings c)
+    {
+        if (c.Lease is not { } lease) return "";
+        static string S(TimeSpan t) => ((long)t.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms";
+        return $$"""
+                lease-majority {
+                  lease-implementation = "{{LeaseConfigPath}}"
+                  lease-name = "{{lease.Lease.Name}}"
+                  acquire-lease-delay-for-minority = {{S(lease.AcquireDelayForMinority)}}
+                  release-after = {{S(lease.ReleaseAfter)}}
+                }
+            """;
+    }
+
+    private static string LeaseBlock(ClusterSettings c) =>
+        c.Lease is not { } lease ? "" : $"{LeaseConfigPath} {{\n{ClassLeases.BlockText(lease.Lease, ClassLeases.OperationTimeout(lease.Lease))}}}";
 }

@@ -76,7 +76,8 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
     /// <summary><c>host:port</c> of a member: how seed-nodes, status and the log name nodes.</summary>
     internal static string NodeName(Address address) => $"{address.Host}:{address.Port}";
 
-    private static Address AddressOf(ClusterSeed seed) => new("akka.tcp", ClusterHosting.SystemName, seed.Host, seed.Port);
+    // The protocol of this node's own address ("akka.tcp"; with a transport adapter such as the tests' throttler, "akka.trttl.tcp").
+    private Address AddressOf(ClusterSeed seed) => new(_cluster.SelfAddress.Protocol, ClusterHosting.SystemName, seed.Host, seed.Port);
 
     protected override void PreStart()
     {

@@ -194,3 +194,81 @@ public sealed class ClusterConfigSpec : IDisposable
     private static ClusterDeclarations FromWire(ConfigLoadResult result) =>
         ClusterDeclarations.FromJson(result.Settings!.ClusterDeclarations.ToJson());
 }
+
+/// <summary>actors.cluster.lease and split-brain-resolver = lease-majority.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class ClusterLeaseConfigSpec : IDisposable
+{
+    private readonly TempConfig _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private const string Enabled = "enabled = on, hostname = \"127.0.0.1\", seed-nodes = [\"127.0.0.1:4053\"]";
+
+    private ConfigLoadResult Load(string cluster) =>
+        ConfigLoader.LoadText($"actors {{\n  cluster {{ {cluster} }}\n  processes.web {{ command = sh }}\n}}\n", "f.conf", _temp.Dir);
+
+    [Fact]
+    public void Lease_majority_without_a_lease_is_an_error_naming_both_ways_to_give_one()
+    {
+        var error = Assert.Single(Load($"{Enabled}, split-brain-resolver = lease-majority").Errors).ToString();
+        Assert.StartsWith("f.conf:2: actors.cluster.split-brain-resolver: lease-majority needs a lease", error);
+        Assert.Contains("actors.cluster.lease.folder", error);
+        Assert.Contains("actors.cluster.lease.class", error);
+    }
+
+    [Fact]
+    public void A_cluster_lease_folder_makes_lease_majority_the_default_with_the_file_lease_on_that_folder()
+    {
+        var result = Load($"{Enabled}, lease {{ folder = \"shared/sbr\", ttl = 6s }}");
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        var c = result.Settings!.Cluster!;
+        Assert.Equal(SplitBrainStrategy.LeaseMajority, c.SplitBrainResolver);
+        var lease = c.Lease!;
+        Assert.Equal(("actors-sbr", Path.Combine(_temp.Dir, "shared", "sbr"), (string?)null), (lease.Lease.Name, lease.Lease.Folder, lease.Lease.Class));
+        Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(6)), (lease.Lease.HeartbeatInterval, lease.Lease.Ttl));
+        Assert.Equal((TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(40)), (lease.AcquireDelayForMinority, lease.ReleaseAfter));
+    }
+
+    [Fact]
+    public void A_lease_next_to_an_explicit_keep_majority_is_warned_about_as_unused()
+    {
+        var result = Load($"{Enabled}, split-brain-resolver = keep-majority, lease {{ folder = sbr }}");
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        Assert.Equal(SplitBrainStrategy.KeepMajority, result.Settings!.Cluster!.SplitBrainResolver);
+        Assert.Null(result.Settings.Cluster.Lease);
+        Assert.Contains(result.Warnings, w => w.Path == "actors.cluster.lease" && w.Message.Contains("does not use it"));
+    }
+
+    [Fact]
+    public void A_release_after_shorter_than_the_minoritys_delay_plus_stable_after_is_refused()
+    {
+        var error = Assert.Single(Load($"{Enabled}, lease {{ folder = sbr, release-after = 8s }}").Errors).ToString();
+        Assert.StartsWith("f.conf:2: actors.cluster.lease.release-after: 8s is shorter than lease.acquire-delay-for-minority + stable-after (9s)", error);
+    }
+
+    [Fact]
+    public void Members_that_would_decide_a_partition_differently_differ_but_a_lease_folder_mounted_elsewhere_does_not()
+    {
+        var a = Load($"{Enabled}, lease {{ folder = sbr }}");
+        var b = Load($"{Enabled}, port = 4054");
+        var c = Load($"{Enabled}, port = 4055, lease {{ folder = \"elsewhere/sbr\" }}");
+        static ClusterDeclarations Wire(ConfigLoadResult r) => ClusterDeclarations.FromJson(r.Settings!.ClusterDeclarations.ToJson());
+
+        const string why = " (every member must decide a partition the same way)";
+        Assert.Equal([
+            "actors.cluster.lease.class: (the file lease) here, (not set) on n2" + why,
+            "actors.cluster.lease.name: actors-sbr here, (not set) on n2" + why,
+            "actors.cluster.split-brain-resolver: lease-majority here, keep-majority on n2" + why,
+        ], Wire(a).Differences(Wire(b), "n2"));
+        Assert.Empty(Wire(a).Differences(Wire(c), "n3"));
+    }
+
+    [Fact]
+    public void A_cluster_lease_class_is_checked_like_a_process_lease_class()
+    {
+        var error = Assert.Single(Load($"{Enabled}, lease {{ class = \"Actors.TestLeases.NotALease, Actors.TestLeases\" }}").Errors).ToString();
+        Assert.StartsWith("f.conf:2: actors.cluster.lease.class: \"Actors.TestLeases.NotALease, Actors.TestLeases\": Actors.TestLeases.NotALease is not an Akka.Coordination.Lease", error);
+    }
+}

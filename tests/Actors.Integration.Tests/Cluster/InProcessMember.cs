@@ -27,7 +27,7 @@ internal sealed class InProcessMember : IAsyncDisposable
     /// <summary>Completes when the member decided to stop its node (refused by the cluster, removed from it).</summary>
     public TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private InProcessMember(string processes, string cluster)
+    private InProcessMember(string processes, string cluster, string akkaHocon)
     {
         Folder = Directory.CreateTempSubdirectory("actors-cluster-").FullName;
         var text = $"actors {{\n cluster {{ enabled = on, hostname = \"127.0.0.1\", port = 0, {cluster} }}\n processes {{\n{processes}\n }}\n}}\n";
@@ -48,13 +48,15 @@ internal sealed class InProcessMember : IAsyncDisposable
                 options.BaseDirectory = Folder;
             });
             ClusterHosting.Add(akka, settings, settings.Cluster!, Access, Outcome);
+            // A test's own Akka settings over the node's (e.g. the throttler transport adapter of a partition test).
+            if (akkaHocon.Length > 0) akka.AddHocon(akkaHocon, HoconAddMode.Prepend);
         });
         _host = builder.Build();
     }
 
-    public static async Task<InProcessMember> StartAsync(string processes, string cluster = "")
+    public static async Task<InProcessMember> StartAsync(string processes, string cluster = "", string akkaHocon = "")
     {
-        var member = new InProcessMember(processes, cluster);
+        var member = new InProcessMember(processes, cluster, akkaHocon);
         try
         {
             await member._host.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));

@@ -54,7 +54,8 @@ internal sealed partial class ProcessLifecycle
         if (S.State == ProcessState.Waiting && S.LeaseStart is { } start)
         {
             S = S with { LeaseStart = null, FirstTryPending = false };
-            StartRun($"{start.Reason}; lease {name} acquired (token {token})", start.Automatic);
+            // Token 0: a lease.class implementation that hands out no fencing tokens.
+            StartRun($"{start.Reason}; lease {name} acquired ({(token > 0 ? $"token {token}" : "no fencing token")})", start.Automatic);
         }
         else if (S.State is ProcessState.Stopped or ProcessState.Failed or ProcessState.Completed)
             ReleaseLease();
