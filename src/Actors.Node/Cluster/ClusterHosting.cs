@@ -22,6 +22,7 @@ internal static class ClusterHosting
     public static void Add(AkkaConfigurationBuilder akka, ActorsSettings settings, ClusterSettings cluster, ClusterAccess access, RunOutcome? outcome)
     {
         akka.AddHocon(Hocon(cluster), HoconAddMode.Prepend);
+        access.Singletons = settings.Processes.Where(p => p.Placement is SingletonPlacement).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         akka.WithActors((system, registry) =>
         {
             access.Node = system.ActorOf(ClusterNodeActor.Props(settings, cluster, registry.Get<ProcessSupervision>(), outcome), ClusterNode.Name);
