@@ -127,7 +127,8 @@ internal sealed partial class ClusterNodeActor
             _ => new RestartProcess(),
         };
         var self = _self;
-        _log.Info("cluster: {0} of [{1}] asked through {2}", m.Verb, string.Join(", ", m.Names), NodeName(Sender.Path.Address));
+        _log.Info("cluster: {0} of [{1}] asked through {2}", m.Verb, string.Join(", ", m.Names),
+            Sender.Path.Address.HasGlobalScope ? NodeName(Sender.Path.Address) : "this node");
         _root.Ask(new NodeSupervisor.ToProcesses(m.Names, command), RemoteCommandTimeout).ContinueWith(t =>
         {
             if (!t.IsCompletedSuccessfully)

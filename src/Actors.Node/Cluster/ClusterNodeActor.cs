@@ -43,7 +43,7 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
     // Set on this node's own MemberUp; read by the member-removed callback, which runs on another thread.
     private volatile bool _wasUp;
     private readonly SingletonGate _gate;
-    private Actors.Supervision.ProcessSupervisor.PlacementGate? _lastGate;
+    private ProcessSupervisor.PlacementGate? _lastGate;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -93,7 +93,7 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
         _cluster.RegisterOnMemberRemoved(() =>
         {
             // Singletons first, at once: they stop before the node's orderly stop begins.
-            root.Tell(new Actors.Supervision.ProcessSupervisor.PlacementGate(false, "the cluster stopped on this node"));
+            root.Tell(SingletonGate.ClusterStopped);
             if (_wasUp) outcome?.End(Removed(self));
         });
         Context.System.EventStream.Subscribe(Self, typeof(NodeSupervisor.ProcessTransitioned));
@@ -115,7 +115,7 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        _root.Tell(new Actors.Supervision.ProcessSupervisor.PlacementGate(false, "the cluster stopped on this node"));
+        _root.Tell(SingletonGate.ClusterStopped);
         _cluster.Unsubscribe(Self);
         Context.System.EventStream.Unsubscribe(Self);
     }
@@ -213,7 +213,7 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
     {
         var state = _cluster.State;
         var self = removed ? MemberStatus.Removed : state.Members.FirstOrDefault(m => m.UniqueAddress == _cluster.SelfUniqueAddress)?.Status;
-        var gate = _gate.Decide(self, state.Members.Count(m => m.Status == MemberStatus.Up), clusterStopped: false);
+        var gate = _gate.Decide(self, state.Members.Count(m => m.Status == MemberStatus.Up));
         if (gate == _lastGate) return;
         _lastGate = gate;
         _root.Tell(gate);

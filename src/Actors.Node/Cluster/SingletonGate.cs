@@ -21,10 +21,8 @@ internal sealed class SingletonGate(int minNrOfMembers)
     private bool _formed, _member;
 
     /// <summary>The gate for this node's state: <paramref name="self"/> null when it is not (or no longer) a member.</summary>
-    public ProcessSupervisor.PlacementGate Decide(MemberStatus? self, int upMembers, bool clusterStopped)
+    public ProcessSupervisor.PlacementGate Decide(MemberStatus? self, int upMembers)
     {
-        if (clusterStopped)
-            return Closed("the cluster stopped on this node");
         _member |= self is not null;
         switch (self)
         {
@@ -53,4 +51,7 @@ internal sealed class SingletonGate(int minNrOfMembers)
     };
 
     private static ProcessSupervisor.PlacementGate Closed(string reason) => new(false, reason);
+
+    /// <summary>The cluster extension stopped on this node (or its actor did): whatever the last word was.</summary>
+    public static readonly ProcessSupervisor.PlacementGate ClusterStopped = Closed("the cluster stopped on this node");
 }
