@@ -50,6 +50,7 @@ internal sealed partial class ProcessLifecycle
                 // At once, not the graceful stop: this node no longer counts, another may be taking over. The queued
                 // start then waits at the gate, which gives the lease back once the run is gone (GateOpen).
                 var why = $"{reason}; a singleton runs only on an up member of the cluster";
+                TakeOverStop();
                 S = S with { QueuedStart = S.QueuedStart ?? why, StopReason = why };
                 StopProbes();
                 Enter(ProcessState.Stopping, $"{why}; SIGKILL to the group");
