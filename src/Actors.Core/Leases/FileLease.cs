@@ -188,7 +188,7 @@ public sealed class FileLease : Lease, IFencedLease, IDeadManLease
             {
                 taken = new LeaseRecord(_owner, token + 1, now, _ttl);
                 if (!_file.TryCreate(taken)) return false;
-                var from = current is null ? "free" : current.IsFree ? $"released by {current.Holder}" : $"expired: {current.Holder}'s heartbeat was {(now - current.Heartbeat).TotalSeconds:0.###}s old";
+                var from = current is null ? "free" : current.IsFree ? $"released (token {token})" : $"expired: {current.Holder}'s heartbeat was {(now - current.Heartbeat).TotalSeconds:0.###}s old";
                 _log.Info("lease {0} acquired by {1} (token {2}; was {3})", Settings.LeaseName, _owner, taken.Token, from);
                 Held?.Invoke(new Actors.Processes.LeaseHolding(Settings.LeaseName, taken.Token, _owner, _file.Folder));
             }
