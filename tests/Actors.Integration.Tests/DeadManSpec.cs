@@ -129,11 +129,17 @@ public sealed class DeadManSpec : IDisposable
         }
         finally
         {
-            // The writer first: its EOF ends the watchdog's read.
+            // The writer only: its EOF ends the watchdog's read (the reader is the watchdog's until it returns).
             pipe.Dispose();
+        }
+        try
+        {
+            Assert.Equal(1, await run.WaitAsync(Patience));
+        }
+        finally
+        {
             input.Dispose();
         }
-        Assert.Equal(1, await run.WaitAsync(Patience));
         Assert.Equal(0, LiveMembers(leased.Id));
         lock (synchronized) return log.ToString();
     }
