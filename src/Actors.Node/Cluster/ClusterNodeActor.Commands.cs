@@ -97,8 +97,10 @@ internal sealed partial class ClusterNodeActor
             nodes[node] = member.Address;
             Look(node, entry.Json);
         }
+        // Made here, in the actor's context: the second wave of a stop asks from a continuation, where there is none.
+        var selections = nodes.ToDictionary(kv => kv.Key, kv => Context.ActorSelection(new RootActorPath(kv.Value) / "user" / ClusterNode.Name), StringComparer.Ordinal);
         Task<CommandResults[]> AskAll(IEnumerable<string> which) => Task.WhenAll(which.Select(node =>
-            Context.ActorSelection(new RootActorPath(nodes[node]) / "user" / ClusterNode.Name)
+            selections[node]
                 .Ask<CommandResults>(new RunCommand(m.Names, m.Verb), RemoteCommandTimeout)
                 .ContinueWith(t => t.IsCompletedSuccessfully
                     ? t.Result
