@@ -137,7 +137,14 @@ def check_fence(lines):
 
 
 def failover(c, fence_log, kind, freeze):
-    base.wait_for(c.formed, BOUND, 0.5)
+    def formed():
+        # A thawed node may learn only later that it was downed, and stop: it is started again in its folder.
+        for i in range(3):
+            if c.procs[i].poll() is not None:
+                c.seed = get(c.sock(c.alive()[0]), "members")["self"]
+                c.start(i)
+        return c.formed()
+    base.wait_for(formed, BOUND, 0.5)
     base.wait_for(lambda: c.holder([0, 1, 2]) is not None, BOUND, 0.1)
     old = c.holder([0, 1, 2])
     old_token = read_fence(fence_log)[-1][0]
