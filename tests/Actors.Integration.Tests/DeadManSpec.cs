@@ -99,6 +99,82 @@ public sealed class DeadManSpec : IDisposable
         }
     }
 
+    /// <summary>
+    /// A "node" (a sleep this test starts) with one group under lease <paramref name="lease"/>, holding
+    /// <paramref name="token"/> as "node-a" in the lease folder; the node dies without its end line, and the watchdog
+    /// runs to its end. Returns the watchdog's log.
+    /// </summary>
+    private async Task<string> NodeDiesHolding(string folder, string lease, long token)
+    {
+        var node = Process.Start(new ProcessStartInfo("/bin/sleep", ["1000"]) { UseShellExecute = false })!;
+        _started.Add(node);
+        var nodeStart = ProcStat.ReadStartTime(node.Id);
+        var leased = StartGroup("sleep 1000 & wait");
+        Assert.True(SpinWait.SpinUntil(() => LiveMembers(leased.Id) == 2, Patience), "the shell with its sleep");
+        var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
+        var input = new AnonymousPipeClientStream(PipeDirection.In, pipe.ClientSafePipeHandle);
+        var log = new StringWriter();
+        var synchronized = TextWriter.Synchronized(log);
+        Task<int> run;
+        try
+        {
+            run = Task.Run(() => Watchdog.Run(input, synchronized, node.Id, nodeStart));
+            var lines = string.Join("", $"+{Group(leased)} leased\n", $"~{lease} {WatchdogProtocol.NowMs() + 600_000}\n",
+                $"&{Group(leased)} {lease} 15 2000\n", WatchdogProtocol.Held(new LeaseHolding(lease, token, "node-a", folder)));
+            pipe.Write(System.Text.Encoding.UTF8.GetBytes(lines));
+            pipe.Flush();
+            // The node dies (its pipe closes with it, below): no end line.
+            node.Kill();
+            node.WaitForExit();
+        }
+        finally
+        {
+            // The writer only: its EOF ends the watchdog's read (the reader is the watchdog's until it returns).
+            pipe.Dispose();
+        }
+        try
+        {
+            Assert.Equal(1, await run.WaitAsync(Patience));
+        }
+        finally
+        {
+            input.Dispose();
+        }
+        Assert.Equal(0, LiveMembers(leased.Id));
+        lock (synchronized) return log.ToString();
+    }
+
+    [Fact]
+    public async Task When_the_node_dies_its_watchdog_kills_the_leased_group_and_then_frees_the_holding_the_file_still_names()
+    {
+        var folder = Path.Combine(_dir, "leases");
+        var lease = new Actors.Leases.LeaseFile(folder, "solo");
+        Assert.True(lease.TryCreate(new Actors.Leases.LeaseRecord("node-a", 4, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(10))));
+
+        var logged = await NodeDiesHolding(folder, "solo", 4);
+
+        var (token, record) = lease.Current(out _);
+        Assert.Equal(4, token); // freed, not deleted: the next holder's token is 5
+        Assert.True(record!.IsFree, $"the holding was not freed; log: {logged}");
+        Assert.Contains($"released lease solo (token 4) in {folder}", logged);
+    }
+
+    [Fact]
+    public async Task When_the_node_dies_after_another_node_took_its_lease_the_watchdog_leaves_the_newer_holding_alone()
+    {
+        var folder = Path.Combine(_dir, "leases");
+        var lease = new Actors.Leases.LeaseFile(folder, "solo");
+        Assert.True(lease.TryCreate(new Actors.Leases.LeaseRecord("node-a", 4, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(10))));
+        Assert.True(lease.TryCreate(new Actors.Leases.LeaseRecord("node-b", 5, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(10))));
+
+        var logged = await NodeDiesHolding(folder, "solo", 4);
+
+        var (token, record) = lease.Current(out _);
+        Assert.Equal(5, token);
+        Assert.Equal("node-b", record!.Holder);
+        Assert.DoesNotContain("released lease", logged);
+    }
+
     public void Dispose()
     {
         // Only the groups this test made, and only while their leader is still the one it started.

@@ -132,7 +132,7 @@ public sealed class LeaseSpec : IDisposable
     }
 
     [Fact]
-    public void A_holder_killed_with_SIGKILL_takes_its_copy_along_and_the_other_node_runs_it_after_the_ttl()
+    public void A_holder_killed_with_SIGKILL_takes_its_copy_along_and_its_watchdog_frees_the_lease_for_the_other_node()
     {
         var a = StartNode("a");
         var first = PidIn(a.AwaitLine("guarded: running", Patience));
@@ -140,13 +140,14 @@ public sealed class LeaseSpec : IDisposable
         b.AwaitLine("guarded: waiting (waiting for lease guarded held by", Patience);
 
         a.Signal(9);
-        // The watchdog kills a's copy at once; the lease only frees up after its TTL.
+        // The watchdog kills a's copy at once, and then marks a's holding released: b need not wait for the TTL.
         Assert.True(SpinWait.SpinUntil(() => IsGone(first), Patience), "a's copy died with its node");
         var firstGoneBy = UptimeSeconds(); // a's copy died at this moment or before
         var second = PidIn(b.AwaitLine("guarded: running", Patience));
         // Never two copies at once: b's copy was started (its start time, from /proc) after a's was gone.
         var secondStarted = SecondsSinceBoot(second);
         Assert.True(secondStarted >= firstGoneBy, $"b's copy started at {secondStarted:F2} s since boot, a's was still there at {firstGoneBy:F2} s");
+        Assert.Contains("(token 2; was released (token 1))", b.AwaitLine("lease guarded acquired by", Patience));
         var fence = AwaitFence(f => f.Count(l => l.What == "start") == 2, "b starts its copy");
         Assert.Equal([(1L, "start", first), (2L, "start", second)], fence);
         AssertTokensIncrease(fence);

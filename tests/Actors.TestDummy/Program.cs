@@ -12,7 +12,8 @@ internal static class Program
     internal const string Usage =
         "usage: Actors.TestDummy exit N | sleep SECONDS | print N [--then-exit CODE] | print-both N | ignore-sigterm"
         + " | spawn-grandchild [N] | heartbeat FILE [INTERVAL-MS] [--stop-after MS] | serve-http PORT [--ready-file FILE | --ready-after MS]"
-        + " | hang | record-start FILE MODE [ARGS] | notify-ready [--when-file FILE]\n"
+        + " | hang | record-start FILE MODE [ARGS] | notify-ready [--when-file FILE] | fence FILE [INTERVAL-MS]\n"
+        + "  fence: appends \"$ACTORS_LEASE_TOKEN MONOTONIC-NS\" to FILE (O_APPEND) at its start and every INTERVAL-MS (50)\n"
         + "  notify-ready: sends STATUS=, then READY=1 (once FILE exists) to $NOTIFY_SOCKET as sd_notify does, then runs on\n"
         + "  heartbeat: touches FILE every INTERVAL-MS (200); stops touching it but stays alive after --stop-after MS or on"
         + " SIGUSR1 (prints \"heartbeat started\", then \"heartbeat stopped\")\n"
@@ -59,6 +60,12 @@ internal static class Program
             "heartbeat" => HeartbeatArgs(rest),
             "serve-http" => ServeHttpArgs(rest),
             "record-start" => RecordStart(rest),
+            "fence" => rest switch
+            {
+                [var file] => Fence.Run(file, TimeSpan.FromMilliseconds(50)),
+                [var file, var ms] => Fence.Run(file, TimeSpan.FromMilliseconds(ParsePositive(ms))),
+                _ => throw new UsageException(),
+            },
             "notify-ready" => rest switch
             {
                 [] => NotifyReady.Run(null),

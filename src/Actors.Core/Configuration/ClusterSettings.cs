@@ -96,9 +96,13 @@ public sealed record RolePlacement(string Role) : Placement
     public override string Describe() => $"role {Role}";
 }
 
-/// <summary><c>placement = singleton</c>: not yet run by this build (check-config says so).</summary>
+/// <summary>
+/// <c>placement = singleton</c>: every node of the cluster declares and supervises it, and only the node that holds its
+/// lease runs it; a node tries for the lease only while it is an up member of the formed cluster (see
+/// <c>ProcessLifecycle.Gate.cs</c>).
+/// </summary>
 public sealed record SingletonPlacement : Placement
 {
-    public override bool RunsHere(IReadOnlyCollection<string> roles) => false;
+    public override bool RunsHere(IReadOnlyCollection<string> roles) => true;
     public override string Describe() => "singleton";
 }

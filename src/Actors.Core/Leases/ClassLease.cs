@@ -68,6 +68,19 @@ public sealed class ClassLease : Lease, IFencedLease, IDeadManLease, IExplainedL
         }
     }
 
+
+    /// <summary>
+    /// The inner lease's holdings when it can be freed from outside the node (a file lease); a lease of unknown storage
+    /// cannot be, so it reports none and a dead holder's lease ends with its TTL.
+    /// </summary>
+    public Action<Actors.Processes.LeaseHolding>? Held
+    {
+        get => (_inner as IDeadManLease)?.Held;
+        set
+        {
+            if (_inner is IDeadManLease own) own.Held = value;
+        }
+    }
     /// <summary>The inner lease's token, or 0 (none) when it gives none.</summary>
     public long Token => _inner is IFencedLease fenced ? fenced.Token : 0;
 

@@ -122,6 +122,12 @@ public sealed class FileLease : Lease, IFencedLease, IDeadManLease
     /// </summary>
     public Action<long>? Renewed { get; set; }
 
+    /// <summary>
+    /// Told of every new holding (its token, this owner, the folder), under the lease's lock: it must not block. The
+    /// node's watchdog frees the holding in the file when the node dies (see <see cref="Actors.Processes.LeaseHolding"/>).
+    /// </summary>
+    public Action<Actors.Processes.LeaseHolding>? Held { get; set; }
+
     public override Task<bool> Acquire() => Acquire(null);
 
     public override Task<bool> Acquire(Action<Exception?>? leaseLostCallback) =>
@@ -143,9 +149,7 @@ public sealed class FileLease : Lease, IFencedLease, IDeadManLease
             StopHeartbeats();
             // Freed, not deleted: the token stays, so the next holder's token is higher still. Only while this
             // holding is still the lease; a newer holder's file is never touched.
-            var (token, current) = _file.Current(out _);
-            if (current is not null && token == _token && current.Holder == _owner)
-                _file.Rewrite(current with { Holder = "", Heartbeat = _clock.UtcNow });
+            _file.ReleaseIfHeld(_token, _owner, _clock.UtcNow);
             if (wasHeld) _log.Info("lease {0} released by {1} (token {2})", Settings.LeaseName, _owner, _token);
             return true;
         }
@@ -184,8 +188,9 @@ public sealed class FileLease : Lease, IFencedLease, IDeadManLease
             {
                 taken = new LeaseRecord(_owner, token + 1, now, _ttl);
                 if (!_file.TryCreate(taken)) return false;
-                var from = current is null ? "free" : current.IsFree ? $"released by {current.Holder}" : $"expired: {current.Holder}'s heartbeat was {(now - current.Heartbeat).TotalSeconds:0.###}s old";
+                var from = current is null ? "free" : current.IsFree ? $"released (token {token})" : $"expired: {current.Holder}'s heartbeat was {(now - current.Heartbeat).TotalSeconds:0.###}s old";
                 _log.Info("lease {0} acquired by {1} (token {2}; was {3})", Settings.LeaseName, _owner, taken.Token, from);
+                Held?.Invoke(new Actors.Processes.LeaseHolding(Settings.LeaseName, taken.Token, _owner, _file.Folder));
             }
             else return false;
             _held = true;

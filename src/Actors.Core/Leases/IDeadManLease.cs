@@ -13,4 +13,11 @@ public interface IDeadManLease
     /// before it was written. Must not block.
     /// </summary>
     Action<long>? Renewed { get; set; }
+
+    /// <summary>
+    /// Told of every new holding (a new token) with what a process outside the node needs to free it once the node is
+    /// dead and what ran under it was killed (see <see cref="Actors.Processes.LeaseHolding"/>); a lease that cannot be
+    /// freed that way never calls it. Must not block.
+    /// </summary>
+    Action<Actors.Processes.LeaseHolding>? Held { get; set; }
 }

@@ -32,6 +32,9 @@ internal sealed class LeaseFile(string folder, string name)
 {
     private readonly string _prefix = name + ".lease.";
 
+    /// <summary>The folder the lease's files are in.</summary>
+    public string Folder => folder;
+
     /// <summary>The file of the holding with <paramref name="token"/>.</summary>
     public string PathOf(long token) => Path.Combine(folder, _prefix + token.ToString(CultureInfo.InvariantCulture));
 
@@ -116,6 +119,20 @@ internal sealed class LeaseFile(string folder, string name)
         }
         AtomicFile.SyncFolder(folder);
         Sweep(below: record.Token - 1);
+        return true;
+    }
+
+    /// <summary>
+    /// Marks holding <paramref name="token"/> of <paramref name="holder"/> released (freed, not deleted: the token
+    /// stays, so the next holder's is higher still), only while it is still the lease: a newer holding, or one already
+    /// released, is never touched. Called by the holder itself, and by its watchdog once the holder is dead. True when
+    /// it released it.
+    /// </summary>
+    public bool ReleaseIfHeld(long token, string holder, DateTimeOffset now)
+    {
+        var (current, record) = Current(out _);
+        if (record is null || record.IsFree || current != token || record.Holder != holder) return false;
+        Rewrite(record with { Holder = "", Heartbeat = now });
         return true;
     }
 

@@ -131,6 +131,8 @@ internal sealed partial class NodeSupervisorActor
                 SendDependencyStates(settings, existing.Ref);
                 var longest = existing.Settings.Stop.Timeout > settings.Stop.Timeout ? existing.Settings.Stop.Timeout : settings.Stop.Timeout;
                 Await(existing.Ref.Ask<ProcessStatus>(new ApplySettings(settings), longest + ProcessRunner.KillGrace + SettleTimeout));
+                // Enqueued after the new settings: a process that became a singleton learns where the node stands.
+                TellGate(settings, existing.Ref);
             }
         }
 

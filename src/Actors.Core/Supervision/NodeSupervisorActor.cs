@@ -32,6 +32,8 @@ internal sealed partial class NodeSupervisorActor : ReceiveActor, IWithTimers
     private readonly IActorRef? _keeper;
     private readonly List<Child> _processes = new();
     private readonly PolicyClock _wall;
+    // Where this node stands for singletons (see PlacementGate): closed until the cluster actor opens it.
+    private PlacementGate _gate = new(false, LifecycleState.GateNotYetOpened);
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -61,6 +63,7 @@ internal sealed partial class NodeSupervisorActor : ReceiveActor, IWithTimers
         Receive<NodeSupervisor.GetNodeStatus>(OnGetNodeStatus);
         Receive<NodeSupervisor.ToProcesses>(OnToProcesses);
         Receive<Terminated>(OnTerminated);
+        Receive<PlacementGate>(OnPlacementGate);
         ReceiveReload();
     }
 
@@ -80,7 +83,26 @@ internal sealed partial class NodeSupervisorActor : ReceiveActor, IWithTimers
         var child = Context.ActorOf(ProcessSupervisor.Props(settings, _options, saved, DependencyStatesOf(settings)), settings.Name);
         // Watched so that a supervisor gone for good (or removed by a reload) never leaves anyone waiting on it.
         Context.Watch(child);
+        TellGate(settings, child);
         return new Child(settings, child);
+    }
+
+    /// <summary>
+    /// The cluster actor says whether this node may run singletons now; every singleton's supervisor hears it, and
+    /// those created later hear the latest word when they are created.
+    /// </summary>
+    private void OnPlacementGate(PlacementGate m)
+    {
+        if (m == _gate) return;
+        _gate = m;
+        if (_processes.Any(c => c.Settings.Placement is SingletonPlacement))
+            _log.Info("singletons {0} on this node: {1}", m.Open ? "may run" : "may not run", m.Reason);
+        foreach (var child in _processes) TellGate(child.Settings, child.Ref);
+    }
+
+    private void TellGate(ProcessSettings settings, IActorRef child)
+    {
+        if (settings.Placement is SingletonPlacement) child.Tell(_gate);
     }
 
     /// <summary>

@@ -115,6 +115,12 @@ public static class ProcessSupervisor
         public bool RunningIsReady { get; init; }
     }
 
+    /// <summary>
+    /// From the node, for a <c>placement = singleton</c> process: whether this node may run it now (it is an up member
+    /// of the formed cluster), and why (see <c>ProcessLifecycle.Gate.cs</c>). Processes of other placements ignore it.
+    /// </summary>
+    public sealed record PlacementGate(bool Open, string Reason);
+
     /// <summary>A snapshot of one supervised process; <paramref name="Lease"/> is set for a process with a lease.</summary>
     public sealed record ProcessStatus(
         string Name,

@@ -262,6 +262,10 @@ internal sealed partial class ProcessSupervisorActor
             var name = lease.Name;
             fenced.Renewed = stampedAt => deadMan.Renewed(name, stampedAt + killAfter);
         }
+        // When the node dies, its watchdog kills the groups and then frees each holding it was told of (whatever
+        // lease.dead-man says: that setting is about a frozen node; a dead one holds nothing).
+        if (_options.DeadMan is { } watchdog && instance is IDeadManLease holdings)
+            holdings.Held = watchdog.Held;
         _lease = instance;
         // A reload that changes the lease replaces the keeper; the old one may not have stopped yet, so the new
         // one gets a new name.

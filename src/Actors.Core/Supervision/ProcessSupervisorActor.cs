@@ -92,6 +92,7 @@ internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
         Receive<HealthProbe.ProbePassed>(m => { if (IsCurrentProbe(m.Role)) Decide(new LifecycleEvent.ProbePassed(m.Role, m.Detail)); });
         Receive<HealthProbe.ProbeFailed>(m => { if (IsCurrentProbe(m.Role)) Decide(new LifecycleEvent.ProbeFailed(m.Role, m.Reason)); });
         Receive<DependencyState>(m => Decide(new LifecycleEvent.DependencyChanged(m)));
+        Receive<PlacementGate>(m => Decide(new LifecycleEvent.PlacementGateChanged(m.Open, m.Reason)));
         Receive<NotifyReceived>(m => { if (m.Run == _life.Runs) Decide(new LifecycleEvent.Notified(m.Text)); });
         Receive<LogLineReceived>(m => { if (m.Run == _life.Runs) Decide(new LifecycleEvent.LogLineMatched(m.Line)); });
         Receive<LeaseKeeper.LeaseAcquired>(m => { if (Sender.Equals(_leaseKeeper)) Decide(new LifecycleEvent.LeaseAcquired(m.Name, m.Token)); });

@@ -9,4 +9,10 @@ namespace Actors.Node.Cluster;
 internal sealed class ClusterAccess
 {
     public IActorRef? Node { get; set; }
+
+    /// <summary>
+    /// The names of this node's <c>placement = singleton</c> processes: start, stop and restart of one of these go to
+    /// every node that declares it (the one that holds its lease runs it), not only to this node's copy.
+    /// </summary>
+    public IReadOnlySet<string> Singletons { get; set; } = new HashSet<string>();
 }

@@ -26,6 +26,7 @@ internal static class ClusterHosting
         // registered) before the cluster starts. check-config has said whether it can be found.
         if (cluster.Lease?.Lease is { Class: { } leaseClass } lease) LeaseClass.Resolve(leaseClass, lease.Assembly, out _);
         akka.AddHocon(Hocon(cluster), HoconAddMode.Prepend);
+        access.Singletons = settings.Processes.Where(p => p.Placement is SingletonPlacement).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         akka.WithActors((system, registry) =>
         {
             access.Node = system.ActorOf(ClusterNodeActor.Props(settings, cluster, registry.Get<ProcessSupervision>(), outcome), ClusterNode.Name);

@@ -26,6 +26,11 @@ internal sealed partial class ClusterNodeActor
 
     private void OnRouteCommand(ClusterNode.RouteCommand m)
     {
+        if (m.Everywhere)
+        {
+            OnRouteEverywhere(m);
+            return;
+        }
         // Who runs what, from what each node published (a stopped process is still listed by its node).
         var runners = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var known = new SortedSet<string>(StringComparer.Ordinal);
@@ -67,6 +72,53 @@ internal sealed partial class ClusterNodeActor
             TaskScheduler.Default).PipeTo(Sender);
     }
 
+    /// <summary>
+    /// A singleton's start, stop or restart: to every member that published it and to this node (every node declares
+    /// it; the holder of its lease runs it, the others wait). A stop goes to the nodes that do not run it first and
+    /// only then to the one that does: the lease it gives back must find no copy still trying for it.
+    /// </summary>
+    private void OnRouteEverywhere(ClusterNode.RouteCommand m)
+    {
+        var nodes = new Dictionary<string, Akka.Actor.Address>(StringComparer.Ordinal) { [_self] = _cluster.SelfAddress };
+        var running = new HashSet<string>(StringComparer.Ordinal);
+        void Look(string node, string? json)
+        {
+            if (json is null) return;
+            var states = FleetJson.States(json);
+            if (m.Names.Any(n => states.TryGetValue(n, out var s) && s is "starting" or "running" or "ready" or "stopping")) running.Add(node);
+        }
+        Look(_self, _lastJson);
+        foreach (var (member, key) in _subscribed)
+        {
+            if (!_published.TryGetValue(key.Id, out var entry)) continue;
+            var names = FleetJson.Names(entry.Json).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+            if (!m.Names.Any(names.Contains)) continue;
+            var node = NodeName(member.Address);
+            nodes[node] = member.Address;
+            Look(node, entry.Json);
+        }
+        // Made here, in the actor's context: the second wave of a stop asks from a continuation, where there is none.
+        var selections = nodes.ToDictionary(kv => kv.Key, kv => Context.ActorSelection(new RootActorPath(kv.Value) / "user" / ClusterNode.Name), StringComparer.Ordinal);
+        Task<CommandResults[]> AskAll(IEnumerable<string> which) => Task.WhenAll(which.Select(node =>
+            selections[node]
+                .Ask<CommandResults>(new RunCommand(m.Names, m.Verb), RemoteCommandTimeout)
+                .ContinueWith(t => t.IsCompletedSuccessfully
+                    ? t.Result
+                    : new CommandResults(node, m.Names.Select(n => new ClusterNode.CommandResult(n, node, false,
+                        $"{node} did not answer ({t.Exception?.GetBaseException().Message ?? "cancelled"})", null)).ToList()),
+                    TaskScheduler.Default)).ToList());
+        Task<CommandResults[]> all;
+        if (m.Verb == "stop")
+        {
+            var holders = nodes.Keys.Where(running.Contains).ToList();
+            var waiting = nodes.Keys.Where(n => !running.Contains(n)).ToList();
+            all = AskAll(waiting).ContinueWith(first => AskAll(holders).ContinueWith(second => first.Result.Concat(second.Result).ToArray(),
+                TaskScheduler.Default), TaskScheduler.Default).Unwrap();
+        }
+        else all = AskAll(nodes.Keys);
+        all.ContinueWith(t => (object)new ClusterNode.Routed(t.Result.SelectMany(r => r.Results).ToList(), [], []), TaskScheduler.Default).PipeTo(Sender);
+    }
+
     /// <summary>Another node's user asked for one of this node's processes: do it as the local control API would.</summary>
     private void OnRunCommand(RunCommand m)
     {
@@ -77,7 +129,8 @@ internal sealed partial class ClusterNodeActor
             _ => new RestartProcess(),
         };
         var self = _self;
-        _log.Info("cluster: {0} of [{1}] asked through {2}", m.Verb, string.Join(", ", m.Names), NodeName(Sender.Path.Address));
+        _log.Info("cluster: {0} of [{1}] asked through {2}", m.Verb, string.Join(", ", m.Names),
+            Sender.Path.Address.HasGlobalScope ? NodeName(Sender.Path.Address) : "this node");
         _root.Ask(new NodeSupervisor.ToProcesses(m.Names, command), RemoteCommandTimeout).ContinueWith(t =>
         {
             if (!t.IsCompletedSuccessfully)

@@ -42,6 +42,8 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
     private bool _refused;
     // Set on this node's own MemberUp; read by the member-removed callback, which runs on another thread.
     private volatile bool _wasUp;
+    private readonly SingletonGate _gate;
+    private ProcessSupervisor.PlacementGate? _lastGate;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -59,6 +61,7 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
         _self = NodeName(_cluster.SelfAddress);
         _declarationsJson = settings.ClusterDeclarations.ToJson();
         _ownKey = KeyOf(_cluster.SelfUniqueAddress);
+        _gate = new SingletonGate(config.MinNrOfMembers);
 
         Receive<TryJoin>(_ => JoinRound());
         Receive<CheckDeclarations>(OnCheckDeclarations);
@@ -87,8 +90,11 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
         // and so does the node, with exit 1 and why.
         var outcome = _outcome;
         var self = _self;
+        var root = _root;
         _cluster.RegisterOnMemberRemoved(() =>
         {
+            // Singletons first, at once: they stop before the node's orderly stop begins.
+            root.Tell(SingletonGate.ClusterStopped);
             if (_wasUp) outcome?.End(Removed(self));
         });
         Context.System.EventStream.Subscribe(Self, typeof(NodeSupervisor.ProcessTransitioned));
@@ -110,6 +116,7 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        _root.Tell(SingletonGate.ClusterStopped);
         _cluster.Unsubscribe(Self);
         Context.System.EventStream.Unsubscribe(Self);
     }
@@ -187,13 +194,30 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
             case ClusterEvent.MemberRemoved removed:
                 _log.Info("cluster: {0} was removed (it was {1})", who, removed.PreviousStatus.ToString().ToLowerInvariant());
                 // Downed or left: a member cannot come back as the same member. Stop (its processes too) and say why.
-                if (isSelf) _outcome?.End(Removed(_self));
+                if (isSelf)
+                {
+                    UpdateGate(removed: true);
+                    _outcome?.End(Removed(_self));
+                    return;
+                }
                 break;
             default:
                 _log.Info("cluster: {0} is {1}", who, e.Member.Status.ToString().ToLowerInvariant());
                 break;
         }
+        UpdateGate(removed: false);
         OnMembershipChanged(e);
+    }
+
+    /// <summary>Tells the node whether singletons may run here (<see cref="SingletonGate"/> decides), when that changes.</summary>
+    private void UpdateGate(bool removed)
+    {
+        var state = _cluster.State;
+        var self = removed ? MemberStatus.Removed : state.Members.FirstOrDefault(m => m.UniqueAddress == _cluster.SelfUniqueAddress)?.Status;
+        var gate = _gate.Decide(self, state.Members.Count(m => m.Status == MemberStatus.Up));
+        if (gate == _lastGate) return;
+        _lastGate = gate;
+        _root.Tell(gate);
     }
 
     private static NodeExit Removed(string self) =>

@@ -41,7 +41,14 @@ public static class ClusterNode
     /// Command: run <paramref name="Verb"/> (start, stop, restart) for processes this node does not run, on the nodes that
     /// run them. Answered with <see cref="Routed"/>.
     /// </summary>
-    public sealed record RouteCommand(IReadOnlyList<string> Names, string Verb);
+    public sealed record RouteCommand(IReadOnlyList<string> Names, string Verb)
+    {
+        /// <summary>
+        /// For singletons: to every member that declares the names, this node included. A stop goes first to the nodes
+        /// that do not run it and then to the one that does, so that no waiting copy takes the lease it gives back.
+        /// </summary>
+        public bool Everywhere { get; init; }
+    }
 
     /// <summary>The results from the nodes, and the names no member runs.</summary>
     public sealed record Routed(IReadOnlyList<CommandResult> Results, IReadOnlyList<string> Unknown, IReadOnlyList<string> KnownInFleet);

@@ -52,6 +52,16 @@ internal static class FleetJson
         return doc.RootElement.TryGetProperty("at", out var at) && at.TryGetDateTimeOffset(out var t) ? t : null;
     }
 
+    /// <summary>The names a node published with each process's state (as <c>status</c> shows it).</summary>
+    public static Dictionary<string, string> States(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var states = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in doc.RootElement.GetProperty("processes").EnumerateArray())
+            states[p.GetProperty("name").GetString()!] = p.GetProperty("state").GetString()!;
+        return states;
+    }
+
     /// <summary>The names (and declared names) a node published.</summary>
     public static IEnumerable<(string Name, string Group)> Names(string json)
     {

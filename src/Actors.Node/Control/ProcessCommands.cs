@@ -32,16 +32,28 @@ internal sealed class ProcessCommands(IActorRef root, IHostApplicationLifetime l
         };
         if (lifetime.ApplicationStopping.IsCancellationRequested)
             throw new ApiError(503, "the node is shutting down");
-        // The supervisors bound every wait (stop timeouts); this only guards against a lost answer.
-        var answer = await root.Ask(new NodeSupervisor.ToProcesses(names, command), TimeSpan.FromHours(1), ctx.RequestAborted);
         IReadOnlyList<Cluster.ClusterNode.CommandResult> remote = [];
+        // A singleton is declared on every node and runs on the one holding its lease: its start, stop and restart go to
+        // all of them (a stop of this node's copy alone would only move it to another node).
+        if (cluster?.Node is { } everywhere && names is not null && verb != "signal" && names.Where(cluster.Singletons.Contains).Distinct().ToList() is { Count: > 0 } singletons)
+        {
+            var routed = await everywhere.Ask<Cluster.ClusterNode.Routed>(new Cluster.ClusterNode.RouteCommand(singletons, verb) { Everywhere = true },
+                TimeSpan.FromHours(1), ctx.RequestAborted);
+            remote = routed.Results;
+            names = names.Where(n => !singletons.Contains(n)).ToList();
+        }
+        // The supervisors bound every wait (stop timeouts); this only guards against a lost answer. (No names left: all
+        // were singletons; an empty list would mean every process.)
+        var answer = names is { Count: 0 }
+            ? new NodeSupervisor.ProcessReplies([])
+            : await root.Ask(new NodeSupervisor.ToProcesses(names, command), TimeSpan.FromHours(1), ctx.RequestAborted);
         if (answer is NodeSupervisor.UnknownProcesses unknown)
         {
             if (cluster?.Node is not { } clusterNode || verb == "signal" || names is null) throw ControlApi.Unknown(unknown);
             var routed = await clusterNode.Ask<Cluster.ClusterNode.Routed>(new Cluster.ClusterNode.RouteCommand(unknown.Unknown, verb), TimeSpan.FromHours(1), ctx.RequestAborted);
             if (routed.Unknown.Count > 0)
                 throw ControlApi.Unknown(new NodeSupervisor.UnknownProcesses(routed.Unknown, unknown.Known.Concat(routed.KnownInFleet).Distinct().Order(StringComparer.Ordinal).ToList()));
-            remote = routed.Results;
+            remote = [.. remote, .. routed.Results];
             var local = names.Where(n => !unknown.Unknown.Contains(n)).ToList();
             answer = local.Count == 0 ? new NodeSupervisor.ProcessReplies([]) : await root.Ask(new NodeSupervisor.ToProcesses(local, command), TimeSpan.FromHours(1), ctx.RequestAborted);
         }

@@ -115,19 +115,59 @@ public sealed class ClusterConfigSpec : IDisposable
         Assert.Contains(result.Warnings, w => w.ToString().Contains("actors.cluster.seed-nodes") && w.ToString().Contains("forms a cluster of its own"));
     }
 
+    private const string Lease = "lease { name = \"job\", folder = \"/srv/leases\" }";
+
     [Fact]
     public void Singleton_placement_without_the_cluster_is_a_check_config_error()
     {
-        var error = Assert.Single(Load("enabled = off", "job { command = sh, placement = singleton }").Errors).ToString();
+        var error = Assert.Single(Load("enabled = off", $"job {{ command = sh, placement = singleton, {Lease} }}").Errors).ToString();
+        Assert.StartsWith("f.conf:", error);
         Assert.Contains("actors.processes.job.placement: singleton needs a cluster", error);
         Assert.Contains("actors.cluster.enabled = on", error);
     }
 
     [Fact]
-    public void Singleton_placement_in_a_cluster_is_refused_as_not_yet_supported_by_this_build()
+    public void Singleton_placement_without_a_lease_is_a_check_config_error_that_says_which_block_to_add()
     {
         var error = Assert.Single(Load(Enabled, "job { command = sh, placement = singleton }").Errors).ToString();
-        Assert.Contains("actors.processes.job.placement: singleton is not yet supported by this build", error);
+        Assert.StartsWith("f.conf:", error);
+        Assert.Contains("actors.processes.job.placement: singleton needs a lease", error);
+        Assert.Contains("add a lease { name = \"job\", folder = ", error);
+    }
+
+    [Fact]
+    public void Singleton_placement_without_cluster_and_lease_reports_both()
+    {
+        var errors = Load("enabled = off", "job { command = sh, placement = singleton }").Errors.Select(e => e.ToString()).ToList();
+        Assert.Equal(2, errors.Count);
+        Assert.Contains(errors, e => e.Contains("singleton needs a cluster"));
+        Assert.Contains(errors, e => e.Contains("singleton needs a lease"));
+    }
+
+    [Fact]
+    public void A_singleton_with_replicas_is_refused()
+    {
+        var error = Assert.Single(Load(Enabled, $"job {{ command = sh, placement = singleton, replicas = 2, {Lease} }}").Errors).ToString();
+        Assert.Contains("actors.processes.job.replicas: 2 copies of a singleton", error);
+    }
+
+    [Fact]
+    public void A_singleton_with_a_lease_in_a_cluster_is_supervised_by_every_node_and_declared_for_the_join_check()
+    {
+        var result = Load(Enabled, $"web {{ command = sh }}\n job {{ command = sh, placement = singleton, {Lease} }}");
+        Assert.True(result.IsValid, Errors(result));
+        Assert.Equal(["web", "job"], result.Settings!.Processes.Select(p => p.Name));
+        Assert.Equal(Placement.Singleton, result.Settings.Processes[1].Placement);
+        Assert.Empty(result.Settings.PlacedElsewhere);
+        Assert.Equal(["job"], result.Settings.ClusterDeclarations.Names);
+    }
+
+    [Fact]
+    public void A_local_process_may_not_depend_on_a_singleton()
+    {
+        var result = Load(Enabled, $"web {{ command = sh, depends-on {{ job = started }} }}\n job {{ command = sh, placement = singleton, {Lease} }}");
+        var error = Assert.Single(result.Errors).ToString();
+        Assert.Contains("actors.processes.web.depends-on.job: job runs only where placement singleton puts it", error);
     }
 
     [Fact]

@@ -13,4 +13,10 @@ public interface IDeadManSwitch
     /// the machine). Never blocks.
     /// </summary>
     void Renewed(string lease, long killAt);
+
+    /// <summary>
+    /// The node took a new holding of a lease kept in a file: if the node dies, the switch frees it once the groups
+    /// under it are dead (see <see cref="LeaseHolding"/>). Never blocks.
+    /// </summary>
+    void Held(LeaseHolding holding);
 }

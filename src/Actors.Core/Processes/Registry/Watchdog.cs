@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Actors.Native;
 
 namespace Actors.Processes;
@@ -51,6 +52,7 @@ public static class Watchdog
         // Opened before reading: from here on it is this node, whatever later gets its pid.
         using var node = NodeLife.Watch(nodePid, nodeStartTime);
         List<(int Pgid, long StartTime, string Name)> groups;
+        List<LeaseHolding> holdings;
         bool inOrder = false;
         using (var watched = new WatchedGroups(log, nodePid, marker))
         {
@@ -67,6 +69,7 @@ public static class Watchdog
                 }
             }
             groups = watched.Close();
+            holdings = watched.Holdings();
         }
         if (!inOrder && !node.WaitForEnd(TimeSpan.FromSeconds(5)))
         {
@@ -84,11 +87,60 @@ public static class Watchdog
             killed++;
             log.WriteLine($"actors watchdog: node pid {nodePid} died; killed the process group of {name} (pid {pgid})");
         }
-        // After an orderly end the node stopped its runs itself, escaped descendants included (RunDescendants):
-        // nothing of it is left to find. And the marker names the process, not one supervision: an embedding host
-        // that stops one supervision and starts another (a test suite does) has the new one's children carrying the
-        // same marker while this scan would run.
-        if (marker is null || inOrder) return killed;
+        // After an orderly end the node stopped its runs itself, escaped descendants included (RunDescendants), and
+        // gave its leases back: nothing of it is left to find. And the marker names the process, not one supervision:
+        // an embedding host that stops one supervision and starts another (a test suite does) has the new one's
+        // children carrying the same marker while this scan would run.
+        if (inOrder) return killed;
+        if (marker is not null) killed += KillMarked(marker, signalled, log, nodePid);
+        ReleaseLeases(holdings, signalled, log, nodePid);
+        return killed;
+    }
+
+    /// <summary>How long the killed groups may take to be gone before the node's leases are freed anyway.</summary>
+    internal static readonly TimeSpan DeathBound = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The node is dead and its groups were killed: its lease holdings are marked released in their files, each only
+    /// while the file still names that holding (token and holder), so another node takes the lease at its next try
+    /// rather than after the TTL. First the killed groups must be gone (SIGKILL is delivered, not yet done, when kill
+    /// returns), bounded by <see cref="DeathBound"/> (a process stuck in uninterruptible sleep must not keep the lease
+    /// from the others for ever; the next holder's token fences it). Only ever here, after the node's death: a node
+    /// that is merely frozen (the dead-man switch, <see cref="WatchedGroups"/>) may thaw and write a heartbeat of the
+    /// same holding at any moment, and it would then run on a holding the lease file no longer names (see README,
+    /// Cluster: failover after SIGSTOP), so the others wait for its TTL instead.
+    /// </summary>
+    private static void ReleaseLeases(List<LeaseHolding> holdings, HashSet<int> killed, TextWriter log, int nodePid)
+    {
+        if (holdings.Count == 0) return;
+        var clock = Stopwatch.StartNew();
+        while (killed.Count > 0 && ProcessGroups.CountLiveMembers(killed).Values.Any(n => n > 0))
+        {
+            if (clock.Elapsed >= DeathBound)
+            {
+                log.WriteLine($"actors watchdog: node pid {nodePid} died; its killed processes are not all gone after {DeathBound.TotalSeconds:0}s; freeing its leases anyway");
+                break;
+            }
+            Thread.Sleep(5);
+        }
+        foreach (var h in holdings)
+        {
+            try
+            {
+                if (new Leases.LeaseFile(h.Folder, h.Lease).ReleaseIfHeld(h.Token, h.Holder, DateTimeOffset.UtcNow))
+                    log.WriteLine($"actors watchdog: node pid {nodePid} died; released lease {h.Lease} (token {h.Token}) in {h.Folder}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                log.WriteLine($"actors watchdog: node pid {nodePid} died; could not release lease {h.Lease} in {h.Folder}: {e.Message}; it frees itself after its ttl");
+            }
+        }
+    }
+
+    /// <summary>What carries the node's marker outside the killed groups; the number of groups and processes killed.</summary>
+    private static int KillMarked(string marker, HashSet<int> signalled, TextWriter log, int nodePid)
+    {
+        int killed = 0;
         // What carries the node's marker outside those groups: children started in the instant before the node
         // died (not yet announced), and descendants that left their group (setsid, a daemon's double fork).
         // Twice: a process forked while the first pass ran is found by the second.

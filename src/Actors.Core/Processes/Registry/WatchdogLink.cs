@@ -48,6 +48,8 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDeadManSwitch, IDisposa
     // What the dead-man switch was told: fences of listed groups, and each lease's kill time (ms, monotonic).
     private readonly Dictionary<int, string> _fences = new();
     private readonly Dictionary<string, long> _leases = new(StringComparer.Ordinal);
+    // The lease holdings it was told of (lease → its line), for a replacement watchdog.
+    private readonly Dictionary<string, string> _holdings = new(StringComparer.Ordinal);
     private readonly PendingBytes _pending = new();
     private readonly IReadOnlyList<string> _argv;
     private readonly IReadOnlyList<string> _environment;
@@ -142,6 +144,16 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDeadManSwitch, IDisposa
             if (!_groups.TryGetValue(pid, out var listed) || listed.StartTime != startTime) return;
             var line = WatchdogProtocol.Fenced(pid, startTime, fence);
             _fences[pid] = line;
+            Send(line);
+        }
+    }
+
+    public void Held(LeaseHolding holding)
+    {
+        lock (_gate)
+        {
+            var line = WatchdogProtocol.Held(holding);
+            _holdings[holding.Lease] = line;
             Send(line);
         }
     }
@@ -302,6 +314,7 @@ public sealed unsafe class WatchdogLink : IPidRegistry, IDeadManSwitch, IDisposa
                 // Leases first: a fenced group is never seen without its lease's kill time.
                 var all = new StringBuilder();
                 foreach (var (lease, killAtMs) in _leases) all.Append(WatchdogProtocol.Renewed(lease, killAtMs));
+                foreach (var line in _holdings.Values) all.Append(line);
                 foreach (var (pid, (startTime, name)) in _groups)
                 {
                     all.Append(WatchdogProtocol.Added(pid, startTime, name));

@@ -33,6 +33,7 @@ internal sealed class WatchedGroups : IDisposable
     private readonly object _gate = new();
     private readonly Dictionary<int, Group> _groups = new();
     private readonly Dictionary<string, long> _leases = new(StringComparer.Ordinal); // lease → kill time (ms)
+    private readonly Dictionary<string, LeaseHolding> _holdings = new(StringComparer.Ordinal); // lease → the node's latest holding
     private readonly TextWriter _log;
     private readonly int _nodePid;
     private readonly string? _marker;
@@ -67,6 +68,10 @@ internal sealed class WatchedGroups : IDisposable
                     group.Fence = new DeadManFence(parts[2], signal, TimeSpan.FromMilliseconds(graceMs));
                     break;
                 }
+                case '=':
+                    // Only for after the node's death (see Watchdog.Run): nothing for the dead-man switch to do.
+                    if (WatchdogProtocol.ParseHeld(line) is { } holding) _holdings[holding.Lease] = holding;
+                    return;
                 case '~':
                 {
                     var parts = line.Split(' ');
@@ -107,6 +112,12 @@ internal sealed class WatchedGroups : IDisposable
     }
 
     public void Dispose() => Close();
+
+    /// <summary>The lease holdings the node took, the latest per lease (for after its death).</summary>
+    public List<LeaseHolding> Holdings()
+    {
+        lock (_gate) return _holdings.Values.ToList();
+    }
 
     /// <summary>The dead-man switch's thread: acts on what is due, then sleeps until the next stop or kill time.</summary>
     private void Watch()

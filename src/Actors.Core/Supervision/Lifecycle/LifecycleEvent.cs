@@ -59,4 +59,11 @@ public abstract record LifecycleEvent
     public sealed record LeaseAcquired(string Name, long Token) : LifecycleEvent;
     public sealed record LeaseLost(string Reason) : LifecycleEvent;
     public sealed record LeaseObserved(LeaseStatus Status) : LifecycleEvent;
+
+    // ---- Placement ----
+    /// <summary>
+    /// <c>placement = singleton</c>: the node opened the gate (it is an up member of the formed cluster) or closed it
+    /// (<paramref name="Reason"/> says why); ignored by processes of other placements.
+    /// </summary>
+    public sealed record PlacementGateChanged(bool Open, string Reason) : LifecycleEvent;
 }

@@ -101,6 +101,15 @@ public sealed record LifecycleState
     /// <summary>Until the first try for the lease is answered, a start is still under way.</summary>
     public bool FirstTryPending { get; init; }
 
+    // ---- Placement gate (placement = singleton) ----
+    /// <summary>Why a singleton may not run on this node now (the node is not an up member of the formed cluster); null: open, or not a singleton.</summary>
+    public string? GateClosed { get; init; }
+    /// <summary>The start that waits for the gate.</summary>
+    public PendingStart? GateStart { get; init; }
+
+    /// <summary>A singleton's gate until the node says otherwise.</summary>
+    public const string GateNotYetOpened = "this node has not joined the cluster yet";
+
     // ---- Log ----
     /// <summary>The log must be (re)opened before the next run: first start, after a failed open, after new log settings.</summary>
     public bool LogStale { get; init; } = true;
@@ -123,6 +132,7 @@ public sealed record LifecycleState
     {
         Settings = settings,
         Intent = intent,
+        GateClosed = settings.Placement is SingletonPlacement ? GateNotYetOpened : null,
         // A later report about the same dependency replaces an earlier one.
         Dependencies = dependencies.Aggregate(ImmutableDictionary.Create<string, DependencyState>(StringComparer.Ordinal), (known, d) => known.SetItem(d.Name, d)),
     };

@@ -40,7 +40,7 @@ internal sealed partial class ProcessLifecycle
         // The operator's intent is recorded even when nothing runs: "keep it stopped" must outlive the node.
         if (persist) SetIntent(S.Intent with { KeptStopped = true, StopReason = reason, StoppedAt = _now.Wall });
         // A stopped process starts only when asked: it no longer follows a dependency it failed on.
-        S = S with { QueuedStart = null, DependencyStart = null };
+        S = S with { QueuedStart = null, DependencyStart = null, GateStart = null };
         switch (S.State)
         {
             case ProcessState.Starting or ProcessState.Running or ProcessState.Ready:
@@ -131,6 +131,9 @@ internal sealed partial class ProcessLifecycle
             Starts = [],
             Attempt = 0,
         };
+        // Placed as a singleton now, or no longer: the gate is the node's to open (it tells every singleton), or gone.
+        if ((settings.Placement is SingletonPlacement) != (old.Placement is SingletonPlacement))
+            S = S with { GateClosed = settings.Placement is SingletonPlacement ? LifecycleState.GateNotYetOpened : null, GateStart = null };
         if (old.Lease == settings.Lease) return;
         // New lease settings: the old keeper stops (and releases its lease), a new one takes over.
         S = S with { LeaseHeld = false, LeaseSeen = null };

@@ -34,6 +34,7 @@ internal sealed partial class ProcessLifecycle
         S = S with
         {
             DependencyStart = new PendingStart(reason, automatic),
+            GateStart = null,
             LeaseStart = null,
             FirstTryPending = false,
         };

@@ -51,6 +51,12 @@ internal sealed partial class ProcessLifecycle
             LeaseSeen = new LeaseStatus(name, true, nodeId, token, TimeSpan.Zero),
             LeaseSeenAt = _now.Monotonic,
         };
+        // Taken in the instant the gate closed (the keeper had been told to stop trying): not ours to keep.
+        if (S.GateClosed is not null)
+        {
+            ReleaseLease();
+            return;
+        }
         if (S.State == ProcessState.Waiting && S.LeaseStart is { } start)
         {
             S = S with { LeaseStart = null, FirstTryPending = false };

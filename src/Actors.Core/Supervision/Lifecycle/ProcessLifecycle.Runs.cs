@@ -44,12 +44,13 @@ internal sealed partial class ProcessLifecycle
     }
 
     /// <summary>
-    /// A start: it waits for dependencies, then the lease, then the log; then the start limit decides. Every caller
+    /// A start: it waits for dependencies, then the placement gate (singletons), then the lease, then the log; then the start limit decides. Every caller
     /// calls it last, so nothing is decided after an <see cref="Effect.OpenLog"/> before its answer.
     /// </summary>
     private void StartRun(string reason, bool automatic)
     {
         if (!DependenciesMet(reason, automatic)) return;
+        if (!GateOpen(reason, automatic)) return;
         if (!MayStart(reason, automatic)) return;
         if (S.LogStale)
         {

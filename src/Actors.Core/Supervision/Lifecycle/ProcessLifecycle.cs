@@ -15,7 +15,7 @@ namespace Actors.Supervision;
 /// <item>operator intent (start, stop and its sticky form, restart, new settings): <c>ProcessLifecycle.Commands.cs</c>;</item>
 /// <item>deadlines (timeout.start, timeout.run, retry.budget): <c>ProcessLifecycle.Deadlines.cs</c>;</item>
 /// <item>probe verdicts: <c>ProcessLifecycle.Probes.cs</c>; depends-on: <c>ProcessLifecycle.Dependencies.cs</c>;
-/// lease gating: <c>ProcessLifecycle.Lease.cs</c>.</item>
+/// lease gating: <c>ProcessLifecycle.Lease.cs</c>; a singleton's placement gate: <c>ProcessLifecycle.Gate.cs</c>.</item>
 /// </list>
 /// </summary>
 /// <param name="random">The source of backoff jitter (seed it for a reproducible run).</param>
@@ -55,6 +55,7 @@ internal sealed partial class ProcessLifecycle(Random random, string nodeId)
             case LeaseAcquired m: OnLeaseAcquired(m.Name, m.Token); break;
             case LeaseLost m: OnLeaseLost(m.Reason); break;
             case LeaseObserved m: OnLeaseObserved(m.Status); break;
+            case PlacementGateChanged m: OnGate(m.Open, m.Reason); break;
             default: throw new ArgumentOutOfRangeException(nameof(e), e, "not a lifecycle event");
         }
         var decided = (S, (IReadOnlyList<Effect>?)_effects ?? []);
