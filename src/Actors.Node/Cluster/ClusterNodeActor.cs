@@ -34,7 +34,9 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
     private readonly IActorRef _replicator;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _self;
-    private readonly string _declarationsJson;
+    // This node's declarations of its cluster-placed processes, as a joining node is compared with; a reload replaces them.
+    private ClusterDeclarations _declarations;
+    private string _declarationsJson;
     private readonly DateTime _waitingSince = DateTime.UtcNow;
     private DateTime _lastWaitingLog = DateTime.MinValue;
     private int _rounds;
@@ -59,7 +61,8 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
         _cluster = Akka.Cluster.Cluster.Get(Context.System);
         _replicator = DistributedData.Get(Context.System).Replicator;
         _self = NodeName(_cluster.SelfAddress);
-        _declarationsJson = settings.ClusterDeclarations.ToJson();
+        _declarations = settings.ClusterDeclarations;
+        _declarationsJson = _declarations.ToJson();
         _ownKey = KeyOf(_cluster.SelfUniqueAddress);
         _gate = new SingletonGate(config.MinNrOfMembers);
 
@@ -72,6 +75,11 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
         Receive<ClusterEvent.LeaderChanged>(m => _log.Info("cluster: the leader is {0}", m.Leader is { } leader ? NodeName(leader) : "(none)"));
         Receive<ClusterEvent.CurrentClusterState>(_ => { });
         Receive<ClusterNode.GetMembers>(_ => Sender.Tell(MembersNow()));
+        Receive<ClusterNode.DeclarationsReloaded>(m =>
+        {
+            _declarations = m.Declarations;
+            _declarationsJson = _declarations.ToJson();
+        });
         FleetReceives();
         CommandReceives();
     }
@@ -157,7 +165,7 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
     /// <summary>A node asks to join through this one: compare its declarations with this node's own.</summary>
     private void OnCheckDeclarations(CheckDeclarations m)
     {
-        var differences = ClusterDeclarations.FromJson(m.DeclarationsJson).Differences(_settings.ClusterDeclarations, _self);
+        var differences = ClusterDeclarations.FromJson(m.DeclarationsJson).Differences(_declarations, _self);
         if (differences.Count > 0)
             _log.Warning("cluster: refused {0}: its declarations of cluster-placed processes differ from this node's:{1}",
                 m.From, string.Concat(differences.Select(d => "\n  " + d)));

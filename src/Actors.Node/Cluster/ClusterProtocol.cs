@@ -1,3 +1,5 @@
+using Actors.Configuration;
+
 namespace Actors.Node.Cluster;
 
 /// <summary>
@@ -49,6 +51,12 @@ public static class ClusterNode
         /// </summary>
         public bool Everywhere { get; init; }
     }
+
+    /// <summary>
+    /// A reload applied new declarations: a node that joins from now on is compared with these (a node started with
+    /// the file every node was reloaded with is not refused for matching it).
+    /// </summary>
+    public sealed record DeclarationsReloaded(ClusterDeclarations Declarations);
 
     /// <summary>The results from the nodes, and the names no member runs.</summary>
     public sealed record Routed(IReadOnlyList<CommandResult> Results, IReadOnlyList<string> Unknown, IReadOnlyList<string> KnownInFleet);

@@ -21,8 +21,12 @@ internal sealed record ReloadOutcome(
 /// Re-reads the node's configuration file and hands a valid result to the root supervisor, which applies the
 /// difference. An invalid file changes nothing. Used by <c>POST /v1/reload</c> and by SIGHUP.
 /// </summary>
-internal sealed class ReloadService(ActorsSettings initial, Func<IActorRef> root, SystemdLink systemd, ILogger<ReloadService> log)
+internal sealed class ReloadService(ActorsSettings initial, Func<IActorRef> root, SystemdLink systemd, ILogger<ReloadService> log,
+    Cluster.ClusterAccess? cluster = null)
 {
+    // The cluster-placed declarations the last applied reload gave (null: the file the node started with).
+    private ClusterDeclarations? _declared;
+
     public TimeSpan ShutdownTimeout => initial.Node.ShutdownTimeout;
 
     public async Task<ReloadOutcome> ReloadAsync(string trigger)
@@ -62,6 +66,10 @@ internal sealed class ReloadService(ActorsSettings initial, Func<IActorRef> root
         warnings.AddRange(NodeChanges(initial.Node, settings.Node));
         if (Describe(initial.Cluster) != Describe(settings.Cluster))
             warnings.Add($"actors.cluster changed from {Describe(initial.Cluster)} to {Describe(settings.Cluster)}; cluster settings take effect when the node restarts");
+        var declarations = initial.Cluster is { } running ? settings.ClusterDeclarations.WithSplitBrain(running) : null;
+        if (declarations is not null && declarations.Differences(_declared ?? initial.ClusterDeclarations.WithSplitBrain(initial.Cluster!), "the running node") is { Count: > 0 } changed)
+            warnings.Add("the declarations of cluster-placed processes changed; every node must be reloaded with the same file (a node that " +
+                         $"joins is compared with this node's new declarations):{string.Concat(changed.Select(c => "\n  " + c))}");
         foreach (var warning in warnings) log.LogWarning("reload: {Warning}", warning);
 
         // A reload waits for changed and removed processes to stop; each stop is bounded by its stop timeout.
@@ -69,6 +77,13 @@ internal sealed class ReloadService(ActorsSettings initial, Func<IActorRef> root
         var applied = await root().Ask<NodeSupervisor.Reloaded>(new NodeSupervisor.Reload(settings), longestStop * 2 + TimeSpan.FromMinutes(1));
         log.LogInformation("reload applied: added [{Added}], removed [{Removed}], changed [{Changed}], {Unchanged} unchanged",
             string.Join(", ", applied.Added), string.Join(", ", applied.Removed), string.Join(", ", applied.Changed), applied.Unchanged.Count);
+        if (declarations is not null && cluster?.Node is { } clusterNode)
+        {
+            // Routing and the join check follow the file as reloaded: a singleton a reload added is routed everywhere.
+            _declared = declarations;
+            cluster.Singletons = settings.Processes.Where(p => p.Placement is SingletonPlacement).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+            clusterNode.Tell(new Cluster.ClusterNode.DeclarationsReloaded(declarations));
+        }
         return new ReloadOutcome(applied, [], warnings) { Settings = settings };
     }
 
