@@ -68,8 +68,10 @@ public sealed class ClusterDeclarations
     /// <summary>For the wire: the other nodes compare with it.</summary>
     public string ToJson() => JsonSerializer.Serialize(_processes);
 
+    // Read as Dictionary (then sorted): the trimmed published node keeps Dictionary's parameterless constructor, which the
+    // reflection-based reader needs, but not SortedDictionary's, which nothing else calls.
     public static ClusterDeclarations FromJson(string json) =>
-        new(JsonSerializer.Deserialize<SortedDictionary<string, SortedDictionary<string, string>>>(json) is { } map
+        new(JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, string>>>(json) is { } map
             ? new SortedDictionary<string, SortedDictionary<string, string>>(
                 map.ToDictionary(kv => kv.Key, kv => new SortedDictionary<string, string>(kv.Value, StringComparer.Ordinal)), StringComparer.Ordinal)
             : []);
