@@ -1,4 +1,5 @@
 using Actors.Node.Hosting;
+using Xunit;
 
 namespace Actors.Integration.Tests;
 
