@@ -3,7 +3,8 @@
 for one or more published builds side by side (interleaved in one run, so a busy machine loads them alike).
 See bench/README.md, section "lean".
 
-  python3 bench/lean.py [--bin LABEL=PATH/actors ...] [--only idle|logs|startup] [--runs 5]
+  python3 bench/lean.py [--bin LABEL=PATH/actors ...] [--env LABEL=NAME=VALUE ...] [--only idle|pss|logs|startup]
+                        [--runs 5] [--counts 0,500] [--pss-settle 20]
 
 Without --bin it publishes this worktree (as bench/run.py does) and measures that. Idle and PSS are CPU time and
 pages, valid on a loaded machine; the log rows and start-up are wall-clock times, comparable only between builds
@@ -16,14 +17,18 @@ sys.path.insert(0, os.path.join(ROOT, "bench"))
 import run as common  # noqa: E402  (publish, tools, children(), wait_for())
 
 TOOLS = common.TOOLS
+# Per build label: environment variables its node runs with (--env LABEL=NAME=VALUE), e.g. DOTNET_ReadyToRun=0 to
+# measure a runtime setting that has no runtimeconfig.json knob.
+ENV = collections.defaultdict(dict)
 
 
-def start_node(actors, folder, count, command="/bin/sleep", args='["100000"]', extra=""):
+def start_node(actors, folder, count, command="/bin/sleep", args='["100000"]', extra="", label=None):
     conf = os.path.join(folder, "node.conf")
     procs = "\n".join('  s%d { command = "%s", args = %s %s }' % (i, command, args, extra) for i in range(count))
     with open(conf, "w") as f:
         f.write('actors {\n node { log-dir = "logs", state-dir = "state" }\n processes {\n%s\n }\n}\n' % procs)
-    return subprocess.Popen([actors, "run", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder)
+    return subprocess.Popen([actors, "run", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder,
+                            env=dict(os.environ, **ENV[label]))
 
 
 def stop_node(proc):
@@ -84,20 +89,33 @@ def cpu_between(a, b, seconds):
 
 
 def smaps(pid):
-    """PSS in KiB: total, anonymous, file-backed, shmem (rollup) and file-backed per file."""
+    """From smaps_rollup: the totals in KiB (Rss, Pss, Pss_Anon, Pss_File, Pss_Shmem, Private_Clean, ...). From smaps:
+    per mapping name (a file's base name, [heap], [anon], memfd:doublemapper for the runtime's double-mapped code),
+    a Counter of Pss, Rss and Private (Private_Clean + Private_Dirty) in KiB. A framework-dependent node shares its
+    runtime's files with every other .NET process, so its Pss is lower on a busy machine; Rss and Private are not."""
     roll = {}
     for line in open(f"/proc/{pid}/smaps_rollup"):
         parts = line.split()
         if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit():
             roll[parts[0][:-1]] = int(parts[1])
-    per_file, name = collections.Counter(), None
+    per_file, name = collections.defaultdict(collections.Counter), None
     for line in open(f"/proc/{pid}/smaps"):
         if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
             fields = line.split(None, 5)
             name = fields[5].strip() if len(fields) > 5 else "[anon]"
-        elif line.startswith("Pss:"):
-            per_file[os.path.basename(name) if name.startswith("/") else name] += int(line.split()[1])
+            name = os.path.basename(name) if name.startswith("/") else name
+        elif line.startswith(("Pss:", "Rss:", "Private_Clean:", "Private_Dirty:", "Anonymous:")):
+            key, value = line.split()[:2]
+            key = "Private" if key.startswith("Private") else key[:-1]
+            per_file[name][key] += int(value)
     return roll, per_file
+
+
+def breakdown(per_file, top):
+    """The `top` mappings by Pss: 'name Pss/Rss/Private(/Anonymous when some of a file's pages were written)'."""
+    rows = sorted(per_file.items(), key=lambda kv: -kv[1]["Pss"])[:top]
+    return ", ".join("%s %d/%d/%d%s" % (n, c["Pss"], c["Rss"], c["Private"], "/a%d" % c["Anonymous"] if c["Anonymous"] and n not in ("[anon]", "[heap]") else "")
+                     for n, c in rows)
 
 
 def mib(kib):
@@ -113,7 +131,7 @@ def bench_idle(bins, counts, settle, window):
             for count in counts:
                 folder = tempfile.mkdtemp(prefix="actors-lean-")
                 folders.append(folder)
-                nodes[(label, count)] = start_node(actors, folder, count)
+                nodes[(label, count)] = start_node(actors, folder, count, label=label)
         for (label, count), proc in nodes.items():
             common.wait_for(lambda: len(common.children(proc.pid)) >= count, 180, step=0.05)
         time.sleep(settle)
@@ -126,17 +144,22 @@ def bench_idle(bins, counts, settle, window):
         for key, proc in nodes.items():
             pct, wakes, detail = cpu_between(before[key], threads(proc.pid), elapsed)
             roll, per_file = smaps(proc.pid)
-            helper_pss, helper_pct = 0, 0.0
+            helper_pss, helper_rss, helper_pct = 0, 0, 0.0
             for h, snap in helper_before[key].items():
                 try:
                     helper_pct += cpu_between(snap, threads(h), elapsed)[0]
-                    helper_pss += smaps(h)[0]["Pss"]
+                    helper_roll = smaps(h)[0]
+                    helper_pss += helper_roll["Pss"]
+                    helper_rss += helper_roll["Rss"]
                 except OSError:
                     pass
             results[key] = {"node CPU %": pct, "node wake-ups/s": wakes, "helpers CPU %": helper_pct,
                             "node PSS MiB": mib(roll["Pss"]), "node PSS anon MiB": mib(roll.get("Pss_Anon", 0)),
                             "node PSS file MiB": mib(roll.get("Pss_File", 0)), "node PSS shmem MiB": mib(roll.get("Pss_Shmem", 0)),
-                            "helpers PSS MiB": mib(helper_pss), "total PSS MiB": mib(roll["Pss"] + helper_pss),
+                            "node RSS MiB": mib(roll["Rss"]),
+                            "node Private MiB": mib(roll.get("Private_Clean", 0) + roll.get("Private_Dirty", 0)),
+                            "helpers PSS MiB": mib(helper_pss), "helpers RSS MiB": mib(helper_rss),
+                            "total PSS MiB": mib(roll["Pss"] + helper_pss),
                             "_threads": detail, "_files": per_file}
         return results
     finally:
@@ -237,6 +260,8 @@ def report(name, rows):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", action="append", default=[], help="LABEL=PATH to an actors binary (repeatable)")
+    parser.add_argument("--env", action="append", default=[], help="LABEL=NAME=VALUE: an environment variable for that build's nodes")
+    parser.add_argument("--pss-settle", type=float, default=20, help="seconds after all run before PSS is read (pss)")
     parser.add_argument("--only", choices=["idle", "pss", "logs", "startup"])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--counts", default="0,500")
@@ -249,6 +274,9 @@ def main():
         bins = [("this", common.ACTORS)]
     else:
         bins = [tuple(b.split("=", 1)) for b in args.bin]
+    for e in args.env:
+        label, name, value = e.split("=", 2)
+        ENV[label][name] = value
     os.makedirs(TOOLS, exist_ok=True)
     for tool in ("lines", "chunks"):
         subprocess.run(["gcc", "-O2", "-o", os.path.join(TOOLS, tool), os.path.join(ROOT, "bench", "tools", tool + ".c")], check=True)
@@ -267,22 +295,21 @@ def main():
                 mid = sorted(runs, key=lambda r: r["node CPU %"])[len(runs) // 2]
                 print("  %s, median run, per thread: %s" % (label, ", ".join(
                     "%s %.4f%% %.1f/s" % (n, p, w) for n, (p, w) in sorted(mid["_threads"].items(), key=lambda x: -x[1][0])[:8])))
-                print("  %s, median run, PSS per file (KiB): %s" % (label, ", ".join(
-                    "%s %d" % (n, v) for n, v in mid["_files"].most_common(14))))
+                print("  %s, median run, per mapping, KiB Pss/Rss/Private: %s" % (label, breakdown(mid["_files"], 14)))
     if args.only in (None, "pss"):
         # One node at a time: nodes of one build running together share its files' pages, which divides their PSS.
         rows = collections.defaultdict(list)
         for _ in range(args.runs):
             for label, actors in bins:
                 for count in counts:
-                    rows[(label, count)].append(bench_idle([(label, actors)], [count], 20, 1)[(label, count)])
+                    rows[(label, count)].append(bench_idle([(label, actors)], [count], args.pss_settle, 1)[(label, count)])
         for count in counts:
-            report("PSS, %d processes, one node at a time (20 s after all run)" % count, {label: rows[(label, count)] for label, _ in bins})
+            report("PSS, %d processes, one node at a time (%g s after all run)" % (count, args.pss_settle), {label: rows[(label, count)] for label, _ in bins})
             for label, _ in bins:
                 runs = rows[(label, count)]
                 mid = sorted(runs, key=lambda r: r["node PSS MiB"])[len(runs) // 2]
-                print("  %s, median run, PSS per mapping (KiB): %s" % (label, ", ".join(
-                    "%s %d" % (n, v) for n, v in mid["_files"].most_common(24))))
+                print("  %s, median run, per mapping, KiB Pss/Rss/Private (/aN: pages written, now anonymous): %s"
+                      % (label, breakdown(mid["_files"], 40)))
     if args.only in (None, "logs"):
         rows = collections.defaultdict(list)
         texts = {tool: expected_lines(tool, args.lines) for tool in ("lines", "chunks")}

@@ -23,7 +23,7 @@ public sealed class CompletionSpec : IAsyncLifetime, IDisposable
         // `actors` on PATH, as an installed tool would be: the script asks it for process names.
         Directory.CreateDirectory(Bin);
         var wrapper = Path.Combine(Bin, "actors");
-        await File.WriteAllTextAsync(wrapper, $"#!/bin/sh\nexec \"{TestPaths.DotnetHost}\" \"{TestPaths.Node}\" \"$@\"\n");
+        await File.WriteAllTextAsync(wrapper, $"#!/bin/sh\nexec {string.Join(" ", TestPaths.NodeCommand.Select(a => $"\"{a}\""))} \"$@\"\n");
         File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 

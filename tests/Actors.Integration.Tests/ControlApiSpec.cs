@@ -107,8 +107,8 @@ public sealed class ControlApiSpec : IAsyncLifetime, IDisposable
         File.WriteAllText(Path.Combine(dir, "actors.conf"), $"actors.processes.here {{ {ControlledNode.Sleeper} }}\n");
         using var node = NodeProcess.Start(dir, "run");
         node.AwaitLine("control API listening", ControlledNode.Patience);
-        var info = new System.Diagnostics.ProcessStartInfo(TestPaths.DotnetHost) { WorkingDirectory = dir, RedirectStandardOutput = true };
-        info.ArgumentList.Add(TestPaths.Node);
+        var info = new System.Diagnostics.ProcessStartInfo(TestPaths.NodeCommand[0]) { WorkingDirectory = dir, RedirectStandardOutput = true };
+        foreach (var arg in TestPaths.NodeCommand.Skip(1)) info.ArgumentList.Add(arg);
         info.ArgumentList.Add("status");
         info.Environment.Remove("ACTORS_SOCKET");
         using var status = System.Diagnostics.Process.Start(info)!;

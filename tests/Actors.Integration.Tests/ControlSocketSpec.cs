@@ -96,13 +96,13 @@ public sealed class ControlSocketSpec : IDisposable
     /// <summary>The real CLI, as <paramref name="uid"/> (through setpriv) or as the test's own user.</summary>
     private CliResult RunCli(int? uid, params string[] args)
     {
-        var info = new ProcessStartInfo(uid is null ? TestPaths.DotnetHost : "/usr/bin/setpriv")
+        var info = new ProcessStartInfo(uid is null ? TestPaths.NodeCommand[0] : "/usr/bin/setpriv")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = "/",
         };
         if (uid is { } id)
-            foreach (var arg in new[] { $"--reuid={id}", $"--regid={id}", "--clear-groups", TestPaths.DotnetHost }) info.ArgumentList.Add(arg);
-        info.ArgumentList.Add(TestPaths.Node);
+            foreach (var arg in new[] { $"--reuid={id}", $"--regid={id}", "--clear-groups", TestPaths.NodeCommand[0] }) info.ArgumentList.Add(arg);
+        foreach (var arg in TestPaths.NodeCommand.Skip(1)) info.ArgumentList.Add(arg);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment["HOME"] = Public; // the dotnet host may want to write there
         using var process = Process.Start(info)!;

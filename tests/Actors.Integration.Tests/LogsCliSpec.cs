@@ -21,8 +21,8 @@ public sealed class LogsCliSpec : RunningNodeSpec
     /// <summary>The real command against the node, its stdout lines collected as they come.</summary>
     private (Process Cli, BlockingCollection<string> Lines) StartCli(params string[] args)
     {
-        var info = new ProcessStartInfo(TestPaths.DotnetHost) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { TestPaths.Node }.Concat(args).Concat(["--socket", Node.Socket])) info.ArgumentList.Add(arg);
+        var info = new ProcessStartInfo(TestPaths.NodeCommand[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in TestPaths.NodeCommand.Skip(1).Concat(args).Concat(["--socket", Node.Socket])) info.ArgumentList.Add(arg);
         var cli = Process.Start(info)!;
         var lines = new BlockingCollection<string>();
         cli.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Add(e.Data); };

@@ -36,7 +36,7 @@ public sealed class NodeProcess : IDisposable
     public static NodeProcess StartWithUmask(string umask, string workingDir, params string[] args)
     {
         var info = new ProcessStartInfo("/bin/sh") { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "-c", $"umask {umask} && exec \"$0\" \"$@\"", TestPaths.DotnetHost, TestPaths.Node }.Concat(args)) info.ArgumentList.Add(arg);
+        foreach (var arg in new[] { "-c", $"umask {umask} && exec \"$0\" \"$@\"" }.Concat(TestPaths.NodeCommand).Concat(args)) info.ArgumentList.Add(arg);
         return new NodeProcess(Process.Start(info)!);
     }
 

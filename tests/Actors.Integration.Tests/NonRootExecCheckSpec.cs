@@ -30,7 +30,7 @@ public sealed class NonRootExecCheckSpec : IDisposable
             }
             """);
         File.SetUnixFileMode(config, (UnixFileMode)0b110_100_100);
-        var info = new ProcessStartInfo("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--", TestPaths.DotnetHost, TestPaths.Node, "check-config", config]);
+        var info = new ProcessStartInfo("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--", .. TestPaths.NodeCommand, "check-config", config]);
         info.Environment["HOME"] = _dir;
         info.Environment["DOTNET_CLI_HOME"] = _dir;
 

@@ -16,6 +16,17 @@ public static class TestPaths
     public static string Node { get; } = Built("src/Actors.Node", "actors.dll");
 
     /// <summary>
+    /// A published <c>actors</c> (the README's publish command writes out/actors) when ACTORS_TEST_NODE names one, so
+    /// that these tests check the build users run (trimmed, ReadyToRun: see Actors.Node.csproj); else null.
+    /// </summary>
+    public static string? PublishedNode { get; } = Environment.GetEnvironmentVariable("ACTORS_TEST_NODE") is { Length: > 0 } path
+        ? File.Exists(path) ? Path.GetFullPath(path) : throw new FileNotFoundException($"ACTORS_TEST_NODE={path}: no such file; publish the node first", path)
+        : null;
+
+    /// <summary>The command line that runs the node: the published program, or the dotnet host with the built actors.dll.</summary>
+    public static IReadOnlyList<string> NodeCommand { get; } = PublishedNode is { } published ? [published] : [DotnetHost, Node];
+
+    /// <summary>
     /// Runs <c>actors</c> with <paramref name="args"/>, SIGHUP, SIGINT and SIGQUIT at their default dispositions: a test run
     /// started in the background of a shell (or under nohup) inherits them ignored, and a process that starts with one ignored
     /// never sees the signal some tests send. env resets them and execs in place, so the pid is the node's own.
@@ -23,7 +34,7 @@ public static class TestPaths
     public static System.Diagnostics.ProcessStartInfo Actors(params string[] args)
     {
         var info = new System.Diagnostics.ProcessStartInfo("/usr/bin/env");
-        foreach (var arg in new[] { "--default-signal=HUP,INT,QUIT", DotnetHost, Node }.Concat(args)) info.ArgumentList.Add(arg);
+        foreach (var arg in new[] { "--default-signal=HUP,INT,QUIT" }.Concat(NodeCommand).Concat(args)) info.ArgumentList.Add(arg);
         return info;
     }
 

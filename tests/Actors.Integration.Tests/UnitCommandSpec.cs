@@ -25,8 +25,10 @@ public sealed class UnitCommandSpec : IAsyncLifetime, IDisposable
         foreach (var expected in new[] { "Type=notify", "NotifyAccess=main", "KillMode=mixed", "WatchdogSec=30s", "User=svc",
                      "TimeoutStopSec=45s", $"WorkingDirectory={_node.Dir}", "RestartPreventExitStatus=2 5", "WantedBy=multi-user.target" })
             Assert.Contains(expected, lines);
-        Assert.Contains(lines, l => l.StartsWith("ExecStart=") && l.EndsWith($"actors.dll run {_node.ConfigPath}"));
-        Assert.Contains(lines, l => l.StartsWith("ExecReload=") && l.EndsWith($"actors.dll reload --socket {_node.Socket}"));
+        // The program as it was started: `dotnet …/actors.dll`, or a published `actors` itself (ACTORS_TEST_NODE).
+        var program = TestPaths.PublishedNode is null ? "actors.dll" : "/actors";
+        Assert.Contains(lines, l => l.StartsWith("ExecStart=") && l.EndsWith($"{program} run {_node.ConfigPath}"));
+        Assert.Contains(lines, l => l.StartsWith("ExecReload=") && l.EndsWith($"{program} reload --socket {_node.Socket}"));
 
         var file = Path.Combine(_node.Dir, "actors-test.service");
         await File.WriteAllTextAsync(file, unit.Replace("User=svc\n", "")); // verify looks the user up

@@ -102,6 +102,8 @@ public sealed class ClusterDeclarations
     public string ToJson() => JsonSerializer.Serialize(new Wire(
         _processes.ToDictionary(kv => kv.Key, kv => new Dictionary<string, string>(kv.Value)), new Dictionary<string, string>(_cluster)));
 
+    // Read as Dictionary (then sorted): the trimmed published node keeps Dictionary's parameterless constructor, which the
+    // reflection-based reader needs, but not SortedDictionary's, which nothing else calls.
     public static ClusterDeclarations FromJson(string json)
     {
         var wire = JsonSerializer.Deserialize<Wire>(json);

@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text;
 using Actors.Native;
 
@@ -105,8 +104,14 @@ internal static class ControlSocket
     public static Socket Bind(string socketPath)
     {
         var folder = Path.GetDirectoryName(socketPath)!;
-        // Short: the private path must fit in sun_path (108 bytes) whenever the final one does.
-        var privateFolder = Path.Combine(folder, "." + Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant());
+        // Short: the private path must fit in sun_path (108 bytes) whenever the final one does. Unguessable, so that no
+        // one can make the bind fail by creating the folder first: Guid.NewGuid draws from the kernel's random source (as
+        // RandomNumberGenerator does) without loading OpenSSL, which RandomNumberGenerator does on Linux. OpenSSL then stays
+        // mapped for good (libcrypto, libssl, System.Security.Cryptography: 5.5 MiB resident). Akka's app.config lookup at
+        // ActorSystem start loads it too today (ConfigurationManager hashes the program's path): see bench/README.md.
+        Span<byte> random = stackalloc byte[16];
+        Guid.NewGuid().TryWriteBytes(random);
+        var privateFolder = Path.Combine(folder, "." + Convert.ToHexStringLower(random[..3]));
         var bindPath = Path.Combine(privateFolder, "s");
         MakePrivateFolder(privateFolder, socketPath);
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
