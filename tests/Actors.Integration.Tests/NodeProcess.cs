@@ -66,7 +66,15 @@ public sealed class NodeProcess : IDisposable
         {
             var line = _lines.FirstOrDefault(l => l.Contains(text));
             if (line is not null) return line;
-            if (_process.HasExited) break;
+            if (_process.HasExited)
+            {
+                // The node may have printed the line and exited within the same moment: the output readers deliver
+                // what it wrote only once drained, so look once more after draining them.
+                _process.WaitForExit();
+                line = _lines.FirstOrDefault(l => l.Contains(text));
+                if (line is not null) return line;
+                break;
+            }
             _process.WaitForExit(20);
         }
         throw new TimeoutException($"no line with '{text}' within {timeout}; output so far:\n{Output}");
