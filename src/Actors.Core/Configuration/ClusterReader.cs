@@ -36,6 +36,7 @@ internal static partial class ClusterReader
         if (!enabled.Value)
             return null;
         var lease = ClusterLeaseReader.Read(r, paths, d);
+        var bootstrap = ClusterBootstrapReader.Read(r, hostname.Value, port, seeds, d);
 
         if (hostname.Value.Length == 0)
             d.Error(hostname.Path, "is empty; set the address the other nodes reach this node at, e.g. \"10.0.0.5\" (\"127.0.0.1\" for nodes on one machine)");
@@ -49,7 +50,7 @@ internal static partial class ClusterReader
             d.Error(roles.Path, "names a role twice; list each role once");
         if (minMembers.Value < 1)
             d.Error(minMembers.Path, $"{minMembers.Value} is out of range; use 1 or more (the number of nodes that must be up before the cluster counts as formed)");
-        if (seeds.Value.Count == 0)
+        if (seeds.Value.Count == 0 && bootstrap is null)
             d.Warn(seeds.Path, "is empty: this node forms a cluster of its own and other nodes join it; list the seed nodes (the same list on every node) so that a restarted node rejoins the others");
 
         CheckTiming(heartbeat, pause, stableAfter, margin, d);
@@ -65,6 +66,7 @@ internal static partial class ClusterReader
             heartbeat.Value, pause.Value, stableAfter.Value, margin.Value, strategy)
         {
             Lease = strategy == SplitBrainStrategy.LeaseMajority ? lease : null,
+            Bootstrap = bootstrap,
         };
     }
 

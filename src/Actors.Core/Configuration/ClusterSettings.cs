@@ -20,6 +20,9 @@ public sealed record ClusterSettings(
     /// <summary><c>actors.cluster.lease</c> when configured (a folder or a class): the lease lease-majority decides with.</summary>
     public ClusterLeaseSettings? Lease { get; init; }
 
+    /// <summary><c>actors.cluster.bootstrap</c> when enabled: the node joins through its contact points, not seed-nodes.</summary>
+    public ClusterBootstrapSettings? Bootstrap { get; init; }
+
     /// <summary>This node's own <c>host:port</c>, as seed-nodes name nodes.</summary>
     public ClusterSeed Self => new(Hostname, Port);
 
@@ -29,6 +32,19 @@ public sealed record ClusterSettings(
     /// </summary>
     public TimeSpan FailoverBeforeHandOver => AcceptablePause + 2 * HeartbeatInterval + StableAfter + DownRemovalMargin;
 }
+
+/// <summary>
+/// <c>actors.cluster.bootstrap</c> when <c>enabled = on</c>: the nodes' management endpoints to probe
+/// (<see cref="ContactPoints"/>, host:management-port), this node's own <see cref="ManagementPort"/>, how many contact
+/// points must answer before the lowest of them forms a new cluster (<see cref="AllRequired"/>: every one listed), and
+/// how long their answers must stay the same before it does (<see cref="StableMargin"/>).
+/// </summary>
+public sealed record ClusterBootstrapSettings(
+    IReadOnlyList<ClusterSeed> ContactPoints,
+    int ManagementPort,
+    int RequiredContactPoints,
+    bool AllRequired,
+    TimeSpan StableMargin);
 
 /// <summary>One seed node, <c>"host:port"</c>.</summary>
 public sealed record ClusterSeed(string Host, int Port)
@@ -99,10 +115,11 @@ public sealed record RolePlacement(string Role) : Placement
 /// <summary>
 /// <c>placement = singleton</c>: every node of the cluster declares and supervises it, and only the node that holds its
 /// lease runs it; a node tries for the lease only while it is an up member of the formed cluster (see
-/// <c>ProcessLifecycle.Gate.cs</c>).
+/// <c>ProcessLifecycle.Gate.cs</c>). With a <see cref="Role"/> (<c>placement { role = "db", singleton = on }</c>) only
+/// the nodes with that role supervise it and try for its lease; the others do not declare it as theirs at all.
 /// </summary>
-public sealed record SingletonPlacement : Placement
+public sealed record SingletonPlacement(string? Role = null) : Placement
 {
-    public override bool RunsHere(IReadOnlyCollection<string> roles) => true;
-    public override string Describe() => "singleton";
+    public override bool RunsHere(IReadOnlyCollection<string> roles) => Role is null || roles.Contains(Role);
+    public override string Describe() => Role is null ? "singleton" : $"singleton among role {Role}";
 }

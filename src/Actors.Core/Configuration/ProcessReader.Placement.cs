@@ -2,9 +2,12 @@ namespace Actors.Configuration;
 
 internal sealed partial class ProcessReader
 {
-    private const string PlacementHint = "write placement = local, placement = singleton or placement { role = \"db\" }";
+    private const string PlacementHint = "write placement = local, placement = singleton, placement { role = \"db\" } or placement { role = \"db\", singleton = on }";
 
-    /// <summary><c>placement</c>: local (the default), singleton, or an object naming the role whose nodes run it.</summary>
+    /// <summary>
+    /// <c>placement</c>: local (the default), singleton, or an object naming the role whose nodes run it, with
+    /// <c>singleton = on</c> for one copy among the nodes of that role.
+    /// </summary>
     private Placement ReadPlacement()
     {
         if (r.Find("placement") is not var (value, layer))
@@ -23,13 +26,25 @@ internal sealed partial class ProcessReader
             }
         }
         var items = value.GetObject().Items;
-        foreach (var key in items.Keys.Where(k => k != "role"))
-            D.Error($"{path}.{key}", $"unknown key; a placement object has one key, role ({PlacementHint})");
-        if (!items.TryGetValue("role", out var role) || !LayeredReader.IsScalar(role) || string.IsNullOrEmpty(role.GetString()))
+        foreach (var key in items.Keys.Where(k => k is not ("role" or "singleton")))
+            D.Error($"{path}.{key}", $"unknown key; a placement object has role and singleton ({PlacementHint})");
+        var singleton = false;
+        if (items.TryGetValue("singleton", out var flag))
         {
-            D.Error($"{path}.role", $"is missing or not a role name; {PlacementHint}");
+            if (!LayeredReader.IsScalar(flag) || !HoconScalars.TryBool(flag.GetString() ?? "", out singleton))
+                D.Error($"{path}.singleton", $"{LayeredReader.Describe(flag)} is not on or off; {HoconScalars.BoolHint}");
+        }
+        if (!items.TryGetValue("role", out var role))
+        {
+            if (singleton) return Placement.Singleton;
+            D.Error($"{path}.role", $"is missing; {PlacementHint}");
             return Placement.Local;
         }
-        return new RolePlacement(role.GetString());
+        if (!LayeredReader.IsScalar(role) || string.IsNullOrEmpty(role.GetString()))
+        {
+            D.Error($"{path}.role", $"{LayeredReader.Describe(role)} is not a role name; {PlacementHint}");
+            return Placement.Local;
+        }
+        return singleton ? new SingletonPlacement(role.GetString()) : new RolePlacement(role.GetString());
     }
 }

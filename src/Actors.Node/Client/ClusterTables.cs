@@ -53,13 +53,17 @@ internal static class ClusterTables
         WriteRows(MemberHeaders, rows, stdout, terminal);
     }
 
+    // Older nodes do not say how they join: seed nodes.
+    private static string Through(JsonElement root) =>
+        root.TryGetProperty("joins-through", out var through) && through.GetString() == "bootstrap" ? "contact point(s)" : "seed node(s)";
+
     private static void WriteSummary(JsonElement root, TextWriter stdout)
     {
         var self = root.GetProperty("self").GetString();
         if (!root.GetProperty("joined").GetBoolean())
         {
             var waiting = root.GetProperty("waiting-for").EnumerateArray().Select(s => s.GetString()).ToList();
-            stdout.WriteLine($"{self} has not joined the cluster yet" + (waiting.Count > 0 ? $": waiting for seed node(s) {string.Join(", ", waiting)}" : ""));
+            stdout.WriteLine($"{self} has not joined the cluster yet" + (waiting.Count > 0 ? $": waiting for {Through(root)} {string.Join(", ", waiting)}" : ""));
             return;
         }
         var leader = root.GetProperty("leader").GetString() ?? "(none)";

@@ -26,10 +26,14 @@ internal static class ClusterHosting
         // registered) before the cluster starts. check-config has said whether it can be found.
         if (cluster.Lease?.Lease is { Class: { } leaseClass } lease) LeaseClass.Resolve(leaseClass, lease.Assembly, out _);
         akka.AddHocon(Hocon(cluster), HoconAddMode.Prepend);
-        access.Singletons = settings.Processes.Where(p => p.Placement is SingletonPlacement).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        // Bootstrap instead of seed nodes: only then is Akka.Management reached (ClusterBootstrapHosting names its types).
+        if (cluster.Bootstrap is { } bootstrap) akka.AddHocon(ClusterBootstrapHosting.Hocon(cluster, bootstrap), HoconAddMode.Prepend);
+        access.SetSingletons(settings);
         akka.WithActors((system, registry) =>
         {
-            access.Node = system.ActorOf(ClusterNodeActor.Props(settings, cluster, registry.Get<ProcessSupervision>(), outcome), ClusterNode.Name);
+            var node = system.ActorOf(ClusterNodeActor.Props(settings, cluster, registry.Get<ProcessSupervision>(), outcome), ClusterNode.Name);
+            access.Node = node;
+            if (cluster.Bootstrap is not null) ClusterBootstrapHosting.Start(system, node);
         });
     }
 

@@ -79,7 +79,8 @@ internal sealed partial class ClusterNodeActor
     /// </summary>
     private void OnRouteEverywhere(ClusterNode.RouteCommand m)
     {
-        var nodes = new Dictionary<string, Akka.Actor.Address>(StringComparer.Ordinal) { [_self] = _cluster.SelfAddress };
+        var nodes = new Dictionary<string, Akka.Actor.Address>(StringComparer.Ordinal);
+        if (m.IncludeSelf) nodes[_self] = _cluster.SelfAddress;
         var running = new HashSet<string>(StringComparer.Ordinal);
         void Look(string node, string? json)
         {
@@ -87,7 +88,7 @@ internal sealed partial class ClusterNodeActor
             var states = FleetJson.States(json);
             if (m.Names.Any(n => states.TryGetValue(n, out var s) && s is "starting" or "running" or "ready" or "stopping")) running.Add(node);
         }
-        Look(_self, _lastJson);
+        if (m.IncludeSelf) Look(_self, _lastJson);
         foreach (var (member, key) in _subscribed)
         {
             if (!_published.TryGetValue(key.Id, out var entry)) continue;
@@ -96,6 +97,13 @@ internal sealed partial class ClusterNodeActor
             var node = NodeName(member.Address);
             nodes[node] = member.Address;
             Look(node, entry.Json);
+        }
+        // A singleton placed by a role this node lacks, and no node of the role has published it (yet): say so.
+        if (nodes.Count == 0)
+        {
+            Sender.Tell(new ClusterNode.Routed(m.Names.Select(n => new ClusterNode.CommandResult(n, _self, false,
+                $"no node of the cluster runs {n} (none that declares it has published its status yet)", null)).ToList(), [], []));
+            return;
         }
         // Made here, in the actor's context: the second wave of a stop asks from a continuation, where there is none.
         var selections = nodes.ToDictionary(kv => kv.Key, kv => Context.ActorSelection(new RootActorPath(kv.Value) / "user" / ClusterNode.Name), StringComparer.Ordinal);

@@ -82,6 +82,7 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
         });
         FleetReceives();
         CommandReceives();
+        BootstrapReceives();
     }
 
     /// <summary><c>host:port</c> of a member: how seed-nodes, status and the log name nodes.</summary>
@@ -108,7 +109,9 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
         Context.System.EventStream.Subscribe(Self, typeof(NodeSupervisor.ProcessTransitioned));
         Context.System.EventStream.Subscribe(Self, typeof(NodeSupervisor.ProcessesDeclared));
         var others = OtherSeeds();
-        if (others.Count == 0)
+        if (IsBootstrap)
+            StartBootstrapWaiting();
+        else if (others.Count == 0)
         {
             // No seed node but itself: this node starts the cluster and the others join it.
             _log.Info("cluster: {0} forms the cluster (no other seed node); roles [{1}]", _self, string.Join(", ", _config.Roles));
@@ -135,6 +138,11 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
     {
         if (_joinStarted || _refused) return;
         _rounds++;
+        if (IsBootstrap)
+        {
+            BootstrapWaitingRound();
+            return;
+        }
         foreach (var seed in OtherSeeds())
             Context.ActorSelection(new RootActorPath(AddressOf(seed)) / "user" / ClusterNode.Name).Tell(new CheckDeclarations(_declarationsJson, _self));
         // The first seed node starts the cluster when no other seed answers (Akka's first-seed-node rule), so that a
@@ -158,6 +166,13 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
         if (_joinStarted) return;
         _joinStarted = true;
         Timers.Cancel("join");
+        // With bootstrap, the bootstrap joins: it waits for this answer (see ClusterNodeActor.Bootstrap.cs).
+        if (IsBootstrap)
+        {
+            _bootstrapAsker?.Tell(new BootstrapChecked(true));
+            _bootstrapAsker = null;
+            return;
+        }
         if (_config.SeedNodes.Count == 0) _cluster.Join(_cluster.SelfAddress);
         else _cluster.JoinSeedNodes(_config.SeedNodes.Select(AddressOf));
     }
@@ -177,12 +192,14 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
         if (_joinStarted || _refused) return;
         if (m.Differences.Count == 0)
         {
-            _log.Info("cluster: seed node {0} has the same declarations; joining", m.By);
+            _log.Info("cluster: {0} {1} has the same declarations; joining", IsBootstrap ? "member" : "seed node", m.By);
             StartJoin();
             return;
         }
         _refused = true;
         Timers.Cancel("join");
+        _bootstrapAsker?.Tell(new BootstrapChecked(false));
+        _bootstrapAsker = null;
         var reason = $"refused by the cluster: the declarations of cluster-placed processes in {_settings.SourceFile ?? "this configuration"} differ from those of {m.By} " +
                      $"(every node must declare them alike):{string.Concat(m.Differences.Select(d => "\n  " + d))}";
         _log.Error("cluster: {0}", reason);
@@ -245,6 +262,9 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
         var joined = members.Any(m => m.IsSelf);
         var up = state.Members.Count(m => m.Status == MemberStatus.Up);
         return new ClusterNode.MembersView(_self, joined, joined && up >= _config.MinNrOfMembers, _config.MinNrOfMembers,
-            leader is null ? null : NodeName(leader), members, joined ? [] : OtherSeeds().Select(s => s.ToString()).ToList());
+            leader is null ? null : NodeName(leader), members, joined ? [] : IsBootstrap ? BootstrapWaitingFor() : OtherSeeds().Select(s => s.ToString()).ToList())
+        {
+            Bootstrap = IsBootstrap,
+        };
     }
 }

@@ -34,7 +34,11 @@ public static class ClusterNode
     /// </summary>
     public sealed record MembersView(
         string Self, bool Joined, bool Formed, int MinNrOfMembers, string? Leader,
-        IReadOnlyList<MemberView> Members, IReadOnlyList<string> WaitingFor);
+        IReadOnlyList<MemberView> Members, IReadOnlyList<string> WaitingFor)
+    {
+        /// <summary>The node joins through bootstrap: <see cref="WaitingFor"/> names contact points, not seed nodes.</summary>
+        public bool Bootstrap { get; init; }
+    }
 
     /// <summary>One member: <c>host:port</c>, Akka's member status (joining, up, leaving...), roles, reachability.</summary>
     public sealed record MemberView(string Address, string Status, IReadOnlyList<string> Roles, bool Reachable, bool IsLeader, bool IsSelf);
@@ -50,6 +54,9 @@ public static class ClusterNode
         /// that do not run it and then to the one that does, so that no waiting copy takes the lease it gives back.
         /// </summary>
         public bool Everywhere { get; init; }
+
+        /// <summary>With <see cref="Everywhere"/>: this node declares one of the names as its own (a singleton placed by a role it lacks it does not).</summary>
+        public bool IncludeSelf { get; init; } = true;
     }
 
     /// <summary>

@@ -77,6 +77,7 @@ internal static class ClusterEndpoints
         w.WriteBoolean("formed", view.Formed);
         w.WriteNumber("min-nr-of-members", view.MinNrOfMembers);
         if (view.Leader is { } leader) w.WriteString("leader", leader); else w.WriteNull("leader");
+        w.WriteString("joins-through", view.Bootstrap ? "bootstrap" : "seed-nodes");
         w.WriteStartArray("waiting-for");
         foreach (var seed in view.WaitingFor) w.WriteStringValue(seed);
         w.WriteEndArray();

@@ -37,7 +37,7 @@ internal sealed class ProcessCommands(IActorRef root, IHostApplicationLifetime l
         // all of them (a stop of this node's copy alone would only move it to another node).
         if (cluster?.Node is { } everywhere && names is not null && verb != "signal" && names.Where(cluster.Singletons.Contains).Distinct().ToList() is { Count: > 0 } singletons)
         {
-            var routed = await everywhere.Ask<Cluster.ClusterNode.Routed>(new Cluster.ClusterNode.RouteCommand(singletons, verb) { Everywhere = true },
+            var routed = await everywhere.Ask<Cluster.ClusterNode.Routed>(new Cluster.ClusterNode.RouteCommand(singletons, verb) { Everywhere = true, IncludeSelf = singletons.Any(cluster.SingletonsHere.Contains) },
                 TimeSpan.FromHours(1), ctx.RequestAborted);
             remote = routed.Results;
             names = names.Where(n => !singletons.Contains(n)).ToList();

@@ -81,7 +81,7 @@ internal sealed class ReloadService(ActorsSettings initial, Func<IActorRef> root
         {
             // Routing and the join check follow the file as reloaded: a singleton a reload added is routed everywhere.
             _declared = declarations;
-            cluster.Singletons = settings.Processes.Where(p => p.Placement is SingletonPlacement).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+            cluster.SetSingletons(settings);
             clusterNode.Tell(new Cluster.ClusterNode.DeclarationsReloaded(declarations));
         }
         return new ReloadOutcome(applied, [], warnings) { Settings = settings };

@@ -65,6 +65,10 @@ internal static class NodeHost
             {
                 l.ClearLoggers();
                 l.AddLoggerFactory();
+                // Cluster bootstrap's coordinator and join decider log every lookup, probe failure (with its stack trace) and
+                // decision, each second while the node waits; the cluster actor says whom it waits for instead.
+                if (settings.Cluster?.Bootstrap is not null)
+                    l.LogFilterBuilder = new Akka.Event.LogFilterBuilder().ExcludeSourceContaining("bootstrapCoordinator").ExcludeSourceContaining("JoinDecider");
             });
             // The same supervision an application embeds (root, registry entry, ordered stop at shutdown); the node
             // brings its own launcher, whose children its ChildTracking guards, and the state file.

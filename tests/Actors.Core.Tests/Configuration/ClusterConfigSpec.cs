@@ -180,7 +180,8 @@ public sealed class ClusterConfigSpec : IDisposable
     [Theory]
     [InlineData("placement = everywhere", "\"everywhere\" is not a placement")]
     [InlineData("placement { rol = \"db\" }", "unknown key")]
-    [InlineData("placement { }", "is missing or not a role name")]
+    [InlineData("placement { }", "role: is missing")]
+    [InlineData("placement { role = \"db\", singleton = maybe }", "singleton: \"maybe\" is not on or off")]
     public void A_placement_that_is_not_local_singleton_or_a_role_is_an_error(string placement, string message)
     {
         var result = Load(Enabled, $"db {{ command = sh, {placement} }}");
