@@ -4,14 +4,15 @@ using Akka.Actor;
 using Akka.Management.Dsl;
 using Akka.Management.Cluster.Bootstrap;
 using Actors.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace Actors.Node.Cluster;
 
 /// <summary>
-/// <c>actors.cluster.bootstrap</c>: Akka.Management's HTTP endpoint (Ceen, on hostname:management-port) and its Cluster
-/// Bootstrap with config discovery, in place of seed nodes. Reached only when bootstrap is enabled: the types of
-/// Akka.Management, Akka.Http.Shim and Ceen are named here only, so a cluster node without bootstrap never loads them
-/// (and opens no HTTP port).
+/// <c>actors.cluster.bootstrap</c>: Akka.Management's Cluster Bootstrap with config discovery, in place of seed nodes,
+/// and this node's contact point (<see cref="BootstrapEndpoint"/>, on hostname:management-port). Reached only when
+/// bootstrap is enabled: the types of Akka.Management are named from here only, so a cluster node without bootstrap
+/// never loads them (and opens no HTTP port).
 /// </summary>
 internal static class ClusterBootstrapHosting
 {
@@ -21,8 +22,8 @@ internal static class ClusterBootstrapHosting
     /// <summary>
     /// The HOCON for Akka.Management and its bootstrap. The join decider is ours (<see cref="CheckedJoinDecider"/>): it
     /// decides as Akka's lowest-address rule does, but before it lets the node join a cluster it has the cluster compare
-    /// this node's declarations, as with seed nodes. Only the bootstrap route is served (not the remote-address and
-    /// receptionist routes Akka.Management adds by default): the endpoint tells who is in the cluster, nothing more.
+    /// this node's declarations, as with seed nodes. akka.management.http names this node's contact point (served by
+    /// BootstrapEndpoint, not by Akka.Management's server).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static string Hocon(ClusterSettings c, Configuration.ClusterBootstrapSettings b)
@@ -33,10 +34,6 @@ internal static class ClusterBootstrapHosting
             akka.management.http {
               hostname = "{{c.Hostname}}"
               port = {{b.ManagementPort}}
-              routes {
-                remote-address = ""
-                cluster-client-receptionist = ""
-              }
             }
             akka.management.cluster.bootstrap {
               new-cluster-enabled = on
@@ -50,6 +47,8 @@ internal static class ClusterBootstrapHosting
               }
               contact-point {
                 fallback-port = {{b.ManagementPort}}
+                # Every contact point is a management endpoint, whatever its port (nodes on one machine have each their own).
+                filter-on-fallback-port = false
                 probe-interval = 1s
                 probing-failure-timeout = 3s
               }
@@ -60,18 +59,23 @@ internal static class ClusterBootstrapHosting
     }
 
     /// <summary>
-    /// Opens the management endpoint, then starts the bootstrap (which needs the endpoint's address). A failure (the port
-    /// taken since the check at start) is told to the cluster actor, which stops the node with why.
+    /// Opens this node's contact point (<see cref="BootstrapEndpoint"/>), tells the bootstrap its address, then starts the
+    /// bootstrap. A failure (the port taken since the check at start) is told to the cluster actor, which stops the node
+    /// with why.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void Start(ActorSystem system, IActorRef node)
+    public static void Start(ActorSystem system, IActorRef node, ClusterSettings cluster, ILoggerFactory logs)
     {
+        var port = cluster.Bootstrap!.ManagementPort;
         _ = Task.Run(async () =>
         {
             try
             {
-                await AkkaManagement.Get(system).Start();
-                await ClusterBootstrap.Get(system).Start();
+                await BootstrapEndpoint.StartAsync(system, cluster.Hostname, port, logs);
+                var bootstrap = ClusterBootstrap.Get(system);
+                // What Akka.Management's own server would do when it binds: the bootstrap learns its contact point's address.
+                bootstrap.Routes(ManagementRouteProviderSettings.Create(new Uri($"http://{cluster.Hostname}:{port}/"), readOnly: true));
+                await bootstrap.Start();
             }
             catch (Exception e)
             {

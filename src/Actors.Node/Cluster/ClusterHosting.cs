@@ -29,11 +29,12 @@ internal static class ClusterHosting
         // Bootstrap instead of seed nodes: only then is Akka.Management reached (ClusterBootstrapHosting names its types).
         if (cluster.Bootstrap is { } bootstrap) akka.AddHocon(ClusterBootstrapHosting.Hocon(cluster, bootstrap), HoconAddMode.Prepend);
         access.SetSingletons(settings);
-        akka.WithActors((system, registry) =>
+        akka.WithActors((system, registry, resolver) =>
         {
             var node = system.ActorOf(ClusterNodeActor.Props(settings, cluster, registry.Get<ProcessSupervision>(), outcome), ClusterNode.Name);
             access.Node = node;
-            if (cluster.Bootstrap is not null) ClusterBootstrapHosting.Start(system, node);
+            if (cluster.Bootstrap is not null)
+                ClusterBootstrapHosting.Start(system, node, cluster, resolver.GetService<Microsoft.Extensions.Logging.ILoggerFactory>());
         });
     }
 

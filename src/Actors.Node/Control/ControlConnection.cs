@@ -13,7 +13,7 @@ namespace Actors.Node.Control;
 /// come and go through <see cref="ControlSocketIo"/>, whose pending receive after a body turns the client going away
 /// (Ctrl-C on <c>logs --follow</c>) into <c>RequestAborted</c>.
 /// </summary>
-internal sealed class ControlConnection<TContext>(Socket socket, IHttpApplication<TContext> application, ILogger log, CancellationToken stopping)
+internal sealed class ControlConnection<TContext>(Socket socket, IHttpApplication<TContext> application, ILogger log, CancellationToken stopping, bool checkPeer = true)
     : IControlConnection where TContext : notnull
 {
     /// <summary>Kestrel's defaults: an idle kept-alive connection, and a request whose head does not arrive, are closed.</summary>
@@ -31,7 +31,7 @@ internal sealed class ControlConnection<TContext>(Socket socket, IHttpApplicatio
     {
         try
         {
-            if (!await PeerAllowedAsync()) return;
+            if (checkPeer && !await PeerAllowedAsync()) return;
             while (await ServeOneAsync()) { }
         }
         catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or OperationCanceledException or TimeoutException)

@@ -15,7 +15,11 @@ namespace Actors.Node.Control;
 /// 100-continue. <see cref="ControlConnection{TContext}"/> does that. With the HTTP listener on, Kestrel serves both
 /// sockets as before (it is needed for TCP anyway).
 /// </summary>
-internal sealed class ControlSocketServer(Socket listener, ILogger<ControlSocketServer> log) : IServer
+/// <remarks>
+/// <paramref name="checkPeer"/> off: for a TCP socket, which has no peer credentials to check (the cluster bootstrap's
+/// endpoint, <c>Cluster/BootstrapEndpoint.cs</c>, serves the same way).
+/// </remarks>
+internal sealed class ControlSocketServer(Socket listener, ILogger<ControlSocketServer> log, bool checkPeer = true) : IServer
 {
     /// <summary>Bodies are a few names and flags (<see cref="RequestBody.MaxBytes"/>); a larger one is a 413.</summary>
     internal const long MaxRequestBodySize = RequestBody.MaxBytes;
@@ -53,7 +57,7 @@ internal sealed class ControlSocketServer(Socket listener, ILogger<ControlSocket
                 catch (OperationCanceledException) { return; }
                 continue;
             }
-            var connection = new ControlConnection<TContext>(socket, application, log, _stopping.Token);
+            var connection = new ControlConnection<TContext>(socket, application, log, _stopping.Token, checkPeer);
             lock (_connections) _connections.Add(connection);
             _ = RunAsync(connection);
         }

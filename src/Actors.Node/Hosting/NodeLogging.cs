@@ -13,6 +13,7 @@ internal static class NodeLogging
         // Akka.Hosting logs every actor under one category (Akka.Actor.ActorSystem), ours included, so Akka
         // stays at Information; its own messages at that level are a line or two per start and stop.
         .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+        .Filter.ByExcluding(Cluster.BootstrapLogNoise.IsNoise)
         .WriteTo.Console(outputTemplate: Template)
         .WriteTo.File(Path.Combine(logDir, "node.log"), outputTemplate: Template,
             fileSizeLimitBytes: 50L * 1024 * 1024, rollOnFileSizeLimit: true, retainedFileCountLimit: 5)

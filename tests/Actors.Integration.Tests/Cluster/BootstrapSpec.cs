@@ -77,7 +77,7 @@ public sealed class BootstrapCluster : IAsyncLifetime
         }
     }
 
-    /// <summary>What Akka.Management brings: its own assembly, its HTTP layer and the web server under it.</summary>
+    /// <summary>What Akka.Management brings: its own assembly, its HTTP layer and the web server under it (unused: see BootstrapEndpoint).</summary>
     internal static readonly string[] ManagementAssemblies = ["Akka.Management.dll", "Akka.Http.Shim.dll", "Ceen.Httpd.dll"];
 
     internal static int UpMembers(ControlledNode node) =>
@@ -132,9 +132,8 @@ public sealed class BootstrapSpec(BootstrapCluster cluster) : IClassFixture<Boot
             Assert.Equal(0, table.Code);
             Assert.Contains(": formed, leader ", table.Out);
         }
-        // Bootstrap is what brought Akka.Management (and its web server) in: a cluster node without it loads none (below).
-        var maps = File.ReadAllText($"/proc/{_nodes[0].Process!.Pid}/maps");
-        Assert.All(BootstrapCluster.ManagementAssemblies, assembly => Assert.Contains(assembly, maps));
+        // Bootstrap is what brought Akka.Management in: a cluster node without it loads none of it (below).
+        Assert.Contains("Akka.Management.dll", File.ReadAllText($"/proc/{_nodes[0].Process!.Pid}/maps"));
         // One cluster, not three of one: every node names the same leader.
         Assert.Single(_nodes.Select(n => n.Cli("members", "--json").Json.GetProperty("leader").GetString()).Distinct());
         // The lowest contact point formed it; the others joined it after their declarations were compared.
