@@ -195,7 +195,15 @@ public sealed class BootstrapSpec(BootstrapCluster cluster) : IClassFixture<Boot
     }
 }
 
-/// <summary>A bootstrap node alone: its contact points never answer.</summary>
+/// <summary>A port this test listens on, closed when disposed.</summary>
+internal sealed class ListeningPort(TcpListener listener) : IDisposable
+{
+    public int Port { get; } = ((IPEndPoint)listener.LocalEndpoint).Port;
+
+    public void Dispose() => listener.Stop();
+}
+
+/// <summary>A bootstrap node alone: its contact points never answer, or its management port is taken.</summary>
 public sealed class BootstrapAloneSpec : IAsyncLifetime
 {
     private readonly List<ControlledNode> _nodes = [];
@@ -236,6 +244,23 @@ public sealed class BootstrapAloneSpec : IAsyncLifetime
         Assert.Contains($"has not joined the cluster yet: waiting for contact point(s) {contact}", node.Cli("members").Out);
         // Akka.Management's own per-probe warnings (with their stack traces) are not in the node's log.
         Assert.DoesNotContain("   at ", node.Process.Output);
+    }
+
+    [Fact]
+    public void A_node_whose_management_port_is_taken_refuses_to_start_and_says_why()
+    {
+        // Listened on by this test: the node's own bind of it fails.
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var taken = new ListeningPort(listener);
+        var node = new ControlledNode();
+        _nodes.Add(node);
+        File.WriteAllText(node.ConfigPath, ThreeNodeCluster.Config(BootstrapPorts.Cluster(taken.Port, [taken.Port]), $"web {{ {ControlledNode.Sleeper} }}"));
+        using var process = NodeProcess.Start(node.Dir, "run", node.ConfigPath);
+
+        Assert.Equal(1, process.WaitForExit(TimeSpan.FromSeconds(90)));
+        Assert.Contains($"actors.cluster.bootstrap.management-port in {node.ConfigPath}: 127.0.0.1:{taken.Port} is already in use", process.Output);
+        Assert.DoesNotContain("   at ", process.Output);
     }
 
     [Fact]
