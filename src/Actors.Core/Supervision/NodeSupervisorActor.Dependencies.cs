@@ -71,7 +71,7 @@ internal sealed partial class NodeSupervisorActor
         if (waves.Count < 2) return false;
         var refs = targets.ToDictionary(c => c.Name, c => c.Ref);
         var order = targets.Select(c => c.Name).ToList();
-        ProcessCommands.StopInWaves(waves, refs, order, command, timeout)
+        SupervisorAsks.StopInWaves(waves, refs, order, command, timeout)
             .PipeTo(Sender, success: replies => replies, failure: e => new Status.Failure(e));
         return true;
     }

@@ -128,7 +128,7 @@ internal sealed partial class NodeSupervisorActor : ReceiveActor, IWithTimers
     private void OnGetNodeStatus(NodeSupervisor.GetNodeStatus m)
     {
         if (!TryResolve(m.Names, out var targets)) return;
-        var asks = targets.Select(c => c.Ref.Ask<ProcessStatus>(new GetStatus(), ProcessCommands.QuickAnswer)).ToList();
+        var asks = targets.Select(c => c.Ref.Ask<ProcessStatus>(new GetStatus(), SupervisorAsks.QuickAnswer)).ToList();
         // A copy's count is the group's now: one that a scale did not touch still holds the count it was made with.
         var counts = _processes.GroupBy(c => c.Settings.Group).ToDictionary(g => g.Key, g => g.Count());
         Task.WhenAll(asks).PipeTo(Sender,
@@ -140,9 +140,9 @@ internal sealed partial class NodeSupervisorActor : ReceiveActor, IWithTimers
     private void OnToProcesses(NodeSupervisor.ToProcesses m)
     {
         if (!TryResolve(m.Names, out var targets)) return;
-        var timeout = ProcessCommands.AnswerTimeout(m.Command, targets.Select(c => c.Settings));
+        var timeout = SupervisorAsks.AnswerTimeout(m.Command, targets.Select(c => c.Settings));
         if (TryStopInWaves(targets, m.Command, timeout)) return;
-        var asks = targets.Select(c => ProcessCommands.AskOrRefuse(c.Ref, c.Name, m.Command, timeout)).ToList();
+        var asks = targets.Select(c => SupervisorAsks.AskOrRefuse(c.Ref, c.Name, m.Command, timeout)).ToList();
         Task.WhenAll(asks).PipeTo(Sender, success: replies => new NodeSupervisor.ProcessReplies(replies), failure: e => new Status.Failure(e));
     }
 

@@ -9,7 +9,7 @@ namespace Actors.Supervision;
 /// Commands from the root supervisor to process supervisors, asked outside the actor (only immutable values and
 /// actor refs are used): how long each may take, and an answer for every one, a refusal when none came in time.
 /// </summary>
-internal static class ProcessCommands
+internal static class SupervisorAsks
 {
     /// <summary>For what answers at once (a status, a signal): a process supervisor that takes longer is stuck.</summary>
     public static readonly TimeSpan QuickAnswer = TimeSpan.FromSeconds(10);
