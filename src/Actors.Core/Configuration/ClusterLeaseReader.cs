@@ -29,13 +29,10 @@ internal static partial class ClusterLeaseReader
 
         if (!LeaseName().IsMatch(name.Value))
             d.Error(name.Path, $"\"{name.Value}\" is not a valid lease name; use letters, digits, '.', '_' and '-' (it names the lease file)");
-        if (interval.Value <= TimeSpan.Zero)
-            d.Error(interval.Path, $"{HoconScalars.Format(interval.Value)} is out of range; use a duration above 0, e.g. 1s");
-        else if (ttl.Value <= interval.Value)
+        if (d.Positive(interval, "1s") && ttl.Value <= interval.Value)
             d.Error(ttl.IsUser ? ttl.Path : interval.Path,
                 $"lease.ttl ({HoconScalars.Format(ttl.Value)}) must be longer than lease.heartbeat-interval ({HoconScalars.Format(interval.Value)}); e.g. ttl = 10 × the interval");
-        if (delay.Value < TimeSpan.Zero)
-            d.Error(delay.Path, $"{HoconScalars.Format(delay.Value)} is negative; use 0 or more, e.g. 2s");
+        d.NotNegative(delay, "2s");
         if (hasClass && hasFolder)
             d.Warn(folder.Path, "is not used: lease.class names the lease; remove one of them");
         var assemblyPath = assembly.Value.Trim().Length == 0 ? null : paths.Resolve(assembly.Value);

@@ -77,11 +77,7 @@ internal static partial class ClusterReader
     /// </summary>
     private static void CheckTiming(Read<TimeSpan> heartbeat, Read<TimeSpan> pause, Read<TimeSpan> stableAfter, Read<TimeSpan> margin, Diagnostics d)
     {
-        if (heartbeat.Value <= TimeSpan.Zero)
-        {
-            d.Error(heartbeat.Path, $"{HoconScalars.Format(heartbeat.Value)} is out of range; use a duration above 0, e.g. 1s");
-            return;
-        }
+        if (!d.Positive(heartbeat, "1s")) return;
         if (pause.Value < 2 * heartbeat.Value)
         {
             d.Error(pause.Path, $"{HoconScalars.Format(pause.Value)} is shorter than two heartbeats ({HoconScalars.Format(2 * heartbeat.Value)}): " +

@@ -282,8 +282,7 @@ public static partial class ConfigLoader
         var stateDir = r.String("state-dir");
         var logDir = r.String("log-dir");
         var shutdown = r.Duration("shutdown-timeout");
-        if (shutdown.Value <= TimeSpan.Zero)
-            d.Error(shutdown.Path, $"{HoconScalars.Format(shutdown.Value)} is out of range; use a duration above 0, e.g. 30s");
+        d.Positive(shutdown, "30s");
         var resolvedStateDir = paths.Resolve(stateDir.Value);
         var socket = r.String("control-socket");
         var socketPath = socket.Value.Length == 0 ? Path.Combine(resolvedStateDir, "control.sock") : paths.Resolve(socket.Value);
@@ -292,9 +291,7 @@ public static partial class ConfigLoader
             d.Error(socket.Path, $"the control socket path {socketPath} is longer than {MaxSocketPathBytes} bytes, which a unix socket cannot use; set actors.node.control-socket to a shorter path, e.g. /run/actors/NAME.sock");
         var heartbeat = r.Duration("lock.heartbeat-interval");
         var staleAfter = r.Duration("lock.stale-after");
-        if (heartbeat.Value <= TimeSpan.Zero)
-            d.Error(heartbeat.Path, $"{HoconScalars.Format(heartbeat.Value)} is out of range; use a duration above 0, e.g. 1s");
-        else if (staleAfter.Value <= heartbeat.Value)
+        if (d.Positive(heartbeat, "1s") && staleAfter.Value <= heartbeat.Value)
             d.Error(staleAfter.Path, $"{HoconScalars.Format(staleAfter.Value)} must be longer than lock.heartbeat-interval ({HoconScalars.Format(heartbeat.Value)}), e.g. 10 times it");
         return new NodeSettings(resolvedStateDir, paths.Resolve(logDir.Value), shutdown.Value)
         {

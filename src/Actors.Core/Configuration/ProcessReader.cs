@@ -6,6 +6,10 @@ namespace Actors.Configuration;
 /// </summary>
 internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths, string logDir)
 {
+    // Each concern's keys have a reader of their own; this one reads the rest and puts a process together.
+    private readonly RunPolicyReader _policy = new(r);
+    private readonly OutputReader _output = new(r, paths);
+
     private Diagnostics D => r.Diagnostics;
 
     /// <param name="name">The process name.</param>
@@ -20,7 +24,7 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
         var env = ReadEnv();
         var envFiles = ReadEnvFiles(workingDir, checkFileSystem);
         var inheritEnv = r.Bool("inherit-env").Value;
-        var exec = ReadExec();
+        var exec = new ExecReader(r).Read();
         var restart = ReadRestart();
         var success = ReadSuccessExitCodes();
         var backoff = ReadBackoff();
@@ -28,13 +32,13 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
         var stop = ReadStop();
         var log = ReadLog(name);
         var lease = ReadLease(stop);
-        var kind = ReadKind();
+        var kind = _policy.ReadKind();
         var critical = r.Bool("critical").Value;
         var exitOnFailure = r.Bool("availability.exit-on-failure").Value;
         var replicas = ReadReplicas();
         var autostart = r.Bool("autostart").Value;
         var placement = ReadPlacement();
-        var (transient, permanent, preset) = ReadExitClasses(success);
+        var (transient, permanent, preset) = _policy.ReadExitClasses(success);
         return new ProcessSettings(
             name,
             description.Length == 0 ? null : description,
@@ -43,7 +47,7 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
             shell,
             workingDir,
             env,
-            RestartFor(kind, restart),
+            _policy.RestartFor(kind, restart),
             success,
             backoff,
             startLimit,
@@ -56,13 +60,13 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
             ExitOnFailure = exitOnFailure,
             TransientExitCodes = transient,
             PermanentExitCodes = permanent,
-            Retry = ReadRetry(backoff, preset),
-            Timeouts = ReadTimeouts(),
-            Probes = ReadProbes(checkFileSystem),
-            Readiness = ReadReadiness(),
-            ReadyLogLine = ReadReadyLogLine(),
-            DependsOn = ReadDependsOn(),
-            Hooks = ReadHooks(checkFileSystem),
+            Retry = _policy.ReadRetry(backoff, preset),
+            Timeouts = _policy.ReadTimeouts(),
+            Probes = new ProbeReader(r, paths).Read(checkFileSystem),
+            Readiness = _policy.ReadReadiness(),
+            ReadyLogLine = _output.ReadReadyLogLine(),
+            DependsOn = _policy.ReadDependsOn(),
+            Hooks = _output.ReadHooks(checkFileSystem),
             EnvFiles = envFiles,
             InheritEnv = inheritEnv,
             Exec = exec,
@@ -171,9 +175,9 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
         var max = r.Duration("backoff.max");
         var factor = r.Scalar<double>("backoff.random-factor", HoconScalars.TryDouble, "a number", "use e.g. 0.2");
         var resetAfter = r.Duration("backoff.reset-after");
-        NotNegative(min);
-        NotNegative(max);
-        NotNegative(resetAfter);
+        D.NotNegative(min);
+        D.NotNegative(max);
+        D.NotNegative(resetAfter);
         if (factor.Value is < 0 or > 1)
             D.Error(factor.Path, $"{factor.Value} is out of range; use a number from 0 to 1 (0.2 = ±20%)");
         if (min.Value >= TimeSpan.Zero && max.Value < min.Value)
@@ -188,8 +192,7 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
         var interval = r.Duration("start-limit.interval");
         if (burst.Value < 1)
             D.Error(burst.Path, $"{burst.Value} is out of range; use 1 or more starts");
-        if (interval.Value <= TimeSpan.Zero)
-            D.Error(interval.Path, $"{HoconScalars.Format(interval.Value)} is out of range; use a duration above 0, e.g. 10m");
+        D.Positive(interval, "10m");
         return new StartLimitSettings(burst.Value, interval.Value);
     }
 
@@ -198,7 +201,7 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
         var signal = r.Scalar<int>("stop.signal", Signals.TryParse, "a signal",
             "use a name such as TERM, INT, HUP, QUIT, KILL, USR1, USR2, WINCH (SIG prefix optional) or a number 1..64");
         var timeout = r.Duration("stop.timeout");
-        NotNegative(timeout);
+        D.NotNegative(timeout);
         return new StopSettings(signal.Value, Signals.NameOf(signal.Value), timeout.Value);
     }
 
@@ -213,7 +216,7 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
         if (keep.Value < 0)
             D.Error(keep.Path, $"{keep.Value} is out of range; use 0 (keep no rotated files) or more");
         var path = file.Value.Length == 0 ? Path.Combine(logDir, name + ".log") : paths.Resolve(file.Value);
-        return ReadLogOptions(new LogSettings(path, maxSize.Value, keep.Value, timestamps.Value));
+        return _output.ReadLogOptions(new LogSettings(path, maxSize.Value, keep.Value, timestamps.Value));
     }
 
     /// <summary>Null when lease.name is empty (no lease); the other lease keys are checked either way.</summary>
@@ -227,9 +230,7 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
         var leaseClass = r.String("lease.class");
         var assembly = r.String("lease.assembly");
         var leaseSettings = r.MergedObject("lease.settings");
-        if (interval.Value <= TimeSpan.Zero)
-            D.Error(interval.Path, $"{HoconScalars.Format(interval.Value)} is out of range; use a duration above 0, e.g. 1s");
-        if (interval.Value > TimeSpan.Zero && ttl.Value <= interval.Value)
+        if (D.Positive(interval, "1s") && ttl.Value <= interval.Value)
             D.Error(ttl.IsUser ? ttl.Path : interval.Path,
                 $"lease.ttl ({HoconScalars.Format(ttl.Value)}) must be longer than lease.heartbeat-interval ({HoconScalars.Format(interval.Value)}); e.g. ttl = 10 × the interval");
         else if (interval.Value > TimeSpan.Zero && ttl.Value < 2 * interval.Value)
@@ -265,9 +266,44 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
     [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9._-]+$")]
     private static partial System.Text.RegularExpressions.Regex LeaseNameChars();
 
-    private void NotNegative(Read<TimeSpan> value)
+    private const string EnvFileHint = "use env-file = \".env\" or a list, env-file = [\".env\", \"local.env\"]";
+
+    /// <summary>
+    /// <c>env-file</c>: one file name or a list, relative to the working-dir. For a declared process the files are read
+    /// now: a missing or malformed one is an error at its own line, and what they hold is kept, so a reload restarts
+    /// the process when a file changed.
+    /// </summary>
+    private EnvFileSettings ReadEnvFiles(string workingDir, bool checkFileSystem)
     {
-        if (value.Value < TimeSpan.Zero)
-            D.Error(value.Path, $"{HoconScalars.Format(value.Value)} is negative; use 0 or more, e.g. 1s");
+        const string key = "env-file";
+        if (r.Find(key) is not var (value, layer))
+            return EnvFileSettings.None;
+        var path = r.PathOf(layer, key);
+        IReadOnlyList<string> names;
+        if (value.IsObject())
+        {
+            D.Error(path, $"an object {{ }} is not a file name; {EnvFileHint}");
+            return EnvFileSettings.None;
+        }
+        if (LayeredReader.IsScalar(value))
+            names = [value.GetString() ?? ""];
+        else
+            names = r.List<string>(key, (string t, out string v) => { v = t; return true; }, "a file name", "\".env\", \"local.env\"").Value;
+        var files = new List<string>();
+        foreach (var name in names)
+        {
+            if (name.Trim().Length == 0)
+                D.Error(path, $"\"{name}\" is not a file name; {EnvFileHint}");
+            else
+                files.Add(Path.GetFullPath(Path.Combine(workingDir, PathResolver.ExpandHome(name))));
+        }
+        if (!checkFileSystem || files.Count == 0)
+            return new EnvFileSettings(files, new Dictionary<string, string>());
+        var values = EnvFiles.Read(files, EnvFiles.NodeEnvironment(), out var problem);
+        if (problem is { Line: { } line })
+            D.ErrorIn(problem.File, line, path, problem.Message);
+        else if (problem is not null)
+            D.Error(path, $"{problem.File} {problem.Message}");
+        return new EnvFileSettings(files, values);
     }
 }

@@ -7,7 +7,8 @@ using static Actors.Supervision.ProcessSupervisor;
 namespace Actors.Supervision;
 
 /// <summary>
-/// Reload: the new declarations are compared with the current ones by content. Added processes start, removed
+/// Reload and scale (<c>actors scale NAME COUNT</c>, planned by <see cref="ReplicaPlanner"/>), one at a time in the
+/// order they came, so a scale and a reload never interleave. A reload compares the new declarations with the current ones by content. Added processes start, removed
 /// ones stop and their supervisors go, changed ones take the new settings (and restart), unchanged ones are not
 /// touched. One reload at a time; the node keeps answering everything else meanwhile.
 /// </summary>
@@ -30,9 +31,8 @@ internal sealed partial class NodeSupervisorActor
 
     // Reloads and scales, applied one at a time in the order they came: each is judged against what the one before did.
     private readonly Queue<(object Request, IActorRef ReplyTo)> _reloads = new();
-    // The replicas each declared name has in the configuration file last read: a reload applies a count only when
-    // the file's changed, so a reload of an unrelated edit keeps a scaled count.
-    private readonly Dictionary<string, int> _fileReplicas = new(StringComparer.Ordinal);
+    // Scales and the counts of the file last read (a reload keeps a scaled count unless the file's count changed).
+    private readonly ReplicaPlanner _replicas = new();
     // Supervisors of removed processes, until they are gone; their names cannot be reused before that.
     private readonly Dictionary<IActorRef, string> _leaving = new();
     private ReloadInProgress? _reload;
@@ -49,7 +49,16 @@ internal sealed partial class NodeSupervisorActor
             _reloads.Enqueue((m, Sender));
             if (_reload is null) BeginNextReload();
         });
-        ReceiveScale();
+        Receive<NodeSupervisor.Scale>(m =>
+        {
+            if (ShuttingDown)
+            {
+                Sender.Tell(new NodeSupervisor.ScaleRefused(m.Name, "the node is shutting down; nothing scaled"));
+                return;
+            }
+            _reloads.Enqueue((m, Sender));
+            if (_reload is null) BeginNextReload();
+        });
         Receive<ReloadStep>(_ => StepDone());
         Receive<RemovedStopped>(m => Context.Stop(m.Child));
     }
@@ -61,9 +70,15 @@ internal sealed partial class NodeSupervisorActor
             switch (next.Request)
             {
                 case NodeSupervisor.Reload reload:
-                    Apply(Rebase(reload.Settings.Processes), next.ReplyTo, stopInOrder: false, null);
+                    Apply(_replicas.Rebase(reload.Settings.Processes, DeclaredSettings()), next.ReplyTo, stopInOrder: false, null);
                     return;
-                case NodeSupervisor.Scale scale when PlanScale(scale, next.ReplyTo) is { } wanted:
+                case NodeSupervisor.Scale scale:
+                    var (wanted, answer) = _replicas.PlanScale(scale, DeclaredSettings());
+                    if (wanted is null)
+                    {
+                        next.ReplyTo.Tell(answer!);
+                        continue;
+                    }
                     Apply(wanted, next.ReplyTo, stopInOrder: true, scale);
                     return;
             }
@@ -166,6 +181,27 @@ internal sealed partial class NodeSupervisorActor
         _reload!.ReplyTo.Tell(_reload.Result!);
         _reload = null;
         BeginNextReload();
+    }
+
+    /// <summary>
+    /// A scale down: the copies stop one after another, in the order given (highest-numbered first); each
+    /// supervisor goes once its copy has stopped. Runs outside the actor (only actor refs and settings are used).
+    /// </summary>
+    private static async Task StopOneAfterAnother(IReadOnlyList<Child> children, int count, IActorRef self)
+    {
+        foreach (var child in children)
+        {
+            var timeout = child.Settings.Stop.Timeout + ProcessRunner.KillGrace + SettleTimeout;
+            try
+            {
+                await child.Ref.Ask<ProcessStopped>(new StopProcess($"scaled down to {count}"), timeout).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+            {
+                // No answer in time: stopping its supervisor stops its run all the same.
+            }
+            self.Tell(new RemovedStopped(child.Ref));
+        }
     }
 
     private void FailQueuedReloads()

@@ -17,24 +17,9 @@ internal sealed partial class NodeSupervisorActor
 
     private sealed record ShutdownTimeoutReached;
 
-    private sealed class Shutdown(IEnumerable<IReadOnlyList<string>> waves)
-    {
-        /// <summary>The waves not yet told to stop.</summary>
-        public Queue<IReadOnlyList<string>> Waves { get; } = new(waves);
-
-        /// <summary>The processes of the wave in progress (or killed at the timeout) that have not stopped yet.</summary>
-        public HashSet<string> Pending { get; } = new(StringComparer.Ordinal);
-
-        /// <summary>The supervisors stopped at the timeout: their end is expected, not a loss to report.</summary>
-        public HashSet<string> Killed { get; } = new(StringComparer.Ordinal);
-
-        public List<IActorRef> Waiters { get; } = new();
-        public bool Done { get; set; }
-    }
-
     private readonly TimeSpan _shutdownTimeout;
     // Set by the first StopAll and kept: a node that began to stop takes no more reloads.
-    private Shutdown? _shutdown;
+    private ShutdownWaves? _shutdown;
 
     private bool ShuttingDown => _shutdown is not null;
 
@@ -43,7 +28,7 @@ internal sealed partial class NodeSupervisorActor
         Receive<NodeSupervisor.StopAll>(_ => OnStopAll());
         Receive<ProcessStopped>(m =>
         {
-            if (_shutdown is { Done: false } shutdown && shutdown.Pending.Remove(m.Name)) StopNextWave();
+            if (_shutdown is { } shutdown && shutdown.Stopped(m.Name)) StopNextWave();
         });
         Receive<ShutdownTimeoutReached>(_ => KillWhatStillRuns());
     }
@@ -57,7 +42,7 @@ internal sealed partial class NodeSupervisorActor
         }
         FailQueuedReloads();
         var waves = DependencyGraph.StopWaves(_processes.Select(c => c.Settings).ToList(), _processes.Select(c => c.Name).ToList());
-        _shutdown = new Shutdown(waves);
+        _shutdown = new ShutdownWaves(waves);
         _shutdown.Waiters.Add(Sender);
         _log.Info("stopping {0} process(es) in {1} wave(s), dependents first, within shutdown-timeout ({2}s)",
             _processes.Count, waves.Count, _shutdownTimeout.TotalSeconds);
@@ -69,20 +54,13 @@ internal sealed partial class NodeSupervisorActor
     private void StopNextWave()
     {
         if (_shutdown is not { Done: false } shutdown) return;
-        while (shutdown.Pending.Count == 0 && shutdown.Waves.TryDequeue(out var wave))
-        {
-            var byName = _processes.ToDictionary(c => c.Name);
-            foreach (var name in wave)
-            {
-                // A supervisor gone for good in the meantime has nothing left to stop.
-                if (!byName.TryGetValue(name, out var child)) continue;
-                shutdown.Pending.Add(name);
-                child.Ref.Tell(new StopProcess("node shutting down"));
-            }
-        }
+        var byName = _processes.ToDictionary(c => c.Name);
+        // A supervisor gone for good in the meantime has nothing left to stop.
+        foreach (var name in shutdown.TakeNextWave(byName.ContainsKey))
+            byName[name].Ref.Tell(new StopProcess("node shutting down"));
         // Processes removed by a reload are still on their way out; "all stopped" includes them.
-        if (shutdown.Pending.Count > 0 || _leaving.Count > 0) return;
-        shutdown.Done = true;
+        if (shutdown.AnyPending || _leaving.Count > 0) return;
+        shutdown.Finish();
         Timers.Cancel(ShutdownTimer);
         _log.Info("all processes stopped");
         foreach (var waiter in shutdown.Waiters) waiter.Tell(new NodeSupervisor.AllStopped());
@@ -98,22 +76,20 @@ internal sealed partial class NodeSupervisorActor
     {
         if (_shutdown is not { Done: false } shutdown) return;
         var seconds = _shutdownTimeout.TotalSeconds;
-        var untold = shutdown.Waves.SelectMany(w => w).ToHashSet(StringComparer.Ordinal);
-        shutdown.Waves.Clear();
+        var untold = shutdown.TakeUntold();
         foreach (var child in _processes.ToList())
         {
-            if (shutdown.Pending.Contains(child.Name))
+            if (shutdown.IsStopping(child.Name))
                 _log.Warning("shutdown-timeout ({0}s) reached: killing {1}, which was still stopping", seconds, child.Name);
             else if (untold.Contains(child.Name))
             {
                 // Not told to stop yet (its dependents were still stopping); one with no run is stopped quietly,
                 // so that no pending restart can start it now.
-                if (HasRun(child.Name))
+                if (_dependencies.HasRun(child.Name))
                     _log.Warning("shutdown-timeout ({0}s) reached: killing {1}, whose dependents were still stopping", seconds, child.Name);
-                shutdown.Pending.Add(child.Name);
             }
             else continue;
-            shutdown.Killed.Add(child.Name);
+            shutdown.Killing(child.Name);
             Context.Stop(child.Ref);
         }
         foreach (var (leaving, name) in _leaving)
@@ -124,11 +100,6 @@ internal sealed partial class NodeSupervisorActor
         StopNextWave();
     }
 
-    /// <summary>Whether the process last reported a run that is alive (being started, running or stopping).</summary>
-    private bool HasRun(string name) =>
-        _reported.TryGetValue(name, out var seen)
-        && seen.State is ProcessState.Starting or ProcessState.Running or ProcessState.Ready or ProcessState.Stopping;
-
     /// <summary>
     /// A supervisor went during the shutdown (killed at the timeout, or gone for good): nothing to wait for. True
     /// when the shutdown killed it, so that its end is not reported as a loss.
@@ -136,8 +107,8 @@ internal sealed partial class NodeSupervisorActor
     private bool ForgetDuringShutdown(string name)
     {
         if (_shutdown is not { Done: false } shutdown) return false;
-        shutdown.Pending.Remove(name);
+        bool killed = shutdown.Forget(name);
         StopNextWave();
-        return shutdown.Killed.Contains(name);
+        return killed;
     }
 }

@@ -10,16 +10,15 @@ namespace Actors.Supervision;
 
 /// <summary>
 /// The root supervisor: one child per declared process (in declaration order), the state keeper, queries and
-/// commands fanned out to the processes, and the orderly node stop. Reloads are in
-/// <c>NodeSupervisorActor.Reload.cs</c>, the node's stop in <c>NodeSupervisorActor.Shutdown.cs</c>. Never blocks its mailbox: answers that need the children's answers
+/// commands fanned out to the processes, and the orderly node stop. Reloads and scales are in
+/// <c>NodeSupervisorActor.Reload.cs</c>, the node's stop in <c>NodeSupervisorActor.Shutdown.cs</c>, depends-on in
+/// <c>NodeSupervisorActor.Dependencies.cs</c>. Never blocks its mailbox: answers that need the children's answers
 /// are assembled from Asks and piped to the asker.
 /// </summary>
 internal sealed partial class NodeSupervisorActor : ReceiveActor, IWithTimers
 {
     /// <summary>Cannot collide with a process: process names have no '@'.</summary>
     internal const string KeeperName = "@state";
-
-    private static readonly TimeSpan QuickAnswer = TimeSpan.FromSeconds(10);
 
     /// <summary>A declared process: its current settings and its supervisor.</summary>
     private sealed record Child(ProcessSettings Settings, IActorRef Ref)
@@ -53,7 +52,7 @@ internal sealed partial class NodeSupervisorActor : ReceiveActor, IWithTimers
             _keeper = Context.ActorOf(StateKeeper.Props(file, saved.Where(p => declared.Contains(p.Key)).ToDictionary()), KeeperName);
         }
         Declare(settings.Processes);
-        RememberFileReplicas(settings.Processes);
+        _replicas.RememberFile(settings.Processes);
         foreach (var process in settings.Processes)
             _processes.Add(Create(process, saved.GetValueOrDefault(process.Name, SavedIntent.Default)));
 
@@ -80,7 +79,7 @@ internal sealed partial class NodeSupervisorActor : ReceiveActor, IWithTimers
 
     private Child Create(ProcessSettings settings, SavedIntent saved)
     {
-        var child = Context.ActorOf(ProcessSupervisor.Props(settings, _options, saved, DependencyStatesOf(settings)), settings.Name);
+        var child = Context.ActorOf(ProcessSupervisor.Props(settings, _options, saved, _dependencies.StatesFor(settings)), settings.Name);
         // Watched so that a supervisor gone for good (or removed by a reload) never leaves anyone waiting on it.
         Context.Watch(child);
         TellGate(settings, child);
@@ -116,29 +115,20 @@ internal sealed partial class NodeSupervisorActor : ReceiveActor, IWithTimers
         var unknown = names.Where(n => _processes.All(c => c.Name != n && c.Settings.Group != n)).Distinct().ToList();
         if (unknown.Count > 0)
         {
-            Sender.Tell(new NodeSupervisor.UnknownProcesses(unknown, KnownNames()));
+            Sender.Tell(new NodeSupervisor.UnknownProcesses(unknown, ReplicaPlanner.KnownNames(DeclaredSettings())));
             return false;
         }
         targets = _processes.Where(c => names.Contains(c.Name) || names.Contains(c.Settings.Group)).ToList();
         return true;
     }
 
-    /// <summary>Every name the node answers to: each declared name, followed by its replicas' names when it has several.</summary>
-    private List<string> KnownNames()
-    {
-        var known = new List<string>();
-        foreach (var child in _processes)
-        {
-            if (child.Settings.Group != child.Name && !known.Contains(child.Settings.Group)) known.Add(child.Settings.Group);
-            known.Add(child.Name);
-        }
-        return known;
-    }
+    /// <summary>The settings of the declared processes, in declaration order.</summary>
+    private List<ProcessSettings> DeclaredSettings() => _processes.Select(c => c.Settings).ToList();
 
     private void OnGetNodeStatus(NodeSupervisor.GetNodeStatus m)
     {
         if (!TryResolve(m.Names, out var targets)) return;
-        var asks = targets.Select(c => c.Ref.Ask<ProcessStatus>(new GetStatus(), QuickAnswer)).ToList();
+        var asks = targets.Select(c => c.Ref.Ask<ProcessStatus>(new GetStatus(), SupervisorAsks.QuickAnswer)).ToList();
         // A copy's count is the group's now: one that a scale did not touch still holds the count it was made with.
         var counts = _processes.GroupBy(c => c.Settings.Group).ToDictionary(g => g.Key, g => g.Count());
         Task.WhenAll(asks).PipeTo(Sender,
@@ -150,32 +140,11 @@ internal sealed partial class NodeSupervisorActor : ReceiveActor, IWithTimers
     private void OnToProcesses(NodeSupervisor.ToProcesses m)
     {
         if (!TryResolve(m.Names, out var targets)) return;
-        var timeout = AnswerTimeout(m.Command, targets.Select(c => c.Settings));
+        var timeout = SupervisorAsks.AnswerTimeout(m.Command, targets.Select(c => c.Settings));
         if (TryStopInWaves(targets, m.Command, timeout)) return;
-        var asks = targets.Select(c => AskOrRefuse(c.Ref, c.Name, m.Command, timeout)).ToList();
+        var asks = targets.Select(c => SupervisorAsks.AskOrRefuse(c.Ref, c.Name, m.Command, timeout)).ToList();
         Task.WhenAll(asks).PipeTo(Sender, success: replies => new NodeSupervisor.ProcessReplies(replies), failure: e => new Status.Failure(e));
     }
-
-    /// <summary>
-    /// How long a command may take: one that stops a run may wait for the longest stop timeout, the grace after
-    /// SIGKILL and then the new run's start; a start may wait for a stop in progress.
-    /// </summary>
-    private static TimeSpan AnswerTimeout(IProcessCommand command, IEnumerable<ProcessSettings> targets)
-    {
-        if (command is not (StopProcess or RestartProcess or ApplySettings or StartProcess)) return QuickAnswer;
-        var longest = targets.Select(s => s.Stop.Timeout).DefaultIfEmpty(TimeSpan.Zero).Max();
-        if (command is ApplySettings apply && apply.Settings.Stop.Timeout > longest) longest = apply.Settings.Stop.Timeout;
-        return longest + ProcessRunner.KillGrace + TimeSpan.FromSeconds(30);
-    }
-
-    /// <summary>The child's answer, or a refusal saying it did not come in time: one slow process spoils no one's answer.</summary>
-    private static Task<IProcessReply> AskOrRefuse(IActorRef child, string name, IProcessCommand command, TimeSpan timeout) =>
-        child.Ask<IProcessReply>(command, timeout).ContinueWith(t => t.IsCompletedSuccessfully
-            ? t.Result
-            : new CommandRefused(name, t.Exception?.GetBaseException() is AskTimeoutException or null
-                ? $"no answer within {timeout.TotalSeconds:0}s"
-                : t.Exception.GetBaseException().Message),
-            TaskContinuationOptions.ExecuteSynchronously);
 
     private void OnTerminated(Terminated m)
     {

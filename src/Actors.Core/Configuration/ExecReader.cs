@@ -3,14 +3,16 @@ using Actors.Native;
 
 namespace Actors.Configuration;
 
-internal sealed partial class ProcessReader
+internal sealed class ExecReader(LayeredReader r)
 {
+    private Diagnostics D => r.Diagnostics;
+
     /// <summary>
     /// <c>user</c>, <c>group</c>, <c>umask</c>, <c>limits</c>, <c>nice</c>, <c>oom-score-adjust</c>: names resolved to ids
     /// through this machine's name service, and what the node could not grant refused now rather than at each start.
     /// Rights are judged by the user that reads the configuration (the node for run and reload).
     /// </summary>
-    private ExecSettings ReadExec()
+    public ExecSettings Read()
     {
         var user = r.String("user");
         var group = r.String("group");

@@ -1,9 +1,11 @@
 namespace Actors.Configuration;
 
-/// <summary>probes.startup, probes.liveness and probes.readiness: one block each, the same keys.</summary>
-internal sealed partial class ProcessReader
+/// <summary>probes.startup, probes.liveness and probes.readiness of one process: one block each, the same keys.</summary>
+internal sealed class ProbeReader(LayeredReader r, PathResolver paths)
 {
-    private ProbesSettings ReadProbes(bool checkFileSystem) => new(
+    private Diagnostics D => r.Diagnostics;
+
+    public ProbesSettings Read(bool checkFileSystem) => new(
         ReadProbe(ProbeRole.Startup, checkFileSystem),
         ReadProbe(ProbeRole.Liveness, checkFileSystem),
         ReadProbe(ProbeRole.Readiness, checkFileSystem));
@@ -18,11 +20,11 @@ internal sealed partial class ProcessReader
         var timeout = r.Duration($"{key}.timeout");
         var successes = r.Int($"{key}.success-threshold");
         var failures = r.Int($"{key}.failure-threshold");
-        NotNegative(initialDelay);
-        Positive(period, "10s");
-        Positive(timeout, "1s");
-        AtLeastOne(successes);
-        AtLeastOne(failures);
+        D.NotNegative(initialDelay);
+        D.Positive(period, "10s");
+        D.Positive(timeout, "1s");
+        D.AtLeastOne(successes);
+        D.AtLeastOne(failures);
         if (role != ProbeRole.Readiness && successes.Value > 1)
             D.Error(successes.Path, $"{successes.Value} is not allowed for a {role.ToString().ToLowerInvariant()} probe; it must be 1 (as in Kubernetes): one success shows the process is alive");
         var target = type.Value.Trim().ToLowerInvariant() switch
@@ -105,22 +107,10 @@ internal sealed partial class ProcessReader
     {
         var path = r.String($"{key}.path");
         var maxAge = r.Duration($"{key}.max-age");
-        Positive(maxAge, "30s");
+        D.Positive(maxAge, "30s");
         if (path.Value.Trim().Length > 0) return new HeartbeatFileProbeTarget(paths.Resolve(path.Value.Trim()), maxAge.Value);
         D.Error(path.IsUser ? path.Path : r.TopPath($"{key}.path"),
             "is required for a heartbeat-file probe: the file the process touches, e.g. path = \"/run/myapp/heartbeat\"");
         return null;
-    }
-
-    private void Positive(Read<TimeSpan> value, string example)
-    {
-        if (value.Value <= TimeSpan.Zero)
-            D.Error(value.Path, $"{HoconScalars.Format(value.Value)} is out of range; use a duration above 0, e.g. {example}");
-    }
-
-    private void AtLeastOne(Read<int> value)
-    {
-        if (value.Value < 1)
-            D.Error(value.Path, $"{value.Value} is out of range; use 1 or more");
     }
 }

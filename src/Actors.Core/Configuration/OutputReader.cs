@@ -1,12 +1,14 @@
 namespace Actors.Configuration;
 
-/// <summary>Issue 15's keys about a process's output and the commands around its runs: ready-log-line, log options, hooks.</summary>
-internal sealed partial class ProcessReader
+/// <summary>A process's keys about its output and the commands around its runs: ready-log-line, log options, hooks.</summary>
+internal sealed class OutputReader(LayeredReader r, PathResolver paths)
 {
+    private Diagnostics D => r.Diagnostics;
+
     /// <summary>
     /// <c>ready-log-line</c>: "" for none. One readiness source decides: not with a readiness probe nor with notify.
     /// </summary>
-    private ReadyLogLine? ReadReadyLogLine()
+    public ReadyLogLine? ReadReadyLogLine()
     {
         var read = r.String("ready-log-line");
         if (read.Value.Length == 0) return null;
@@ -34,7 +36,7 @@ internal sealed partial class ProcessReader
     }
 
     /// <summary><c>log.truncate-on-start</c> and <c>log.stderr</c>, on top of the file, size and rotation read before.</summary>
-    private LogSettings ReadLogOptions(LogSettings log)
+    public LogSettings ReadLogOptions(LogSettings log)
     {
         var truncate = r.Bool("log.truncate-on-start");
         var stderr = r.Scalar<bool>("log.stderr", TryStderr, "a stderr mode",
@@ -59,7 +61,7 @@ internal sealed partial class ProcessReader
         : file.EndsWith(".log", StringComparison.Ordinal) ? file[..^".log".Length] + ".err.log"
         : file + ".err";
 
-    private HooksSettings ReadHooks(bool checkFileSystem) =>
+    public HooksSettings ReadHooks(bool checkFileSystem) =>
         new(ReadHook("pre-start", checkFileSystem), ReadHook("post-stop", checkFileSystem));
 
     /// <summary>Null when its command is "" (not declared); the other keys are checked either way.</summary>
@@ -69,7 +71,7 @@ internal sealed partial class ProcessReader
         var command = r.String($"{key}.command");
         var args = r.List<string>($"{key}.args", (string t, out string v) => { v = t; return true; }, "a string", "\"--flag\"");
         var timeout = r.Duration($"{key}.timeout");
-        Positive(timeout, "30s");
+        D.Positive(timeout, "30s");
         if (command.Value.Trim().Length == 0)
         {
             if (args.IsUser && args.Value.Count > 0)

@@ -1,12 +1,14 @@
 namespace Actors.Configuration;
 
-/// <summary>Issue 5's keys: kind, exit-code classes, retry, timeouts and depends-on. Probes are in ProcessReader.Probes.cs.</summary>
-internal sealed partial class ProcessReader
+/// <summary>How a process's runs are judged: readiness, kind, exit-code classes, retry, timeouts and depends-on. Probes are in ProbeReader.cs.</summary>
+internal sealed class RunPolicyReader(LayeredReader r)
 {
+    private Diagnostics D => r.Diagnostics;
+
     private const string ExitCodeHint = "3, 75";
 
     /// <summary><c>readiness = probe | notify</c>; notify with a readiness probe as well is an error: one source decides.</summary>
-    private ReadinessSource ReadReadiness()
+    public ReadinessSource ReadReadiness()
     {
         var read = r.Scalar<ReadinessSource>("readiness", TryReadiness, "a readiness source",
             "use probe (the readiness probe, if any, decides) or notify (READY=1 on $NOTIFY_SOCKET decides)");
@@ -26,7 +28,7 @@ internal sealed partial class ProcessReader
         }
     }
 
-    private ProcessKind ReadKind()
+    public ProcessKind ReadKind()
     {
         return r.Scalar<ProcessKind>("kind", TryKind, "a kind", "use service (runs until stopped) or job (runs to completion)").Value;
 
@@ -46,7 +48,7 @@ internal sealed partial class ProcessReader
     /// A job's restart defaults to on-failure, also over a restart set in actors.defaults (written for the
     /// services); always in the job's own block would run it forever, so it is refused.
     /// </summary>
-    private RestartPolicy RestartFor(ProcessKind kind, Read<RestartPolicy> restart)
+    public RestartPolicy RestartFor(ProcessKind kind, Read<RestartPolicy> restart)
     {
         if (kind != ProcessKind.Job) return restart.Value;
         if (!restart.Path.StartsWith("actors.processes.", StringComparison.Ordinal)) return RestartPolicy.OnFailure;
@@ -59,7 +61,7 @@ internal sealed partial class ProcessReader
     /// The transient and permanent lists: the preset's, then the user's on top (a code the user lists moves to
     /// the user's class). A code in two of the user's lists, or a success code listed as a failure, is an error.
     /// </summary>
-    private (IReadOnlySet<int> Transient, IReadOnlySet<int> Permanent, string? Preset) ReadExitClasses(IReadOnlySet<int> success)
+    public (IReadOnlySet<int> Transient, IReadOnlySet<int> Permanent, string? Preset) ReadExitClasses(IReadOnlySet<int> success)
     {
         var preset = r.String("retry.preset");
         var transient = r.List<int>("transient-exit-codes", TryFailureCode, "an exit code 1..255", ExitCodeHint);
@@ -99,7 +101,7 @@ internal sealed partial class ProcessReader
         static bool TryFailureCode(string text, out int value) => HoconScalars.TryInt(text, out value) && value is >= 1 and <= 255;
     }
 
-    private RetrySettings ReadRetry(BackoffSettings backoff, string? preset)
+    public RetrySettings ReadRetry(BackoffSettings backoff, string? preset)
     {
         var attempts = r.Int("retry.max-attempts");
         var budget = OptionalPositiveDuration("retry.budget");
@@ -117,10 +119,10 @@ internal sealed partial class ProcessReader
         return new RetrySettings(attempts.Value, budget, retryBackoff, preset);
     }
 
-    private ProcessTimeouts ReadTimeouts() => new(OptionalPositiveDuration("timeout.start"), OptionalPositiveDuration("timeout.run"));
+    public ProcessTimeouts ReadTimeouts() => new(OptionalPositiveDuration("timeout.start"), OptionalPositiveDuration("timeout.run"));
 
     /// <summary>off, or a duration above 0: zero would fire at once, which nobody means.</summary>
-    private TimeSpan? OptionalPositiveDuration(string key)
+    public TimeSpan? OptionalPositiveDuration(string key)
     {
         var value = r.Scalar<TimeSpan?>(key, HoconScalars.TryOptionalDuration, "a duration or off", HoconScalars.OptionalDurationHint);
         if (value.Value is { } duration && duration <= TimeSpan.Zero)
@@ -132,7 +134,7 @@ internal sealed partial class ProcessReader
     }
 
     /// <summary>NAME = started | ready | completed | exited. Whether NAME exists, and cycles, are checked across all processes.</summary>
-    private IReadOnlyList<Dependency> ReadDependsOn()
+    public IReadOnlyList<Dependency> ReadDependsOn()
     {
         var dependencies = new List<Dependency>();
         foreach (var (name, value, path) in r.MergedObject("depends-on"))
