@@ -46,8 +46,7 @@ internal static class ClusterBootstrapReader
         else if (!all && points.Count > 0 && required.Value > points.Count)
             d.Error(required.Path, $"{required.Value} is more than the {points.Count} contact point(s) listed: a new cluster could never form; " +
                                    $"use all or 1..{points.Count}");
-        if (stableMargin.Value <= TimeSpan.Zero)
-            d.Error(stableMargin.Path, $"{HoconScalars.Format(stableMargin.Value)} is out of range; use a duration above 0, e.g. 5s");
+        d.Positive(stableMargin, "5s");
         if (portOk && points.Count > 0 && !points.Contains(new ClusterSeed(hostname, managementPort.Value)))
             d.Warn(contacts.Path, $"does not list this node ({hostname}:{managementPort.Value}): it only joins a cluster that one of the listed nodes formed, " +
                                   "and never forms one itself; list it too if it may be the first up");
