@@ -185,7 +185,7 @@ internal sealed unsafe class OutputPump : IDisposable
         try
         {
             long lastFlush = Environment.TickCount64;
-            bool readBefore = false;
+            long readBefore = 0;
             while (!_stopping)
             {
                 // With output waiting to be flushed, only peek: while children keep writing, bytes gather into
@@ -214,8 +214,8 @@ internal sealed unsafe class OutputPump : IDisposable
                     }
                 }
                 // A stream of small writes waits a little; big reads (a pipe left full among them) go on at once.
-                if (read > 0 && readBefore && read < CoalesceBelow) Thread.Sleep(CoalesceMs);
-                readBefore = read > 0;
+                if (PausesAfter(read, readBefore)) Thread.Sleep(CoalesceMs);
+                readBefore = read;
             }
         }
         finally
@@ -224,6 +224,15 @@ internal sealed unsafe class OutputPump : IDisposable
             NativeMemory.Free(buffer);
         }
     }
+
+    /// <summary>
+    /// Whether the pump pauses (<see cref="CoalesceMs"/>) after a round that read <paramref name="read"/> bytes, the
+    /// round before having read <paramref name="readBefore"/>: only while output keeps coming in small pieces, both
+    /// rounds below <see cref="CoalesceBelow"/>. The small rest of a stream of big writes (the last of them) follows a
+    /// big round: it is not held back by a pause before it reaches the file.
+    /// </summary>
+    internal static bool PausesAfter(long read, long readBefore) =>
+        read is > 0 and < CoalesceBelow && readBefore is > 0 and < CoalesceBelow;
 
     /// <summary>Reads until the pipe is empty or closed, or at least <paramref name="maxBytes"/> were read; returns the bytes read.</summary>
     private long Pump(PipeWatch pipe, byte* buffer, HashSet<IOutputSink> touched, long maxBytes)
