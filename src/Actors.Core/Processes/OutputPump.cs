@@ -30,10 +30,11 @@ internal sealed unsafe class OutputPump : IDisposable
     // on the pump thread shows its time in the kernel's task switches (28 %) and system calls (read 15 %, epoll_wait),
     // under this VM's paravirtual irq path (49 % in all), and none visible in our code: its cost is per round, so
     // fewer rounds is what saves it (see bench/README.md, issue 14 item 3). It delays what is logged by at most this
-    // much, and never the first line after a quiet spell.
+    // much, and never the first line after a quiet spell, nor the small rest that ends a stream of big writes (it
+    // follows a big round: before, it sat in the file buffer through the pause, the last millisecond of the 64 KiB row).
     private const int CoalesceMs = 1;
-    // A round that read this much already paid for its wake-up, and the next round goes on at once. (A pause after big
-    // reads too, as before, measured neither better nor worse on the 64 KiB row within this machine's noise.)
+    // A round that read this much already paid for its wake-up, and the next round goes on at once; so does a small
+    // round after it (see PausesAfter).
     private const long CoalesceBelow = 64 * 1024;
     // When the kernel does not say how big a pipe is: the largest F_SETPIPE_SZ the spawner asks for.
     private const int AssumedPipeCapacity = 1 << 20;
