@@ -22,6 +22,8 @@ public sealed class LogTail
     internal const int MaxLineBytes = 8 * 1024;
 
     private const int InitialLines = 8;
+    // Lines of a read that average at most this many bytes go into the ring in one copy (see AddLinesHeld).
+    private const int BulkLineBytes = 1024;
     private const int InitialBytes = 256;
 
     private readonly Lock _gate = new();
@@ -109,6 +111,44 @@ public sealed class LogTail
         _lines[(_first + _count) % _lines.Length] = new Line(_lastSequence, at, start, kept.Length, lineBytes);
         _count++;
         _keptBytes += kept.Length;
+    }
+
+    /// <summary>
+    /// <see cref="AddHeld"/> for many lines at once, all read at <paramref name="at"/>: <paramref name="region"/> holds
+    /// whole lines, each ending with its newline, at most <see cref="Capacity"/> of them. The lines these push out are
+    /// dropped in one step and the region's bytes copied into the ring in one piece (its newlines with it), so a read
+    /// of many short lines costs a copy and a record per line, not a placement per line. A region whose lines are
+    /// longer than <see cref="BulkLineBytes"/> on average goes line by line: the ring then never holds more than that
+    /// per line beyond what it shows (newlines, the unshown rest of a long line), whatever the output.
+    /// </summary>
+    internal void AddLinesHeld(DateTimeOffset at, ReadOnlySpan<byte> region)
+    {
+        var lines = region.Count((byte)'\n');
+        if (lines == 0)
+            return;
+        if (lines > _capacity || region.Length > (long)lines * BulkLineBytes)
+        {
+            for (int newline; (newline = region.IndexOf((byte)'\n')) >= 0; region = region[(newline + 1)..])
+                AddHeld(at, region[..newline], newline);
+            return;
+        }
+        DropBefore(_lastSequence + lines - _capacity + 1);
+        while (_lines.Length - _count < lines)
+            GrowLines();
+        var at0 = Place(region.Length);
+        region.CopyTo(_bytes.AsSpan((int)(at0 % _bytes.Length)));
+        var slot = (_first + _count) % _lines.Length;
+        for (var offset = 0; offset < region.Length;)
+        {
+            var newline = region[offset..].IndexOf((byte)'\n');
+            var kept = Shown(region.Slice(offset, newline), newline);
+            _lines[slot] = new Line(++_lastSequence, at, at0 + offset, kept.Length, newline);
+            if (++slot == _lines.Length)
+                slot = 0;
+            _keptBytes += kept.Length;
+            offset += newline + 1;
+        }
+        _count += lines;
     }
 
     /// <summary>Lines counted, not kept (they would be overwritten before anyone could read them), for a caller holding <see cref="Gate"/>.</summary>

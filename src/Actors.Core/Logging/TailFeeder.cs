@@ -47,7 +47,13 @@ internal sealed class TailFeeder(LogTail tail)
                 chunk = chunk[(newline + 1)..];
                 // While a line is watched for, every line is decoded and matched, even those the tail cannot keep.
                 if (_watch is null)
+                {
                     chunk = SkipUnkept(chunk);
+                    // The whole lines left go into the tail in one piece (one copy, a record per line).
+                    var end = chunk.LastIndexOf((byte)'\n') + 1;
+                    tail.AddLinesHeld(at, chunk[..end]);
+                    chunk = chunk[end..];
+                }
                 while ((newline = chunk.IndexOf((byte)'\n')) >= 0)
                 {
                     EndLine(chunk[..newline], at);

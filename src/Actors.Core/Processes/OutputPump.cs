@@ -30,10 +30,11 @@ internal sealed unsafe class OutputPump : IDisposable
     // on the pump thread shows its time in the kernel's task switches (28 %) and system calls (read 15 %, epoll_wait),
     // under this VM's paravirtual irq path (49 % in all), and none visible in our code: its cost is per round, so
     // fewer rounds is what saves it (see bench/README.md, issue 14 item 3). It delays what is logged by at most this
-    // much, and never the first line after a quiet spell.
+    // much, and never the first line after a quiet spell, nor the small rest that ends a stream of big writes (it
+    // follows a big round: before, it sat in the file buffer through the pause, the last millisecond of the 64 KiB row).
     private const int CoalesceMs = 1;
-    // A round that read this much already paid for its wake-up, and the next round goes on at once. (A pause after big
-    // reads too, as before, measured neither better nor worse on the 64 KiB row within this machine's noise.)
+    // A round that read this much already paid for its wake-up, and the next round goes on at once; so does a small
+    // round after it (see PausesAfter).
     private const long CoalesceBelow = 64 * 1024;
     // When the kernel does not say how big a pipe is: the largest F_SETPIPE_SZ the spawner asks for.
     private const int AssumedPipeCapacity = 1 << 20;
@@ -185,7 +186,7 @@ internal sealed unsafe class OutputPump : IDisposable
         try
         {
             long lastFlush = Environment.TickCount64;
-            bool readBefore = false;
+            long readBefore = 0;
             while (!_stopping)
             {
                 // With output waiting to be flushed, only peek: while children keep writing, bytes gather into
@@ -214,8 +215,8 @@ internal sealed unsafe class OutputPump : IDisposable
                     }
                 }
                 // A stream of small writes waits a little; big reads (a pipe left full among them) go on at once.
-                if (read > 0 && readBefore && read < CoalesceBelow) Thread.Sleep(CoalesceMs);
-                readBefore = read > 0;
+                if (PausesAfter(read, readBefore)) Thread.Sleep(CoalesceMs);
+                readBefore = read;
             }
         }
         finally
@@ -224,6 +225,15 @@ internal sealed unsafe class OutputPump : IDisposable
             NativeMemory.Free(buffer);
         }
     }
+
+    /// <summary>
+    /// Whether the pump pauses (<see cref="CoalesceMs"/>) after a round that read <paramref name="read"/> bytes, the
+    /// round before having read <paramref name="readBefore"/>: only while output keeps coming in small pieces, both
+    /// rounds below <see cref="CoalesceBelow"/>. The small rest of a stream of big writes (the last of them) follows a
+    /// big round: it is not held back by a pause before it reaches the file.
+    /// </summary>
+    internal static bool PausesAfter(long read, long readBefore) =>
+        read is > 0 and < CoalesceBelow && readBefore is > 0 and < CoalesceBelow;
 
     /// <summary>Reads until the pipe is empty or closed, or at least <paramref name="maxBytes"/> were read; returns the bytes read.</summary>
     private long Pump(PipeWatch pipe, byte* buffer, HashSet<IOutputSink> touched, long maxBytes)

@@ -1,3 +1,4 @@
+using System.Text;
 using Actors.Logging;
 using Xunit;
 
@@ -127,6 +128,40 @@ public sealed class LogTailSpec
         }
 
         Assert.Equal(["caf\u00e9", "a\uFFFDb", "ends with CR"], tail.Last(10).Select(l => l.Text));
+    }
+
+    [Fact]
+    public void Lines_added_a_read_at_a_time_are_kept_as_if_added_one_by_one_while_the_ring_wraps_grows_and_shrinks()
+    {
+        // A read of many lines goes into the ring in one copy: after every read, the kept lines, their numbers and
+        // what the ring reserves must be what line by line gives (CRLF, empty lines, long lines kept by their start).
+        var random = new Random(11);
+        var batched = new LogTail(capacity: 50);
+        var single = new LogTail(capacity: 50);
+        var written = 0;
+        for (var read = 0; read < 3000; read++)
+        {
+            var lines = new List<byte[]>();
+            var count = random.Next(4) == 0 ? random.Next(40, 51) : random.Next(1, 12);
+            for (var i = 0; i < count; i++)
+            {
+                written++;
+                var length = (read / 300) % 3 == 1 ? random.Next(0, 2 * LogTail.MaxLineBytes) : random.Next(0, 30);
+                var text = $"{written}:" + new string((char)('a' + written % 26), Math.Max(0, length - 8));
+                lines.Add(Encoding.UTF8.GetBytes(text + (written % 5 == 0 ? "\r\n" : "\n")));
+            }
+            var region = lines.SelectMany(l => l).ToArray();
+            lock (batched.Gate)
+                batched.AddLinesHeld(At, region);
+            lock (single.Gate)
+                foreach (var line in lines)
+                    single.AddHeld(At, line.AsSpan(0, line.Length - 1), line.Length - 1);
+
+            Assert.Equal(written, batched.LastSequence);
+            Assert.Equal(single.Last(50), batched.Last(50));
+            Assert.True(batched.ReservedBytes <= 2 * single.ReservedBytes + 64 * 1024,
+                $"{batched.ReservedBytes} bytes reserved for what line by line keeps in {single.ReservedBytes}");
+        }
     }
 
     [Fact]
