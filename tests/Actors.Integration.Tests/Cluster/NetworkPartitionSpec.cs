@@ -166,7 +166,9 @@ public sealed class NetworkPartitionSpec(ITestOutputHelper output) : IAsyncLifet
         // The cut-off node was downed by the split brain resolver (one of three is the minority): it killed its copy
         // (the fencing log shows when) and ends with exit 1, while it is still cut off.
         AssertTheCutOffNodeStopsWithExit1(holder);
-        Assert.Contains("cluster: this node was downed", _nodes[holder].Process!.Output);
+        var log = _nodes[holder].Process!.Output;
+        output.WriteLine($"the cut-off node:\n{string.Join("\n", log.Split('\n').Where(l => l.Contains("cluster") || l.Contains("solo") || l.Contains("singletons")))}");
+        Assert.Contains("singletons may not run on this node: this node was downed (by the split brain resolver", log);
         Assert.False(Alive(oldCopy), $"the cut-off node's copy (pid {oldCopy}) still runs");
 
         _net.Heal(holder);
