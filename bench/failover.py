@@ -5,10 +5,14 @@ the singleton's new copy wrote its first fencing line (its own start, on CLOCK_M
 and the new copy from the fencing log, which the singleton writes itself (this script with --fence: "TOKEN NS" every
 50 ms, one write(2) per line, O_APPEND).
 
-python3 bench/failover.py [--runs 20] [--kind kill|stop|both] [--freeze 15] [--no-build]; ACTORS_BIN as for run.py.
-See bench/README.md."""
+--kind partition puts each node in a network namespace of its own (bench/netns.py; root) and cuts the holder's node
+off the other two instead: the time from the link going down until the new copy's first line.
+
+python3 bench/failover.py [--runs 20] [--kind kill|stop|both|partition] [--freeze 15] [--no-build]; ACTORS_BIN as
+for run.py. See bench/README.md."""
 import argparse, json, os, signal, statistics, subprocess, sys, tempfile, time
 
+import netns
 import run as base
 
 ACTORS = base.ACTORS
@@ -26,10 +30,11 @@ def fence(path):
 
 
 def conf(folder, shared, cluster):
+    """cluster: the keys of actors.cluster besides enabled."""
     path = os.path.join(folder, "node.conf")
     with open(path, "w") as f:
         f.write('actors {\n node { log-dir = "logs", state-dir = "state" }\n'
-                ' cluster { enabled = on, hostname = "127.0.0.1", port = 0, %s }\n'
+                ' cluster { enabled = on, %s }\n'
                 ' processes {\n  solo { command = "%s", args = ["%s", "--fence", "%s"], placement = singleton,\n'
                 '   lease { name = "solo", folder = "%s" } }\n }\n}\n'
                 % (cluster, sys.executable, HERE, os.path.join(shared, "fence.log"), os.path.join(shared, "leases")))
@@ -46,7 +51,10 @@ def get(sock, *args):
 
 
 class Cluster:
-    def __init__(self, root):
+    def __init__(self, root, net=None):
+        """net: a netns.Network of three nodes; each node then runs in its namespace, on 10.250.0.I:4053 (nothing
+        else listens there), with the three of them as seed nodes, as on three machines."""
+        self.net = net
         self.root = root
         self.shared = os.path.join(root, "shared")
         os.makedirs(self.shared)
@@ -61,11 +69,17 @@ class Cluster:
         os.makedirs(self.folders[i], exist_ok=True)
         if os.path.exists(self.sock(i)):
             os.unlink(self.sock(i))
-        seeds = "" if self.seed is None else 'seed-nodes = ["%s"]' % self.seed
-        self.procs[i] = subprocess.Popen([ACTORS, "run", conf(self.folders[i], self.shared, seeds)],
+        if self.net is None:
+            cluster = 'hostname = "127.0.0.1", port = 0' + ("" if self.seed is None else ', seed-nodes = ["%s"]' % self.seed)
+            prefix = []
+        else:
+            seeds = ", ".join('"%s:4053"' % self.net.address(n) for n in range(3))
+            cluster = 'hostname = "%s", port = 4053, seed-nodes = [%s]' % (self.net.address(i), seeds)
+            prefix = self.net.inside(i)
+        self.procs[i] = subprocess.Popen([*prefix, ACTORS, "run", conf(self.folders[i], self.shared, cluster)],
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base.wait_for(lambda: os.path.exists(self.sock(i)), BOUND, 0.05)
-        if self.seed is None:
+        if self.seed is None and self.net is None:
             self.seed = get(self.sock(i), "members")["self"]
 
     def alive(self):
@@ -137,11 +151,13 @@ def check_fence(lines):
 
 
 def failover(c, fence_log, kind, freeze):
+    """One failover; returns the seconds until the new copy's first line and the overlap (ms)."""
     def formed():
         # A thawed node may learn only later that it was downed, and stop: it is started again in its folder.
         for i in range(3):
             if c.procs[i].poll() is not None:
-                c.seed = get(c.sock(c.alive()[0]), "members")["self"]
+                if c.net is None:
+                    c.seed = get(c.sock(c.alive()[0]), "members")["self"]
                 c.start(i)
         return c.formed()
     base.wait_for(formed, BOUND, 0.5)
@@ -150,7 +166,10 @@ def failover(c, fence_log, kind, freeze):
     old_token = read_fence(fence_log)[-1][0]
     others = [i for i in range(3) if i != old]
     t0 = time.monotonic_ns()
-    c.procs[old].send_signal(signal.SIGKILL if kind == "kill" else signal.SIGSTOP)
+    if kind == "partition":
+        c.net.cut(old)
+    else:
+        c.procs[old].send_signal(signal.SIGKILL if kind == "kill" else signal.SIGSTOP)
     # The new copy's first line (it is the singleton's own start).
     def new_line():
         return next((ns for token, ns in read_fence(fence_log) if token > old_token), None)
@@ -163,21 +182,31 @@ def failover(c, fence_log, kind, freeze):
         c.procs[old].send_signal(signal.SIGCONT)
         # Thawed: it learns it was downed and stops (exit 1), or it stays and waits; either way it runs no copy.
         base.wait_for(lambda: c.procs[old].poll() is not None or c.states([old]).get(old) in ("waiting",), BOUND, 0.2)
+    if kind == "partition":
+        # Cut off alone, it is the minority: the split brain resolver downs it and it ends, exit 1; then the link heals.
+        base.wait_for(lambda: c.procs[old].poll() is not None, BOUND, 0.2)
+        if c.procs[old].returncode != 1:
+            raise AssertionError("the cut-off node exited %s, not 1" % c.procs[old].returncode)
+        c.net.heal(old)
     # Two seconds more of the new copy's lines, for a second copy to show if there were one.
     count = len(read_fence(fence_log))
     base.wait_for(lambda: len(read_fence(fence_log)) > count + 40, BOUND, 0.05)
     spans, order, overlaps = check_fence(read_fence(fence_log))
+    # How long the old copy still ran after the signal or the cut (its last line).
+    ran_on = (spans[old_token][1] - t0) / 1e9
     if c.procs[old].poll() is not None:
         # Downed (or killed): a new node in its folder joins through a node that lives.
-        c.seed = get(c.sock(others[0]), "members")["self"]
+        if c.net is None:
+            c.seed = get(c.sock(others[0]), "members")["self"]
         c.start(old)
-    return took, max(overlaps) if overlaps else 0.0
+    return took, max(overlaps) if overlaps else 0.0, ran_on
 
 
 def run_kind(kind, runs, freeze):
     took, overlaps = [], []
     with tempfile.TemporaryDirectory(prefix="actors-bench-failover-") as root:
-        c = Cluster(root)
+        net = netns.Network(3) if kind == "partition" else None
+        c = Cluster(root, net)
         try:
             c.start(0)
             c.start(1)
@@ -185,12 +214,15 @@ def run_kind(kind, runs, freeze):
             fence_log = os.path.join(c.shared, "fence.log")
             base.wait_for(lambda: os.path.exists(fence_log), BOUND, 0.05)
             for n in range(runs):
-                t, o = failover(c, fence_log, kind, freeze)
+                t, o, ran_on = failover(c, fence_log, kind, freeze)
                 took.append(t)
                 overlaps.append(o)
-                print(json.dumps({"kind": kind, "run": n + 1, "failover s": round(t, 3), "overlap ms": o}), flush=True)
+                print(json.dumps({"kind": kind, "run": n + 1, "failover s": round(t, 3), "overlap ms": o,
+                                  "old copy's last line s": round(ran_on, 3)}), flush=True)
         finally:
             c.stop()
+            if net is not None:
+                net.close()
     return took, overlaps
 
 
@@ -207,7 +239,7 @@ def main():
         return
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--kind", choices=["kill", "stop", "both"], default="both")
+    parser.add_argument("--kind", choices=["kill", "stop", "both", "partition"], default="both")
     parser.add_argument("--freeze", type=float, default=15.0, help="seconds the holder's node stays SIGSTOPped")
     parser.add_argument("--no-build", action="store_true")
     args = parser.parse_args()
@@ -216,8 +248,9 @@ def main():
     results = {}
     for kind in (["kill", "stop"] if args.kind == "both" else [args.kind]):
         results[kind] = run_kind(kind, args.runs, args.freeze)
+    names = {"kill": "SIGKILL", "stop": "SIGSTOP %gs" % args.freeze, "partition": "partition (holder cut off)"}
     for kind, (took, overlaps) in results.items():
-        summary("SIGKILL" if kind == "kill" else "SIGSTOP %gs" % args.freeze, took, overlaps)
+        summary(names[kind], took, overlaps)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,19 @@ public sealed class ControlledNode : IDisposable
         return this;
     }
 
+    /// <summary>
+    /// Starts the node with the command line <paramref name="wrap"/> makes of the usual one (e.g. inside a network
+    /// namespace); again after it ended, in the same folder, as its service manager would.
+    /// </summary>
+    public ControlledNode StartWrapped(Func<ProcessStartInfo, ProcessStartInfo> wrap)
+    {
+        if (Process is { HasExited: false }) throw new InvalidOperationException($"the node in {Dir} still runs");
+        Process?.Dispose();
+        Process = NodeProcess.StartWrapped(Dir, wrap, "run", ConfigPath);
+        Process.AwaitLine("control API listening", Patience);
+        return this;
+    }
+
     public async Task<CliResult> CliAsync(params string[] args)
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());

@@ -32,6 +32,19 @@ public sealed class NodeProcess : IDisposable
         return new NodeProcess(Process.Start(info)!);
     }
 
+    /// <summary>
+    /// Starts the node with the command line <paramref name="wrap"/> makes of the usual one, e.g. with <c>ip netns exec NS</c>
+    /// in front (<see cref="Cluster.NetworkNamespaces.Inside"/>); the wrapper must exec the node in place (same pid).
+    /// </summary>
+    public static NodeProcess StartWrapped(string workingDir, Func<ProcessStartInfo, ProcessStartInfo> wrap, params string[] args)
+    {
+        var info = TestPaths.Actors(args);
+        info.WorkingDirectory = workingDir;
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        return new NodeProcess(Process.Start(wrap(info))!);
+    }
+
     /// <summary>The node started through /bin/sh with <paramref name="umask"/> set first, as an operator's shell may have it.</summary>
     public static NodeProcess StartWithUmask(string umask, string workingDir, params string[] args)
     {

@@ -46,6 +46,10 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
     private volatile bool _wasUp;
     private readonly SingletonGate _gate;
     private ProcessSupervisor.PlacementGate? _lastGate;
+    // Each member's status as the member events told this actor, in their order. Not Cluster.State: another actor
+    // updates that view from the same events, so it can lag the event being handled (this node's own Down, seen
+    // there still Up, kept the gate open until the cluster stopped, 0.7 s later, in the partition test).
+    private readonly Dictionary<UniqueAddress, MemberStatus> _statuses = [];
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -210,6 +214,8 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
     {
         var who = NodeName(e.Member.Address);
         var isSelf = e.Member.UniqueAddress == _cluster.SelfUniqueAddress;
+        if (e is ClusterEvent.MemberRemoved) _statuses.Remove(e.Member.UniqueAddress);
+        else _statuses[e.Member.UniqueAddress] = e.Member.Status;
         switch (e)
         {
             case ClusterEvent.MemberUp:
@@ -237,9 +243,8 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
     /// <summary>Tells the node whether singletons may run here (<see cref="SingletonGate"/> decides), when that changes.</summary>
     private void UpdateGate(bool removed)
     {
-        var state = _cluster.State;
-        var self = removed ? MemberStatus.Removed : state.Members.FirstOrDefault(m => m.UniqueAddress == _cluster.SelfUniqueAddress)?.Status;
-        var gate = _gate.Decide(self, state.Members.Count(m => m.Status == MemberStatus.Up));
+        MemberStatus? self = removed ? MemberStatus.Removed : _statuses.TryGetValue(_cluster.SelfUniqueAddress, out var status) ? status : null;
+        var gate = _gate.Decide(self, _statuses.Values.Count(s => s == MemberStatus.Up));
         if (gate == _lastGate) return;
         _lastGate = gate;
         _root.Tell(gate);

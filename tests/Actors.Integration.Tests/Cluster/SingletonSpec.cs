@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using Xunit;
 using Xunit.Abstractions;
@@ -18,11 +17,11 @@ public sealed class SingletonSpec(ITestOutputHelper output) : IAsyncLifetime
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);
     private readonly List<ControlledNode> _nodes = [];
     private readonly string _shared = Directory.CreateTempSubdirectory("actors-singleton-").FullName;
-    private string FenceLog => Path.Combine(_shared, "fence.log");
+    private string FencePath => Path.Combine(_shared, "fence.log");
     private readonly string _lease = "solo-" + Guid.NewGuid().ToString("N")[..8];
 
     private string Processes =>
-        $"solo {{ command = \"{TestPaths.DotnetHost}\", args = [\"{TestPaths.TestDummy}\", \"fence\", \"{FenceLog}\"], " +
+        $"solo {{ command = \"{TestPaths.DotnetHost}\", args = [\"{TestPaths.TestDummy}\", \"fence\", \"{FencePath}\"], " +
         $"placement = singleton, lease {{ name = \"{_lease}\", folder = \"{Path.Combine(_shared, "leases")}\" }}, stop.timeout = 3s }}";
 
     public Task InitializeAsync()
@@ -74,43 +73,9 @@ public sealed class SingletonSpec(ITestOutputHelper output) : IAsyncLifetime
 
     private string Outputs() => string.Join("\n\n", _nodes.Select(n => $"--- {n.Dir}:\n{n.Process?.Output}"));
 
-    /// <summary>One line of the fencing log.</summary>
-    private sealed record Line(long Token, long Ns);
+    private List<FenceLog.Line> ReadFence() => new FenceLog(FencePath).Read();
 
-    private List<Line> ReadFence() =>
-        File.ReadAllLines(FenceLog).Where(l => l.Length > 0).Select(l => l.Split(' '))
-            // A line cut by a SIGKILL in the middle of its write cannot happen (one write(2) each), but say so if it does.
-            .Select(p => p.Length == 2 && long.TryParse(p[0], CultureInfo.InvariantCulture, out var t) && long.TryParse(p[1], CultureInfo.InvariantCulture, out var ns)
-                ? new Line(t, ns) : throw new Xunit.Sdk.XunitException($"a malformed fencing line: {string.Join(' ', p)}"))
-            .ToList();
-
-    /// <summary>
-    /// The fencing log proves one copy at a time: in the order the writes happened (the file's order, O_APPEND), the
-    /// tokens never go back (a copy with an older token never wrote after one with a newer token started), and each
-    /// token's run ended before the next token's began on the monotonic clock. Returns the tokens in order.
-    /// </summary>
-    private List<long> AssertNoOverlap(List<Line> lines)
-    {
-        Assert.NotEmpty(lines);
-        var tokens = new List<long>();
-        foreach (var line in lines)
-        {
-            if (tokens.Count == 0 || tokens[^1] != line.Token)
-            {
-                if (tokens.Count > 0 && line.Token < tokens[^1])
-                    Assert.Fail($"token {line.Token} wrote after token {tokens[^1]}: two copies overlapped (tokens so far {string.Join(", ", tokens)})");
-                tokens.Add(line.Token);
-            }
-        }
-        for (int i = 1; i < tokens.Count; i++)
-        {
-            var end = lines.Where(l => l.Token == tokens[i - 1]).Max(l => l.Ns);
-            var start = lines.Where(l => l.Token == tokens[i]).Min(l => l.Ns);
-            Assert.True(end < start, $"token {tokens[i - 1]} wrote until {end} ns, token {tokens[i]} from {start} ns: they overlapped");
-            output.WriteLine($"token {tokens[i - 1]} -> {tokens[i]}: a gap of {(start - end) / 1e6:0} ms between the last line of one and the first of the next");
-        }
-        return tokens;
-    }
+    private List<long> AssertNoOverlap(List<FenceLog.Line> lines) => FenceLog.AssertNoOverlap(lines, output);
 
     [Fact]
     public void The_singleton_runs_on_exactly_one_node_and_status_cluster_shows_where()
