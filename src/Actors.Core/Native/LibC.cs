@@ -159,6 +159,9 @@ internal static unsafe partial class LibC
     public const int RLIMIT_CORE = 4, RLIMIT_NPROC = 6, RLIMIT_NOFILE = 7, RLIMIT_MEMLOCK = 8;
     public const ulong RLIM_INFINITY = ulong.MaxValue;
 
+    // IdleMemoryTrim (the node): gives the free pages of malloc's heaps back (glibc), the JIT's and the runtime's own memory.
+    [LibraryImport(Lib)] public static partial int malloc_trim(nuint pad);
+
     public static int PidfdOpen(int pid) => (int)syscall(SYS_pidfd_open, pid, 0);
 
     /// <summary>pidfd_send_signal(2) without siginfo; 0 or -1 with errno.</summary>

@@ -15,9 +15,10 @@ namespace Actors.Node.Exec;
 internal static class ExecRunner
 {
     // Local actors only, and silent: stdout belongs to the command, stderr to exec's own decision lines.
-    // The node's scheduler: a deadline fires within a millisecond instead of on a 10 ms tick.
+    // The node's scheduler: a deadline fires within a millisecond instead of on a 10 ms tick. Nothing is serialized.
     private static readonly Config SystemConfig = ConfigurationFactory.ParseString($$"""
         {{DeadlineScheduler.Hocon}}
+        {{LocalOnlySerializer.Hocon}}
         akka.loglevel = OFF
         akka.stdout-loglevel = OFF
         akka.log-dead-letters = off

@@ -8,7 +8,9 @@ namespace Actors.Node.Hosting;
 /// <see cref="Period"/>, if the node allocated more than <see cref="WorthBytes"/> since the last trim but less than
 /// <see cref="QuietBytes"/> during the last period, one aggressive collection (blocking, compacting, free memory
 /// decommitted) runs: a few milliseconds once per burst, never while the node is busy (a child logging without pause
-/// allocates far more than QuietBytes per period), so logging and restarts do not pay for it.
+/// allocates far more than QuietBytes per period), so logging and restarts do not pay for it. Then malloc_trim gives
+/// back the free pages of the C heaps, where the JIT and the runtime keep their own memory: a burst leaves them
+/// mostly free but resident (with 500 processes, `[heap]` 8.4 → 2.1 MiB, node and watchdog PSS 71.5 → 65.4 MiB).
 /// Capping the GC's gen0 budget instead (System.GC.Gen0MaxBudget) saved less and made a busy node collect far more
 /// often (see Actors.Node.csproj).
 /// </summary>
@@ -24,6 +26,9 @@ internal sealed class IdleMemoryTrim : IDisposable
 
     public IdleMemoryTrim()
     {
+        // The first quiet period after start-up always trims: start-up leaves the JIT's and the runtime's C heaps
+        // mostly free but resident (9.6 MiB of `[heap]` with no process) even when its GC garbage is small.
+        _allocatedAtLastTrim = -WorthBytes;
         _timer = new Timer(_ => Check(), null, Period, Period);
     }
 
@@ -41,7 +46,23 @@ internal sealed class IdleMemoryTrim : IDisposable
         _allocatedAtLastCheck = allocated;
         if (!due) return;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        TrimMalloc();
         _allocatedAtLastTrim = _allocatedAtLastCheck = GC.GetTotalAllocatedBytes();
+    }
+
+    /// <summary>
+    /// The runtime's and the JIT's native memory (malloc) is freed after a burst too, but glibc keeps the free pages of
+    /// its heaps resident; malloc_trim hands them back. Not there on another C library: then nothing is trimmed.
+    /// </summary>
+    private static void TrimMalloc()
+    {
+        try
+        {
+            Actors.Native.LibC.malloc_trim(0);
+        }
+        catch (EntryPointNotFoundException)
+        {
+        }
     }
 
     public void Dispose() => _timer.Dispose();

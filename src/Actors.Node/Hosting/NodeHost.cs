@@ -61,6 +61,8 @@ internal static class NodeHost
                 akka.log-dead-letters-during-shutdown = off
                 {{DeadlineScheduler.Hocon}}
                 """, HoconAddMode.Prepend);
+            // Without the cluster nothing is serialized: Akka's JSON serializer (Newtonsoft.Json) is not created.
+            if (settings.Cluster is null) akka.AddHocon(LocalOnlySerializer.Hocon, HoconAddMode.Prepend);
             akka.ConfigureLoggers(l =>
             {
                 l.ClearLoggers();
