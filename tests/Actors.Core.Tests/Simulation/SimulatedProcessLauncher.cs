@@ -127,9 +127,18 @@ public sealed class SimulatedProcessLauncher(IScheduler scheduler, Func<string, 
             if (!IsGroupAlive()) return false;
             launcher.Record(new SimulatedSignal(name, Pid, signal, true));
             if (signal == 18) return true; // SIGCONT: a running simulated process carries on
-            launcher.Observe(name, run, $"signal {signal}");
-            if (signal != 9 && behaviour.StopsAfter is { } cleanUp && !behaviour.IgnoresStopSignal) CleanUpThenExit(cleanUp);
-            else if (signal == 9 || !behaviour.IgnoresStopSignal) End(ExitStatus.Killed(signal));
+            if (signal != 9 && behaviour.StopsAfter is { } cleanUp && !behaviour.IgnoresStopSignal)
+            {
+                // Clean-up timer set before the signal is observed, for the reason given at the launch: a test that
+                // advances the clock once it saw the signal must find the exit already due.
+                CleanUpThenExit(cleanUp);
+                launcher.Observe(name, run, $"signal {signal}");
+            }
+            else
+            {
+                launcher.Observe(name, run, $"signal {signal}");
+                if (signal == 9 || !behaviour.IgnoresStopSignal) End(ExitStatus.Killed(signal));
+            }
             return true;
         }
 
