@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.TestKit;
 using Actors.Configuration;
 using Actors.Supervision;
+using Actors.Timeouts;
 using Xunit;
 using static Actors.Supervision.ProcessSupervisor;
 
@@ -53,8 +54,18 @@ public abstract class SupervisionSpec(string config = "") : Akka.TestKit.Xunit2.
             status = StatusOf(supervisor);
             Assert.Equal(state, status.State);
         }, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(5));
+        DeadlinesSettled(supervisor);
         return status;
     }
+
+    /// <summary>
+    /// Waits until the supervisor's timeout guard has handled every deadline the supervisor set so far. TestKit's
+    /// TestScheduler is not atomic against <c>Advance</c>: a guard that read the clock before an advance and set its
+    /// timer after it sets the timer past the advance's end, and the deadline never passes (JobSpec failed so under
+    /// load). The supervisor told the guard before it answered the status, so an Identify sent now is queued behind.
+    /// </summary>
+    protected void DeadlinesSettled(IActorRef supervisor) =>
+        Sys.ActorSelection(supervisor.Path / TimeoutGuard.ChildName).Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(5)).Wait();
 
     protected SimulatedEvent ExpectOs(string what)
     {
