@@ -46,6 +46,9 @@ internal sealed class IdleMemoryTrim : IDisposable
         _allocatedAtLastCheck = allocated;
         if (!due) return;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        // The finalizers of what the collection found dead run after it, on their own thread, and some free C memory
+        // (safe handles, native buffers): trimming before they ran left 8 MiB of `[heap]` resident in some runs.
+        GC.WaitForPendingFinalizers();
         TrimMalloc();
         _allocatedAtLastTrim = _allocatedAtLastCheck = GC.GetTotalAllocatedBytes();
     }
