@@ -67,7 +67,7 @@ internal sealed class ProcessSupervisorClient(IServiceProvider services, Supervi
         var root = Root();
         var system = services.GetRequiredService<ActorSystem>();
         var channel = Channel.CreateUnbounded<ProcessTransition>(new UnboundedChannelOptions { SingleReader = true });
-        var watcher = system.ActorOf(Akka.Actor.Props.Create(() => new TransitionWatcher(channel.Writer, root)));
+        var watcher = system.ActorOf(FactoryProps.Of(() => new TransitionWatcher(channel.Writer, root)));
         try
         {
             await foreach (var transition in channel.Reader.ReadAllAsync(cancellationToken))

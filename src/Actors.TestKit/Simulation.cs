@@ -269,7 +269,7 @@ public sealed class Simulation : IDisposable
         var scheduler = (VirtualScheduler)system.Scheduler;
         _os = new SimulatedOs(scheduler, Seed);
         foreach (var (name, behaviour) in _behaviours) _os.Behave(name, behaviour);
-        _inbox = system.ActorOf(Akka.Actor.Props.Create(() => new Recorder(this)), "simulation");
+        _inbox = system.ActorOf(FactoryProps.Of(() => new Recorder(this)), "simulation");
         system.EventStream.Subscribe(_inbox, typeof(NodeSupervisor.ProcessTransitioned));
         var seed = Seed;
         var options = new SupervisorOptions(_os.Launcher)

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Coordination;
+using Actors.Supervision;
 
 namespace Actors.Leases;
 
@@ -16,7 +17,7 @@ public static class LeaseKeeper
     /// <param name="lease">The lease; if it is an <see cref="IFencedLease"/> its token and holder are reported.</param>
     /// <param name="retryInterval">Between two tries to take the lease, and between two looks at it while held.</param>
     public static Props Props(Lease lease, TimeSpan retryInterval) =>
-        Akka.Actor.Props.Create(() => new LeaseKeeperActor(lease, retryInterval));
+        FactoryProps.Of(() => new LeaseKeeperActor(lease, retryInterval));
 
     /// <summary>Take the lease as soon as it can be had, and keep it.</summary>
     public sealed record Acquire

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Actors.Configuration;
 using Actors.Scheduling;
+using Actors.Supervision;
 
 namespace Actors.Probes;
 
@@ -16,7 +17,7 @@ public static class HealthProbe
     /// <param name="check">What one check does; see <see cref="ProbeChecks.Create"/> for the real ones.</param>
     /// <param name="clock">Measures how long a stuck check has been running; null: the scheduler's (<see cref="PolicyClock.Of"/>).</param>
     public static Props Props(ProbeSettings settings, IProbeCheck check, PolicyClock? clock = null) =>
-        Akka.Actor.Props.Create(() => new HealthProbeActor(settings, check, clock));
+        FactoryProps.Of(() => new HealthProbeActor(settings, check, clock));
 
     /// <summary>The child name of a probe of <paramref name="role"/>: probe-startup, probe-liveness, probe-readiness.</summary>
     public static string ChildName(ProbeRole role) => $"probe-{role.ToString().ToLowerInvariant()}";

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Actors.Configuration;
 using Actors.Logging;
+using Actors.Supervision;
 
 namespace Actors.Processes;
 
@@ -16,7 +17,7 @@ public static class ProcessRunner
     /// <param name="errorOutput">Where stderr goes with <c>log.stderr = separate</c>; null: merged into <paramref name="output"/>.</param>
     public static Props Props(LaunchSpec spec, ProcessSettings settings, IProcessLauncher launcher, ProcessLogWriter? output,
         ProcessLogWriter? errorOutput = null) =>
-        Akka.Actor.Props.Create(() => new ProcessRunnerActor(spec, settings, launcher, output, errorOutput));
+        FactoryProps.Of(() => new ProcessRunnerActor(spec, settings, launcher, output, errorOutput));
 
     /// <summary>
     /// Stop the process: stop signal (and SIGCONT) to the group, SIGKILL after the stop timeout. With

@@ -23,7 +23,7 @@ public static class StateKeeper
     /// threads the supervisors need to restart processes quickly.
     /// </summary>
     public static Props Props(string path, IReadOnlyDictionary<string, SavedIntent> initial) =>
-        Akka.Actor.Props.Create(() => new StateKeeperActor(path, initial)).WithDispatcher("akka.actor.default-blocking-io-dispatcher");
+        FactoryProps.Of(() => new StateKeeperActor(path, initial)).WithDispatcher("akka.actor.default-blocking-io-dispatcher");
 
     /// <summary>The process is no longer declared (removed by a reload): drop it from the file.</summary>
     public sealed record Forget(string Name);

@@ -13,7 +13,7 @@ public static class NodeSupervisor
     public const string Name = "supervisor";
 
     public static Props Props(ActorsSettings settings, SupervisorOptions options) =>
-        Akka.Actor.Props.Create(() => new NodeSupervisorActor(settings, options));
+        FactoryProps.Of(() => new NodeSupervisorActor(settings, options));
 
     /// <summary>
     /// Stop every process in dependency waves (dependents first, everything without an order between them at once,

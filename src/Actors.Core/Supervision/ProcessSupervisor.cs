@@ -31,7 +31,7 @@ public static class ProcessSupervisor
     public static Props Props(ProcessSettings settings, SupervisorOptions options, SavedIntent? saved = null, IEnumerable<DependencyState>? dependencies = null)
     {
         var known = (dependencies ?? []).ToList();
-        return Akka.Actor.Props.Create(() => new ProcessSupervisorActor(settings, options, saved ?? SavedIntent.Default, known));
+        return FactoryProps.Of(() => new ProcessSupervisorActor(settings, options, saved ?? SavedIntent.Default, known));
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Actors.Scheduling;
+using Actors.Supervision;
 
 namespace Actors.Timeouts;
 
@@ -35,7 +36,7 @@ public static class TimeoutGuard
     public const string ChildName = "timeout";
 
     /// <param name="clock">The clock deadlines are measured on; null: the ActorSystem scheduler's (<see cref="PolicyClock.Of"/>).</param>
-    public static Props Props(PolicyClock? clock = null) => Akka.Actor.Props.Create(() => new TimeoutGuardActor(clock));
+    public static Props Props(PolicyClock? clock = null) => FactoryProps.Of(() => new TimeoutGuardActor(clock));
 
     /// <summary>
     /// Set (or replace) <paramref name="Deadline"/> to pass <paramref name="After"/> from <paramref name="From"/>, the

@@ -54,7 +54,7 @@ internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(ActorsSettings settings, ClusterSettings config, IActorRef root, RunOutcome? outcome) =>
-        Akka.Actor.Props.Create(() => new ClusterNodeActor(settings, config, root, outcome));
+        FactoryProps.Of(() => new ClusterNodeActor(settings, config, root, outcome));
 
     public ClusterNodeActor(ActorsSettings settings, ClusterSettings config, IActorRef root, RunOutcome? outcome)
     {

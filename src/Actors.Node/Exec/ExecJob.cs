@@ -15,7 +15,7 @@ namespace Actors.Node.Exec;
 internal static class ExecJob
 {
     public static Props Props(ProcessSettings settings, SupervisorOptions options, ExecReport report, TaskCompletionSource<int> done) =>
-        Akka.Actor.Props.Create(() => new ExecJobActor(settings, options, report, done));
+        FactoryProps.Of(() => new ExecJobActor(settings, options, report, done));
 
     /// <summary>A signal exec received (SIGINT, SIGTERM, SIGHUP, SIGQUIT): passed on to the job's group; no retry after it.</summary>
     public sealed record Interrupt(int Signal);

@@ -57,7 +57,7 @@ internal sealed class CompletionWatcher : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(RunOutcome outcome, IActorRef root, IReadOnlyList<ProcessSettings> declared) =>
-        Akka.Actor.Props.Create(() => new CompletionWatcher(outcome, root, declared));
+        FactoryProps.Of(() => new CompletionWatcher(outcome, root, declared));
 
     public CompletionWatcher(RunOutcome outcome, IActorRef root, IReadOnlyList<ProcessSettings> declared)
     {

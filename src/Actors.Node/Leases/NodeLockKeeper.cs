@@ -2,6 +2,7 @@ using Actors.Native;
 using Akka.Actor;
 using Akka.Event;
 using Actors.Leases;
+using Actors.Supervision;
 
 namespace Actors.Node.Leases;
 
@@ -16,7 +17,7 @@ public static class NodeLockKeeper
 
     /// <summary>Runs on the blocking-I/O dispatcher: every heartbeat writes and renames a file.</summary>
     public static Props Props(NodeLock nodeLock, TimeSpan interval) =>
-        Akka.Actor.Props.Create(() => new NodeLockKeeperActor(nodeLock, interval)).WithDispatcher("akka.actor.default-blocking-io-dispatcher");
+        FactoryProps.Of(() => new NodeLockKeeperActor(nodeLock, interval)).WithDispatcher("akka.actor.default-blocking-io-dispatcher");
 }
 
 internal sealed class NodeLockKeeperActor : ReceiveActor, IWithTimers

@@ -52,7 +52,7 @@ internal sealed class SystemdReporter : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(SystemdLink link, IActorRef root, IReadOnlyList<ProcessSettings> declared) =>
-        Akka.Actor.Props.Create(() => new SystemdReporter(link, root, declared));
+        FactoryProps.Of(() => new SystemdReporter(link, root, declared));
 
     public SystemdReporter(SystemdLink link, IActorRef root, IReadOnlyList<ProcessSettings> declared)
     {
