@@ -39,6 +39,9 @@ public sealed class ClassLease : Lease, IFencedLease, IDeadManLease, IExplainedL
     private Action<long>? _renewed;
     // Why the last holding was lost; cleared by a new holding or a release.
     private string? _lossReason;
+    // The give-back of the last lost holding. A new holding is not asked for before it is done: done after, it would
+    // give back the new one in the store while this node counts it held (another node could then take it).
+    private Task _givingBack = Task.CompletedTask;
 
     public ClassLease(Lease inner, TimeSpan validity, IScheduler scheduler, LeaseClock clock, ILoggingAdapter log) : base(inner.Settings)
     {
@@ -121,6 +124,7 @@ public sealed class ClassLease : Lease, IFencedLease, IDeadManLease, IExplainedL
     {
         int holding;
         bool stale;
+        Task givingBack;
         lock (_gate)
         {
             // Asked again while it still counts a holding: the node found the holding no longer good (CheckLease said
@@ -128,7 +132,9 @@ public sealed class ClassLease : Lease, IFencedLease, IDeadManLease, IExplainedL
             stale = _held;
             if (stale) Lose(Why() ?? "given back to be taken anew", giveBack: false);
             holding = ++_holding;
+            givingBack = _givingBack;
         }
+        await givingBack.ConfigureAwait(false);
         if (stale)
         {
             try
@@ -232,17 +238,23 @@ public sealed class ClassLease : Lease, IFencedLease, IDeadManLease, IExplainedL
         _log.Warning("lease {0} lost by {1}: {2}", Settings.LeaseName, Settings.OwnerName, reason);
         var callback = _lost;
         _lost = null;
-        var inner = _inner;
-        Task.Run(async () =>
+        // Given back so that the next holding is a new one, not the old one carried on.
+        var givenBack = giveBack ? Task.Run(GiveBack) : Task.CompletedTask;
+        if (giveBack) _givingBack = givenBack;
+        _ = givenBack.ContinueWith(_ => callback?.Invoke(new LeaseException(reason)), TaskScheduler.Default);
+    }
+
+    /// <summary>Never throws: a failed give-back is logged, and the store's own expiry ends the holding.</summary>
+    private async Task GiveBack()
+    {
+        try
         {
-            // Given back so that the next holding is a new one, not the old one carried on.
-            if (giveBack)
-            {
-                try { await inner.Release().ConfigureAwait(false); }
-                catch (Exception e) { _log.Warning("lease {0}: giving it back failed: {1}", Settings.LeaseName, e.GetBaseException().Message); }
-            }
-            callback?.Invoke(new LeaseException(reason));
-        });
+            await _inner.Release().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _log.Warning("lease {0}: giving it back failed: {1}", Settings.LeaseName, e.GetBaseException().Message);
+        }
     }
 
     private void StopConfirms()
