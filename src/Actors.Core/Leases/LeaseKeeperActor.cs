@@ -76,14 +76,16 @@ internal sealed class LeaseKeeperActor : ReceiveActor, IWithTimers
         {
             _held = true;
             _holding = m.Attempt;
-            Context.Parent.Tell(new LeaseAcquired(Name, TokenOf()));
+            // Timers are armed before the parent hears anything, here and below: whoever learns of the outcome from the
+            // parent (a status, a test on virtual time about to move the clock) finds the next look or try already due.
             Timers.StartPeriodicTimer(LookTimer, new Look(), _retryInterval);
+            Context.Parent.Tell(new LeaseAcquired(Name, TokenOf()));
             LookAt();
             return;
         }
         if (m.Error is not null) _log.Warning("lease {0}: could not try to take it: {1}", Name, m.Error);
-        LookAt();
         Timers.StartSingleTimer(RetryTimer, new Retry(), _retryInterval);
+        LookAt();
     }
 
     private void OnLost(Lost m)
@@ -91,8 +93,8 @@ internal sealed class LeaseKeeperActor : ReceiveActor, IWithTimers
         if (!_held || m.Attempt != _holding) return;
         _held = false;
         Timers.Cancel(LookTimer);
-        Context.Parent.Tell(new LeaseLost(Name, m.Reason));
         if (_wanted) Timers.StartSingleTimer(RetryTimer, new Retry(), _retryInterval);
+        Context.Parent.Tell(new LeaseLost(Name, m.Reason));
     }
 
     private void ReleaseLease()
