@@ -146,6 +146,11 @@ public class ClassLeaseSupervisionSpec : SupervisionSpec
         // Given back in the store and taken anew (a second acquisition), not the old holding carried on.
         ExpectOs("exited");
         ExpectOs("launched");
-        AwaitAssert(() => Assert.Equal(2, File.ReadAllLines(Marker).Length), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(5));
+        AwaitAssert(() =>
+        {
+            var acquisitions = File.ReadAllLines(Marker);
+            Assert.True(acquisitions.Length == 2, $"acquisitions: {string.Join(" | ", acquisitions)}; holder {MemoryLease.HolderOf(_name)}");
+        }, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(5));
+        Assert.Equal("node-a", MemoryLease.HolderOf(_name));
     }
 }
