@@ -139,14 +139,17 @@ internal sealed partial class ProcessSupervisorActor
     private void Report(Effect.Report report)
     {
         var (state, reason) = (report.Transition.State, report.Transition.Reason);
-        Context.Parent.Tell(new ProcessStateChanged(Name, state, reason, report.LastExit));
         var level = state switch
         {
             ProcessState.Failed => LogLevel.ErrorLevel,
             ProcessState.BackingOff => LogLevel.WarningLevel,
             _ => LogLevel.InfoLevel,
         };
+        // Logged before anyone hears of it: what the transition sets off elsewhere (a dependent starting) is logged by
+        // other actors, and the node's log must show cause before effect (told first, "web: starting" came 4 ms before
+        // "db: running" on a loaded machine).
         Log(level, $"{Name}: {state.ToDisplay()} ({reason})");
+        Context.Parent.Tell(new ProcessStateChanged(Name, state, reason, report.LastExit));
     }
 
     /// <summary>Opens the log for the current settings (only ever while no run writes to it); the failure, if any.</summary>
