@@ -119,7 +119,7 @@ internal sealed class ProcessSupervisorClient(IServiceProvider services, Supervi
     }
 
     /// <summary>Forwards the root's transitions to one WatchAsync reader; completes it when the root or the system goes.</summary>
-    private sealed class TransitionWatcher : ReceiveActor
+    private sealed class TransitionWatcher : DelegateReceiveActor
     {
         private readonly ChannelWriter<ProcessTransition> _writer;
 

@@ -300,7 +300,7 @@ public sealed class Simulation : IDisposable
     }
 
     /// <summary>Keeps the transitions the node publishes, and the answers of the supervisors it asked.</summary>
-    private sealed class Recorder : ReceiveActor
+    private sealed class Recorder : DelegateReceiveActor
     {
         public Recorder(Simulation simulation)
         {

@@ -1,3 +1,4 @@
+using Actors.Supervision;
 using Akka.Actor;
 using Akka.Coordination;
 using Akka.Event;
@@ -5,7 +6,7 @@ using static Actors.Leases.LeaseKeeper;
 
 namespace Actors.Leases;
 
-internal sealed class LeaseKeeperActor : ReceiveActor, IWithTimers
+internal sealed class LeaseKeeperActor : DelegateReceiveActor, IWithTimers
 {
     private const string RetryTimer = "retry", LookTimer = "look";
     private sealed record Retry;

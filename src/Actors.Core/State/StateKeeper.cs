@@ -29,7 +29,7 @@ public static class StateKeeper
     public sealed record Forget(string Name);
 }
 
-internal sealed class StateKeeperActor : ReceiveActor, IWithTimers
+internal sealed class StateKeeperActor : DelegateReceiveActor, IWithTimers
 {
     private const string FlushTimer = "flush";
     private sealed record Flush;

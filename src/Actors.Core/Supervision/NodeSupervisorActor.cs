@@ -15,7 +15,7 @@ namespace Actors.Supervision;
 /// <c>NodeSupervisorActor.Dependencies.cs</c>. Never blocks its mailbox: answers that need the children's answers
 /// are assembled from Asks and piped to the asker.
 /// </summary>
-internal sealed partial class NodeSupervisorActor : ReceiveActor, IWithTimers
+internal sealed partial class NodeSupervisorActor : DelegateReceiveActor, IWithTimers
 {
     /// <summary>Cannot collide with a process: process names have no '@'.</summary>
     internal const string KeeperName = "@state";

@@ -17,7 +17,7 @@ namespace Actors.Supervision;
 /// keeper that is no longer current) and carries out the <see cref="Effect"/>s (ProcessSupervisorActor.Effects.cs):
 /// children, signals, timers, answers, log lines.
 /// </summary>
-internal sealed partial class ProcessSupervisorActor : ReceiveActor, IWithTimers
+internal sealed partial class ProcessSupervisorActor : DelegateReceiveActor, IWithTimers
 {
     /// <summary>
     /// Answered with <see cref="ProcessStatus"/> once the current start has settled (at once when none is under

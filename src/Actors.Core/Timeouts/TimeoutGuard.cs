@@ -52,7 +52,7 @@ public static class TimeoutGuard
     public sealed record DeadlineExceeded(Deadline Deadline, TimeSpan After, int Tag);
 }
 
-internal sealed class TimeoutGuardActor : ReceiveActor, IWithTimers
+internal sealed class TimeoutGuardActor : DelegateReceiveActor, IWithTimers
 {
     public ITimerScheduler Timers { get; set; } = null!;
 

@@ -16,7 +16,7 @@ namespace Actors.Node.Cluster;
 /// the while. Then it publishes this node's process status (<c>.Fleet.cs</c>) and carries commands to other nodes
 /// (<c>.Commands.cs</c>).
 /// </summary>
-internal sealed partial class ClusterNodeActor : ReceiveActor, IWithTimers
+internal sealed partial class ClusterNodeActor : DelegateReceiveActor, IWithTimers
 {
     /// <summary>How often a node that has not joined asks its seed nodes again.</summary>
     internal static readonly TimeSpan JoinRetry = TimeSpan.FromSeconds(3);

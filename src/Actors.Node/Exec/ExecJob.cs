@@ -21,7 +21,7 @@ internal static class ExecJob
     public sealed record Interrupt(int Signal);
 }
 
-internal sealed class ExecJobActor : ReceiveActor, IWithTimers
+internal sealed class ExecJobActor : DelegateReceiveActor, IWithTimers
 {
     private sealed record KillAfterElapsed;
 

@@ -40,7 +40,7 @@ internal sealed class RunOutcome(RunToCompletion policy)
 /// status and decides on that snapshot, so a process that passes through <c>stopped</c> on its way to a restart
 /// never looks done. Then it stops the node the normal way (in dependency waves) and the node exits with the code.
 /// </summary>
-internal sealed class CompletionWatcher : ReceiveActor, IWithTimers
+internal sealed class CompletionWatcher : DelegateReceiveActor, IWithTimers
 {
     public const string Name = "completion";
 

@@ -20,7 +20,7 @@ public static class NodeLockKeeper
         FactoryProps.Of(() => new NodeLockKeeperActor(nodeLock, interval)).WithDispatcher("akka.actor.default-blocking-io-dispatcher");
 }
 
-internal sealed class NodeLockKeeperActor : ReceiveActor, IWithTimers
+internal sealed class NodeLockKeeperActor : DelegateReceiveActor, IWithTimers
 {
     private sealed record Beat;
 

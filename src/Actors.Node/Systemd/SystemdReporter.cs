@@ -29,7 +29,7 @@ internal sealed class SystemdLink(SystemdNotifier notifier)
 /// so a node whose actor system is stuck stops pinging and systemd restarts it. Driven by the transitions the
 /// root publishes, no polling.
 /// </summary>
-internal sealed class SystemdReporter : ReceiveActor, IWithTimers
+internal sealed class SystemdReporter : DelegateReceiveActor, IWithTimers
 {
     public const string Name = "systemd";
 
