@@ -183,6 +183,7 @@ internal sealed unsafe class OutputPump : IDisposable
         byte* events = (byte*)NativeMemory.Alloc((nuint)(EventSize * MaxEvents));
         byte* buffer = (byte*)NativeMemory.Alloc(BufferSize);
         var touched = new HashSet<IOutputSink>();
+        TailFeeder.CompileSearches();
         try
         {
             long lastFlush = Environment.TickCount64;
