@@ -23,18 +23,19 @@ internal sealed unsafe class OutputPump : IDisposable
     private const int MaxEvents = 64;
     // Per wake-up, read at most this many bytes from one pipe before serving the others.
     private const long BytesPerTurn = 1 << 20;
-    // While output keeps coming in small pieces (two rounds in a row read something, less than CoalesceBelow), the
-    // pump pauses this long before looking again, so the next read finds many lines instead of one: a child writing
-    // line by line then rarely has to wake the pump (each wake-up costs the writer's write() too), and the file gets
-    // few large writes. Why a pause and not more work per line: with a child writing 1M lines one write() each, perf
-    // on the pump thread shows its time in the kernel's task switches (28 %) and system calls (read 15 %, epoll_wait),
-    // under this VM's paravirtual irq path (49 % in all), and none visible in our code: its cost is per round, so
-    // fewer rounds is what saves it (see bench/README.md, issue 14 item 3). It delays what is logged by at most this
-    // much, and never the first line after a quiet spell, nor the small rest that ends a stream of big writes (it
-    // follows a big round: before, it sat in the file buffer through the pause, the last millisecond of the 64 KiB row).
+    // While a pipe's output keeps coming in small pieces (two reads in a row got something, less than CoalesceBelow),
+    // the pipe leaves the epoll set and the pump reads it every this long, so a read finds many lines instead of one:
+    // a child writing line by line then never wakes the pump, and the file gets few large writes. Why polling and not
+    // more work per line: with a child writing 1M lines one write() each, perf on the pump thread shows its time in the
+    // kernel's task switches (28 %) and system calls (read 15 %, epoll_wait), under this VM's paravirtual irq path
+    // (49 % in all), and none visible in our code: its cost is per round, so fewer rounds is what saves it. Why out of
+    // the epoll set rather than a pause with the pipe in it: a pipe in an epoll set runs epoll's callback in every
+    // write() of the child (the kernel wakes a polled pipe's waiters on each write, not only on the first into an empty
+    // pipe), which cost a writer of 1M lines 1.43 s against 1.36 s (medians of 8, bench/README.md, issue 14 item 3).
+    // It delays what is logged by at most this much, and never the first line after a quiet spell, nor the small rest
+    // that ends a stream of big writes (it follows a big read).
     private const int CoalesceMs = 1;
-    // A round that read this much already paid for its wake-up, and the next round goes on at once; so does a small
-    // round after it (see PausesAfter).
+    // A read this big already paid for its wake-up: the pipe stays (or goes back) in the epoll set (see PolledAfter).
     private const long CoalesceBelow = 64 * 1024;
     // When the kernel does not say how big a pipe is: the largest F_SETPIPE_SZ the spawner asks for.
     private const int AssumedPipeCapacity = 1 << 20;
@@ -173,7 +174,9 @@ internal sealed unsafe class OutputPump : IDisposable
     private void Remove(Watch watch)
     {
         _watches.TryRemove(watch.Token, out _);
-        LibC.epoll_ctl(_epoll, LibC.EPOLL_CTL_DEL, watch.Fd, null);
+        // A polled pipe is out of the set already; the pump drops it from its list once it sees it closed.
+        if (watch is not PipeWatch { Polled: true })
+            LibC.epoll_ctl(_epoll, LibC.EPOLL_CTL_DEL, watch.Fd, null);
         LibC.close(watch.Fd);
         watch.Closed = true;
     }
@@ -183,31 +186,31 @@ internal sealed unsafe class OutputPump : IDisposable
         byte* events = (byte*)NativeMemory.Alloc((nuint)(EventSize * MaxEvents));
         byte* buffer = (byte*)NativeMemory.Alloc(BufferSize);
         var touched = new HashSet<IOutputSink>();
+        // Pipes streaming in small pieces, out of the epoll set and read every CoalesceMs (pump thread only).
+        var polled = new List<PipeWatch>();
         TailFeeder.CompileSearches();
         try
         {
             long lastFlush = Environment.TickCount64;
-            long readBefore = 0;
             while (!_stopping)
             {
                 // With output waiting to be flushed, only peek: while children keep writing, bytes gather into
                 // big writes; the moment the pipes go quiet (or every FlushInterval under load) they reach the file.
-                int n = LibC.epoll_wait(_epoll, events, MaxEvents, touched.Count > 0 ? 0 : -1);
-                if (n <= 0 || Environment.TickCount64 - lastFlush >= FlushIntervalMs)
+                // While pipes are polled, wait at most until their next read (another event ends the wait sooner).
+                int n = LibC.epoll_wait(_epoll, events, MaxEvents, polled.Count > 0 ? CoalesceMs : touched.Count > 0 ? 0 : -1);
+                if ((n <= 0 && polled.Count == 0) || Environment.TickCount64 - lastFlush >= FlushIntervalMs)
                 {
                     foreach (var writer in touched) Flush(writer);
                     touched.Clear();
                     lastFlush = Environment.TickCount64;
                 }
-                if (n < 0) continue; // EINTR
-                long read = 0;
                 for (int i = 0; i < n; i++)
                 {
                     ulong token = *(ulong*)(events + i * EventSize + DataOffset);
                     if (token == 0 || !_watches.TryGetValue(token, out var watch)) continue;
                     try
                     {
-                        if (watch is PipeWatch pipe) read += Pump(pipe, buffer, touched, BytesPerTurn);
+                        if (watch is PipeWatch pipe) Track(pipe, Pump(pipe, buffer, touched, BytesPerTurn), polled);
                         else if (watch is ExitWatch exit) Reap(exit, buffer, touched);
                     }
                     catch (Exception e)
@@ -215,9 +218,7 @@ internal sealed unsafe class OutputPump : IDisposable
                         _onError(watch.Describe(), e);
                     }
                 }
-                // A stream of small writes waits a little; big reads (a pipe left full among them) go on at once.
-                if (PausesAfter(read, readBefore)) Thread.Sleep(CoalesceMs);
-                readBefore = read;
+                if (polled.Count > 0) ReadPolled(polled, buffer, touched);
             }
         }
         finally
@@ -228,13 +229,63 @@ internal sealed unsafe class OutputPump : IDisposable
     }
 
     /// <summary>
-    /// Whether the pump pauses (<see cref="CoalesceMs"/>) after a round that read <paramref name="read"/> bytes, the
-    /// round before having read <paramref name="readBefore"/>: only while output keeps coming in small pieces, both
-    /// rounds below <see cref="CoalesceBelow"/>. The small rest of a stream of big writes (the last of them) follows a
-    /// big round: it is not held back by a pause before it reaches the file.
+    /// Whether a pipe goes out of the epoll set, to be read every <see cref="CoalesceMs"/>, after a read of
+    /// <paramref name="read"/> bytes that followed a read of <paramref name="readBefore"/>: only while its output keeps
+    /// coming in small pieces, both reads below <see cref="CoalesceBelow"/>. The small rest of a stream of big writes
+    /// (the last of them) follows a big read: it is not held back before it reaches the file.
     /// </summary>
-    internal static bool PausesAfter(long read, long readBefore) =>
+    internal static bool PolledAfter(long read, long readBefore) =>
         read is > 0 and < CoalesceBelow && readBefore is > 0 and < CoalesceBelow;
+
+    /// <summary>
+    /// Whether a polled pipe stays polled after a poll read <paramref name="read"/> bytes: not once it had nothing (the
+    /// stream paused: epoll wakes the pump for what comes next) nor after a big read (the writer outgrew batching: a
+    /// full pipe must not wait a millisecond for its reader).
+    /// </summary>
+    internal static bool StaysPolled(long read) => read is > 0 and < CoalesceBelow;
+
+    /// <summary>After <paramref name="pipe"/> was read on an epoll event: takes it out of the set while it streams in small pieces.</summary>
+    private void Track(PipeWatch pipe, long read, List<PipeWatch> polled)
+    {
+        if (!pipe.Closed && PolledAfter(read, pipe.ReadBefore))
+        {
+            LibC.epoll_ctl(_epoll, LibC.EPOLL_CTL_DEL, pipe.Fd, null);
+            pipe.Polled = true;
+            polled.Add(pipe);
+        }
+        pipe.ReadBefore = read;
+    }
+
+    /// <summary>Reads each polled pipe; one that had nothing, read a lot or ended leaves the polled list.</summary>
+    private void ReadPolled(List<PipeWatch> polled, byte* buffer, HashSet<IOutputSink> touched)
+    {
+        for (int i = polled.Count - 1; i >= 0; i--)
+        {
+            var pipe = polled[i];
+            long read = 0;
+            try
+            {
+                if (!pipe.Closed) read = Pump(pipe, buffer, touched, BytesPerTurn);
+            }
+            catch (Exception e)
+            {
+                _onError(pipe.Describe(), e);
+            }
+            if (!pipe.Closed && StaysPolled(read)) continue;
+            polled.RemoveAt(i);
+            pipe.Polled = false;
+            pipe.ReadBefore = read;
+            if (pipe.Closed) continue;
+            // Back in the set. What arrived since the last read is not missed: epoll looks at the pipe as it adds it.
+            try { Add(pipe.Fd, pipe.Token); }
+            catch (InvalidOperationException e)
+            {
+                // Without a watch nothing would ever read this pipe again, and a child that fills it would block.
+                _onError(pipe.Describe(), e);
+                Close(pipe, touched);
+            }
+        }
+    }
 
     /// <summary>Reads until the pipe is empty or closed, or at least <paramref name="maxBytes"/> were read; returns the bytes read.</summary>
     private long Pump(PipeWatch pipe, byte* buffer, HashSet<IOutputSink> touched, long maxBytes)
@@ -356,6 +407,9 @@ internal sealed unsafe class OutputPump : IDisposable
     private sealed class PipeWatch(int fd, IOutputSink? output) : Watch(fd)
     {
         public IOutputSink? Output { get; } = output;
+        // Pump thread only: the bytes its last read got, and whether it is out of the epoll set, read every CoalesceMs.
+        public long ReadBefore { get; set; }
+        public bool Polled { get; set; }
         public override string Describe() => $"output pipe {Fd}";
     }
 

@@ -119,6 +119,30 @@ public sealed class OutputPumpSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
         ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // its owner is gone with the pump: nothing is reported
     }
 
+    [Fact]
+    public void Output_after_a_stream_of_small_writes_paused_is_logged_while_the_process_still_runs()
+    {
+        // 3000 lines one write() each, a short rest after every 50 (so the stream lasts for many of the pump's rounds):
+        // the pump reads such a stream every millisecond, out of its epoll set. When the stream pauses, the pipe must be
+        // watched again: the next line is logged as it comes, not only at the exit.
+        var go = Path.Combine(_dir, "go");
+        var end = Path.Combine(_dir, "end");
+        var process = Start("bursts", "exec perl -e '$| = 1; for (1..3000) { syswrite(STDOUT, \"line $_\\n\"); select(undef, undef, undef, 0.0005) if $_ % 50 == 0 } " +
+            $"select(undef, undef, undef, 0.02) until -e \"{go}\"; syswrite(STDOUT, \"after the pause\\n\"); " +
+            $"select(undef, undef, undef, 0.02) until -e \"{end}\"; exit 4'");
+
+        AwaitCondition(() => File.ReadAllText(LogOf("bursts")).EndsWith("line 3000\n", StringComparison.Ordinal), Patience,
+            TimeSpan.FromMilliseconds(20), "the stream of lines");
+        File.WriteAllText(go, "");
+        AwaitCondition(() => File.ReadAllText(LogOf("bursts")).EndsWith("after the pause\n", StringComparison.Ordinal), Patience,
+            TimeSpan.FromMilliseconds(20), "the line after the pause, while the process runs");
+        Assert.True(process.IsGroupAlive());
+        File.WriteAllText(end, "");
+
+        Assert.Equal(4, ExpectMsg<ProcessExited>(Patience).Status.Code);
+        Assert.Equal(Enumerable.Range(1, 3000).Select(i => $"line {i}").Append("after the pause"), File.ReadAllLines(LogOf("bursts")));
+    }
+
     private string LogOf(string name) => Path.Combine(_dir, name + ".log");
 
     private ProcessLogWriter Writer(string name)
