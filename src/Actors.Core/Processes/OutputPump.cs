@@ -31,7 +31,9 @@ internal sealed unsafe class OutputPump : IDisposable
     // (49 % in all), and none visible in our code: its cost is per round, so fewer rounds is what saves it. Why out of
     // the epoll set rather than a pause with the pipe in it: a pipe in an epoll set runs epoll's callback in every
     // write() of the child (the kernel wakes a polled pipe's waiters on each write, not only on the first into an empty
-    // pipe), which cost a writer of 1M lines 1.43 s against 1.36 s (medians of 8, bench/README.md, issue 14 item 3).
+    // pipe). A writer of 1M lines one write() each: 1.43 s with its pipe in the set, 1.36 s out of it, in a C model of
+    // the pump (bench/tools/pipe_readers.c, medians of 8); in the node 1.394 -> 1.353 s (medians of 20 interleaved runs,
+    // bench/README.md, issue 14 item 3).
     // It delays what is logged by at most this much, and never the first line after a quiet spell, nor the small rest
     // that ends a stream of big writes (it follows a big read).
     private const int CoalesceMs = 1;
