@@ -8,7 +8,8 @@ command -v supervisord >/dev/null || missing+=(supervisor)
 command -v runsvdir >/dev/null || missing+=(runit)
 command -v s6-svscan >/dev/null || missing+=(s6)
 if ((${#missing[@]})); then
-  apt-get install -y -q "${missing[@]}"
+  # A fresh machine has no package lists yet: install alone then answers "Unable to locate package".
+  apt-get install -y -q "${missing[@]}" || { apt-get update -q && apt-get install -y -q "${missing[@]}"; }
 fi
 command -v pm2 >/dev/null || npm install -g pm2@7.0.4
 # (pm2 --version would start a daemon in ~/.pm2: the npm listing says the version instead)
