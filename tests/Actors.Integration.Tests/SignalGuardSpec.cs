@@ -66,9 +66,12 @@ public sealed class SignalGuardSpec : IAsyncLifetime
     {
         var foreign = StartForeignGroup();
         // Our own run, over: a pidfd of its main process after it was reaped (the handle keeps one for its group).
-        var ours = Process.Start("true")!;
+        // cat runs until its input closes: the pidfd is opened while it surely runs (a `true` could exit and be reaped
+        // by .NET before pidfd_open, which then fails: a CI run did).
+        var ours = Process.Start(new ProcessStartInfo("cat") { RedirectStandardInput = true })!;
         int pidfd = Actors.Native.LibC.PidfdOpen(ours.Id);
         Assert.True(pidfd >= 0);
+        ours.StandardInput.Close();
         Assert.True(ours.WaitForExit(Patience));
         // The handle's group id is the foreign one, as after a reuse; its start time is its own run's.
         var handle = new LinuxProcessHandle(foreign.Pgid, startTime: 1, pidfd, runEntry: "ACTORS_RUN=test.reuse");
