@@ -31,6 +31,7 @@ public sealed class OperatorIntentSpec : RunningNodeSpec
 
         Node.Start();
         Node.AwaitState("worker", "running");
+        Node.Process!.AwaitLine("worker: running", ControlledNode.Patience); // the output is read asynchronously
         var web = Node.Status("web");
         Assert.Equal("stopped", web.GetProperty("state").GetString());
         Assert.Contains("kept across node restarts", web.GetProperty("reason").GetString());

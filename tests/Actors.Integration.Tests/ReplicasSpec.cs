@@ -89,7 +89,9 @@ public sealed class ReplicasSpec : RunningNodeSpec
         Assert.Equal("web: 5 -> 2 replica(s); stopped web-5, web-4, web-3\n", down.Out);
         Assert.Equal(["web-1", "web-2"], Names("web"));
         Assert.Equal(pid1, Node.Pid("web-1"));
-        var output = Node.Process!.Output;
+        // The node's output is read asynchronously: wait for the last line compared.
+        Node.Process!.AwaitLine("web-3: stopped", ControlledNode.Patience);
+        var output = Node.Process.Output;
         Assert.True(output.IndexOf("web-5: stopped", StringComparison.Ordinal) < output.IndexOf("web-4: stopping", StringComparison.Ordinal), output);
         Assert.True(output.IndexOf("web-4: stopped", StringComparison.Ordinal) < output.IndexOf("web-3: stopping", StringComparison.Ordinal), output);
     }
