@@ -39,8 +39,8 @@ internal sealed unsafe class OutputPump : IDisposable
     private const int CoalesceMs = 1;
     // A read this big already paid for its wake-up: the pipe stays (or goes back) in the epoll set (see PolledAfter).
     private const long CoalesceBelow = 64 * 1024;
-    // When the kernel does not say how big a pipe is: the largest F_SETPIPE_SZ the spawner asks for.
-    private const int AssumedPipeCapacity = 1 << 20;
+    // When the kernel does not say how big a pipe is: the most a pipe is grown to.
+    private const int AssumedPipeCapacity = PipeGrowth.GrownBytes;
     // Longest a line may wait in memory while other children keep the pump busy.
     private const long FlushIntervalMs = 20;
 
@@ -56,12 +56,15 @@ internal sealed unsafe class OutputPump : IDisposable
     private readonly Dictionary<IOutputSink, PipeWatch> _lastSource = new();
     private readonly Thread _thread;
     private readonly Action<string, Exception> _onError;
+    private readonly PipeGrowth _growth;
     private long _nextToken = 1;
     private volatile bool _stopping;
 
-    public OutputPump(Action<string, Exception> onError)
+    /// <param name="growth">Which pipes grow (<see cref="PipeGrowth.ForThisProcess"/> when null).</param>
+    public OutputPump(Action<string, Exception> onError, PipeGrowth? growth = null)
     {
         _onError = onError;
+        _growth = growth ?? PipeGrowth.ForThisProcess();
         _epoll = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
         if (_epoll < 0) throw new InvalidOperationException($"epoll_create1 failed: {LibC.ErrorText(Marshal.GetLastPInvokeError())}");
         _wakeFd = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
@@ -300,6 +303,7 @@ internal sealed unsafe class OutputPump : IDisposable
             if (got > 0)
             {
                 total += got;
+                if (got >= PipeGrowth.DefaultBytes && pipe.Growth == PipeGrowth.Outcome.Later) pipe.Growth = _growth.Consider(pipe.Fd);
                 if (pipe.Output is { } writer)
                 {
                     WriteSafely(writer, new ReadOnlySpan<byte>(buffer, (int)got));
@@ -328,6 +332,8 @@ internal sealed unsafe class OutputPump : IDisposable
     /// <summary>No more reading from <paramref name="pipe"/>: its unfinished line is ended, unless another pipe wrote to the sink since.</summary>
     private void Close(PipeWatch pipe, HashSet<IOutputSink> touched)
     {
+        if (pipe.Growth == PipeGrowth.Outcome.Grown) _growth.Released();
+        pipe.Growth = PipeGrowth.Outcome.Never;
         if (pipe.Output is { } w && (!_lastSource.TryGetValue(w, out var last) || last == pipe))
         {
             _lastSource.Remove(w);
@@ -412,6 +418,8 @@ internal sealed unsafe class OutputPump : IDisposable
         // Pump thread only: the bytes its last read got, and whether it is out of the epoll set, read every CoalesceMs.
         public long ReadBefore { get; set; }
         public bool Polled { get; set; }
+        // Pump thread only: whether it grew (PipeGrowth), or may be asked to on its next full read.
+        public PipeGrowth.Outcome Growth { get; set; } = PipeGrowth.Outcome.Later;
         public override string Describe() => $"output pipe {Fd}";
     }
 

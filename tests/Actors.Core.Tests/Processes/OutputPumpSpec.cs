@@ -18,7 +18,10 @@ public sealed class OutputPumpSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("actors-pump-").FullName;
     private readonly List<LinuxProcessHandle> _started = [];
     private readonly List<ProcessLogWriter> _writers = [];
-    private readonly OutputPump _pump = new((_, _) => { });
+    private readonly PipeGrowth _growth = new(int.MaxValue);
+    private readonly OutputPump _pump;
+
+    public OutputPumpSpec() => _pump = new((_, _) => { }, _growth);
 
     [Fact]
     public void Exits_are_reported_while_a_grandchild_keeps_writing_and_its_pipe_ends_once_the_group_is_killed()
@@ -141,6 +144,38 @@ public sealed class OutputPumpSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
 
         Assert.Equal(4, ExpectMsg<ProcessExited>(Patience).Status.Code);
         Assert.Equal(Enumerable.Range(1, 3000).Select(i => $"line {i}").Append("after the pause"), File.ReadAllLines(LogOf("bursts")));
+    }
+
+    [Fact]
+    public void A_childs_pipe_keeps_the_default_size_until_a_read_finds_it_full_then_grows_to_1_MiB_until_it_ends()
+    {
+        // One write() of 256 KiB: the kernel fills the default 64 KiB pipe before it wakes the pump, whose read then
+        // takes a whole default pipe. The quiet child never writes a byte.
+        var go = Path.Combine(_dir, "go");
+        var burst = Start("burst", "exec perl -e 'syswrite(STDOUT, (\"x\" x 262143) . \"\\n\"); " +
+            $"select(undef, undef, undef, 0.02) until -e \"{go}\"'");
+        var quiet = Start("quiet", $"exec perl -e 'select(undef, undef, undef, 0.02) until -e \"{go}\"'");
+
+        AwaitCondition(() => new FileInfo(LogOf("burst")).Length == 262144, Patience, TimeSpan.FromMilliseconds(20), "the burst logged");
+        Assert.Equal(PipeGrowth.GrownBytes, StdoutPipeSize(burst.Pid));
+        Assert.Equal(PipeGrowth.DefaultBytes, StdoutPipeSize(quiet.Pid));
+        Assert.Equal(1, _growth.Grown);
+
+        File.WriteAllText(go, "");
+        ExpectMsg<ProcessExited>(Patience);
+        ExpectMsg<ProcessExited>(Patience);
+        // The grown pipe ended with its child: it no longer counts against what may grow.
+        AwaitCondition(() => _pump.Watching == 0, Patience, TimeSpan.FromMilliseconds(20), "every pipe ended");
+        Assert.Equal(0, _growth.Grown);
+    }
+
+    /// <summary>The size of the pipe that is <paramref name="pid"/>'s stdout, through a second write end opened by its /proc path.</summary>
+    private static int StdoutPipeSize(int pid)
+    {
+        int fd = LibC.open($"/proc/{pid}/fd/1", LibC.O_WRONLY | LibC.O_CLOEXEC, 0);
+        Assert.True(fd >= 0, $"open /proc/{pid}/fd/1: {LibC.ErrorText(System.Runtime.InteropServices.Marshal.GetLastPInvokeError())}");
+        try { return LibC.fcntl(fd, LibC.F_GETPIPE_SZ, 0); }
+        finally { LibC.close(fd); }
     }
 
     private string LogOf(string name) => Path.Combine(_dir, name + ".log");

@@ -106,9 +106,7 @@ internal static unsafe class Spawner
         (readFd, writeFd) = (fds[0], fds[1]);
         // Only our end is non-blocking: the child's stdout must block like any ordinary pipe.
         LibC.fcntl(readFd, LibC.F_SETFL, LibC.fcntl(readFd, LibC.F_GETFL, 0) | LibC.O_NONBLOCK);
-        // A bigger pipe absorbs bursts (a child printing a million lines) while the pump is busy elsewhere.
-        // Pages are only allocated when filled, so idle children cost nothing.
-        LibC.fcntl(writeFd, LibC.F_SETPIPE_SZ, 1 << 20);
+        // The kernel's default size: the pump grows the pipe of a child that fills it (PipeGrowth says why not here).
         return true;
     }
 
