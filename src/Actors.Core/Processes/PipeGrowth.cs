@@ -8,10 +8,10 @@ namespace Actors.Processes;
 /// <see cref="GrownBytes"/> the first time one read takes a whole default pipe: that child writes faster than the pump
 /// reads, and with the bigger pipe it writes many big pieces per wake-up of the pump. A child that prints a line now
 /// and then keeps the default.
-/// Why not every pipe at spawn, as before: the kernel counts the pipe pages of each user without CAP_SYS_RESOURCE or
+/// Why not 1 MiB for every pipe at spawn: the kernel counts the pipe pages of each user without CAP_SYS_RESOURCE or
 /// CAP_SYS_ADMIN against <c>fs.pipe-user-pages-soft</c> (16384 pages by default). Past it, every new pipe of that user
 /// holds 2 pages (8 KiB) and no pipe may grow. A node of an ordinary user that made every child's pipe 1 MiB (256
-/// pages) passed the limit at its 64th pipe: every later child got an 8 KiB pipe, and so did every shell pipeline of
+/// pages) would pass the limit at its 64th pipe: every later child would get an 8 KiB pipe, and so would every shell pipeline of
 /// that user (measured as uid 65534: the 65th F_SETPIPE_SZ of 1 MiB failed with EPERM and a new pipe held 8192 bytes).
 /// Such a node keeps the pages it adds under a quarter of the limit (<see cref="MaxGrownFor"/>).
 /// Pump thread only.
