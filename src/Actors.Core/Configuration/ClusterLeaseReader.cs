@@ -5,11 +5,8 @@ namespace Actors.Configuration;
 /// process's lease block (a file lease on <c>folder</c>, or <c>class</c> with <c>assembly</c> and <c>settings</c>) plus
 /// how the resolver uses it. Configured means a folder or a class is set.
 /// </summary>
-internal static partial class ClusterLeaseReader
+internal static class ClusterLeaseReader
 {
-    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9._-]+$")]
-    private static partial System.Text.RegularExpressions.Regex LeaseName();
-
     /// <summary>Null when no lease is configured; the keys are checked either way.</summary>
     public static ClusterLeaseSettings? Read(LayeredReader r, PathResolver paths, Diagnostics d)
     {
@@ -27,7 +24,7 @@ internal static partial class ClusterLeaseReader
         if (!hasClass && !hasFolder)
             return null;
 
-        if (!LeaseName().IsMatch(name.Value))
+        if (!ConfigNames.IsName(name.Value))
             d.Error(name.Path, $"\"{name.Value}\" is not a valid lease name; use letters, digits, '.', '_' and '-' (it names the lease file)");
         if (d.Positive(interval, "1s") && ttl.Value <= interval.Value)
             d.Error(ttl.IsUser ? ttl.Path : interval.Path,

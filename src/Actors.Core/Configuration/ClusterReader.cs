@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Akka.Configuration.Hocon;
 
 namespace Actors.Configuration;
@@ -8,15 +7,9 @@ namespace Actors.Configuration;
 /// Reads <c>actors.cluster</c> and rejects the settings under which two sides of a partition could both keep running
 /// (no split brain resolver, a decision taken before the failure detector can have spoken, no removal margin).
 /// </summary>
-internal static partial class ClusterReader
+internal static class ClusterReader
 {
     private const string SeedHint = "\"10.0.0.5:4053\"";
-
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
-    private static partial Regex HostName();
-
-    [GeneratedRegex(@"^[A-Za-z0-9._-]+$")]
-    private static partial Regex RoleName();
 
     /// <summary>The settings when enabled and valid enough to use; null when off.</summary>
     public static ClusterSettings? Read(HoconObject? user, HoconObject reference, PathResolver paths, Diagnostics d)
@@ -40,11 +33,11 @@ internal static partial class ClusterReader
 
         if (hostname.Value.Length == 0)
             d.Error(hostname.Path, "is empty; set the address the other nodes reach this node at, e.g. \"10.0.0.5\" (\"127.0.0.1\" for nodes on one machine)");
-        else if (!HostName().IsMatch(hostname.Value))
+        else if (!ConfigNames.IsHostName(hostname.Value))
             d.Error(hostname.Path, $"\"{hostname.Value}\" is not a host name or IPv4 address; write e.g. \"10.0.0.5\" or \"node1.example\"");
         if (port.Value is < 0 or > 65535)
             d.Error(port.Path, $"{port.Value} is not a TCP port; use 1..65535 (0 picks a free port: for a node no one lists as a seed node)");
-        foreach (var role in roles.Value.Where(role => !RoleName().IsMatch(role)))
+        foreach (var role in roles.Value.Where(role => !ConfigNames.IsName(role)))
             d.Error(roles.Path, $"\"{role}\" is not a valid role name; use letters, digits, '.', '_' and '-'");
         if (roles.Value.Distinct(StringComparer.Ordinal).Count() != roles.Value.Count)
             d.Error(roles.Path, "names a role twice; list each role once");
@@ -129,7 +122,7 @@ internal static partial class ClusterReader
         var colon = text.LastIndexOf(':');
         if (colon <= 0 || colon == text.Length - 1) return false;
         var host = text[..colon];
-        if (!HostName().IsMatch(host)) return false;
+        if (!ConfigNames.IsHostName(host)) return false;
         if (!int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535) return false;
         seed = new ClusterSeed(host, port);
         return true;

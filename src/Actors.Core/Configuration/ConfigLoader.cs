@@ -13,10 +13,7 @@ public static partial class ConfigLoader
     /// <summary>The file name problems use when the text came from no file (the embedded demo).</summary>
     public const string EmbeddedFileName = "<embedded>";
 
-    [GeneratedRegex(@"^[A-Za-z0-9._-]+$")]
-    private static partial Regex ValidName();
-
-    [GeneratedRegex(@"at position (\d+)")]
+    [GeneratedRegex(@"at position ([0-9]+)")]
     private static partial Regex ParserPosition();
 
     [GeneratedRegex(@"Unresolved substitution: (\S+)")]
@@ -155,7 +152,7 @@ public static partial class ConfigLoader
         foreach (var (name, value) in processesObject?.Items ?? [])
         {
             var path = $"actors.processes.{name}";
-            if (!ValidName().IsMatch(name))
+            if (!ConfigNames.IsName(name))
                 d.Error(path, "is not a valid process name; use letters, digits, '-', '_' and '.'");
             if (!value.IsObject())
             {

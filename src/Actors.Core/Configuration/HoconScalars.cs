@@ -13,7 +13,8 @@ internal static partial class HoconScalars
     public const string SizeHint = "use e.g. 50MB, 10MiB, 512k or a plain number of bytes";
     public const string BoolHint = "use on/off, true/false or yes/no";
 
-    [GeneratedRegex(@"^\s*(-?\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")]
+    // [0-9], not \d: \d also takes other scripts' digits (Arabic-Indic), which double.Parse then throws on.
+    [GeneratedRegex(@"^\s*(-?[0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*$")]
     private static partial Regex NumberWithUnit();
 
     /// <summary>

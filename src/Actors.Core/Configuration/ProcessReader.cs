@@ -242,7 +242,7 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
             && DeadManTimings.For(ttl.Value, interval.Value, stop.Timeout) is var timings && timings.StopAfter <= interval.Value)
             D.Error(ttl.IsUser ? ttl.Path : interval.Path,
                 $"lease.ttl ({HoconScalars.Format(ttl.Value)}) leaves the dead-man switch {HoconScalars.Format(timings.StopAfter)} after a heartbeat before it stops the process, not more than lease.heartbeat-interval ({HoconScalars.Format(interval.Value)}): one late heartbeat would stop it; raise lease.ttl (e.g. 10 × the interval) or set lease.dead-man = off");
-        if (!LeaseNameChars().IsMatch(name.Value))
+        if (!ConfigNames.IsName(name.Value))
             D.Error(name.Path, $"\"{name.Value}\" is not a valid lease name; use letters, digits, '.', '_' and '-' (it names the lease file)");
         var hasClass = leaseClass.Value.Trim().Length > 0;
         if (!hasClass && folder.Value.Trim().Length == 0)
@@ -262,9 +262,6 @@ internal sealed partial class ProcessReader(LayeredReader r, PathResolver paths,
             Settings = hasClass ? LeaseClass.RenderSettings(leaseSettings.Select(s => (s.Key, s.Value))) : "",
         };
     }
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9._-]+$")]
-    private static partial System.Text.RegularExpressions.Regex LeaseNameChars();
 
     private const string EnvFileHint = "use env-file = \".env\" or a list, env-file = [\".env\", \"local.env\"]";
 

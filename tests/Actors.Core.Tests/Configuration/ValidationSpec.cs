@@ -33,6 +33,17 @@ public sealed class ValidationSpec : IDisposable
     }
 
     [Fact]
+    public void A_duration_or_size_written_in_other_digits_is_an_error_naming_the_key_not_a_crash()
+    {
+        // Arabic-Indic digits: \d took them, and double.Parse then threw (an unhandled exception with its stack trace).
+        var result = LoadProcess("stop { timeout = \"١٢s\" }\n  log.max-size = \"١MB\"");
+
+        Assert.Equal(2, result.Errors.Count);
+        Assert.Contains(result.Errors, e => e.ToString().Contains("actors.processes.web.stop.timeout: \"١٢s\" is not a duration; use e.g. 500ms, 1s, 2m"));
+        Assert.Contains(result.Errors, e => e.ToString().Contains("actors.processes.web.log.max-size: \"١MB\" is not a size"));
+    }
+
+    [Fact]
     public void Check_reports_every_problem_at_once_with_file_line_and_key()
     {
         var path = _temp.Write("""
