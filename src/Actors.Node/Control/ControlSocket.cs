@@ -107,8 +107,8 @@ internal static class ControlSocket
         // Short: the private path must fit in sun_path (108 bytes) whenever the final one does. Unguessable, so that no
         // one can make the bind fail by creating the folder first: Guid.NewGuid draws from the kernel's random source (as
         // RandomNumberGenerator does) without loading OpenSSL, which RandomNumberGenerator does on Linux. OpenSSL then stays
-        // mapped for good (libcrypto, libssl, System.Security.Cryptography: 5.5 MiB resident). Akka's app.config lookup at
-        // ActorSystem start loads it too today (ConfigurationManager hashes the program's path): see bench/README.md.
+        // mapped for good (libcrypto, libssl, System.Security.Cryptography: 5.5 MiB resident). Akka 1.5.74 loads it too
+        // today: its ThreadLocalRandom seeds itself from RandomNumberGenerator at the first actor (bench/README.md).
         Span<byte> random = stackalloc byte[16];
         Guid.NewGuid().TryWriteBytes(random);
         var privateFolder = Path.Combine(folder, "." + Convert.ToHexStringLower(random[..3]));
