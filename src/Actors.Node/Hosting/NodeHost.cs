@@ -60,6 +60,7 @@ internal static class NodeHost
                 akka.log-dead-letters = off
                 akka.log-dead-letters-during-shutdown = off
                 {{DeadlineScheduler.Hocon}}
+                {{LeanMailbox.Hocon}}
                 """, HoconAddMode.Prepend);
             // Without the cluster nothing is serialized: Akka's JSON serializer (Newtonsoft.Json) is not created.
             if (settings.Cluster is null) akka.AddHocon(LocalOnlySerializer.Hocon, HoconAddMode.Prepend);
