@@ -107,13 +107,14 @@ internal sealed class DeadlineQueue
 
     /// <summary>
     /// The due time after a repeating entry that was due at <paramref name="due"/> ran at <paramref name="now"/>:
-    /// fixed rate, so lateness does not accumulate; but after a stall of a whole interval or more (GC pause,
-    /// overloaded machine) the missed beats are skipped rather than fired in a burst.
+    /// fixed rate, so lateness does not accumulate; after a stall of a whole interval or more (GC pause, overloaded
+    /// machine) the missed beats are skipped rather than fired in a burst, and the next one keeps the phase, so a
+    /// timer put on <see cref="HousekeepingGrid"/> stays on it.
     /// </summary>
     internal static long NextDue(long due, long interval, long now)
     {
         var next = SaturatingAdd(due, interval);
-        return next > now ? next : SaturatingAdd(now, interval);
+        return next > now ? next : SaturatingAdd(now - (now - due) % interval, interval);
     }
 
     private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;

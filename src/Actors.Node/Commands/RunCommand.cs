@@ -138,7 +138,6 @@ public static class RunCommand
             using var stopping = host.Lifetime.ApplicationStopping.Register(systemd.SendStopping);
             LogRunToCompletion(logger, outcome.Policy, settings);
             await host.StartAsync();
-            using var trim = new IdleMemoryTrim();
             if (http is not null) LogHttp(logger, http);
             logger.Information("control API listening on {Socket}", settings.Node.ControlSocket);
             if (notifier.Enabled)

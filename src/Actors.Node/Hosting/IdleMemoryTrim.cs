@@ -1,3 +1,7 @@
+using Actors.Scheduling;
+using Actors.Supervision;
+using Akka.Actor;
+
 namespace Actors.Node.Hosting;
 
 /// <summary>
@@ -19,28 +23,22 @@ namespace Actors.Node.Hosting;
 /// held 9.7 MiB after the trim, live to malloc_trim. After its collection the trim therefore wakes the finalizer
 /// thread <see cref="SlabPasses"/> more times, <see cref="SlabPassInterval"/> apart, and trims malloc again: `[heap]`
 /// 1.7 MiB, as with DOTNET_JitHostMaxSlabCache=0 (an environment variable only: runtimeconfig.json cannot set it).
+/// The checks run on <see cref="HousekeepingGrid"/>, with the lock heartbeat: on its own .NET timer the check woke an
+/// idle node at another phase than the heartbeat, and each wake-up costs the thread pool's gate and finalizer threads
+/// more than the check itself (idle CPU at 500 processes 0.049 % → see bench/README.md).
 /// </summary>
-internal sealed class IdleMemoryTrim : IDisposable
+internal static class IdleMemoryTrim
 {
+    public const string Name = "idle-memory-trim";
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(10);
     public const long WorthBytes = 8L << 20;
     public const long QuietBytes = 1L << 20;
     public const int SlabPasses = 2;
     public static readonly TimeSpan SlabPassInterval = TimeSpan.FromMilliseconds(2100);
 
-    private readonly Timer _timer;
-    private long _allocatedAtLastCheck;
-    private long _allocatedAtLastTrim;
-    // Finalizer passes still to make for the JIT's cached slabs after the last trim (timer thread only).
-    private int _slabPassesLeft;
-
-    public IdleMemoryTrim()
-    {
-        // The first quiet period after start-up always trims: start-up leaves the JIT's and the runtime's C heaps
-        // mostly free but resident (9.6 MiB of `[heap]` with no process) even when its GC garbage is small.
-        _allocatedAtLastTrim = -WorthBytes;
-        _timer = new Timer(_ => Tick(), null, Period, Period);
-    }
+    /// <summary>On the blocking-I/O dispatcher, with the lock heartbeat: a trim blocks its thread for a collection.</summary>
+    public static Props Props() =>
+        FactoryProps.Of(() => new IdleMemoryTrimActor()).WithDispatcher("akka.actor.default-blocking-io-dispatcher");
 
     /// <summary>
     /// Whether to trim now: the node allocated less than <see cref="QuietBytes"/> since the last check (it is quiet)
@@ -48,44 +46,70 @@ internal sealed class IdleMemoryTrim : IDisposable
     /// </summary>
     internal static bool Due(long allocated, long atLastCheck, long atLastTrim) =>
         allocated - atLastCheck < QuietBytes && allocated - atLastTrim >= WorthBytes;
+}
 
-    private void Tick()
+internal sealed class IdleMemoryTrimActor : DelegateReceiveActor, IWithTimers
+{
+    private sealed record Check;
+    private sealed record SlabPass;
+
+    private long _allocatedAtLastCheck;
+    // The first quiet period after start-up always trims: start-up leaves the JIT's and the runtime's C heaps mostly
+    // free but resident (9.6 MiB of `[heap]` with no process) even when its GC garbage is small.
+    private long _allocatedAtLastTrim = -IdleMemoryTrim.WorthBytes;
+    // Finalizer passes still to make for the JIT's cached slabs after the last trim.
+    private int _slabPassesLeft;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public IdleMemoryTrimActor()
     {
-        if (_slabPassesLeft > 0)
-            ReleaseJitSlabs();
-        else
-            Check();
+        Receive<Check>(_ => OnCheck());
+        Receive<SlabPass>(_ => OnSlabPass());
     }
 
-    private void Check()
+    protected override void PreStart() => ScheduleCheck();
+
+    /// <summary>The next check on the grid's next beat: a one-off timer, so the slab passes between do not move it.</summary>
+    private void ScheduleCheck() =>
+        Timers.StartSingleTimer(nameof(Check), new Check(), HousekeepingGrid.UntilNextBeat(Context.System.Scheduler, IdleMemoryTrim.Period));
+
+    private void OnCheck()
     {
         var allocated = GC.GetTotalAllocatedBytes();
-        var due = Due(allocated, _allocatedAtLastCheck, _allocatedAtLastTrim);
+        var due = IdleMemoryTrim.Due(allocated, _allocatedAtLastCheck, _allocatedAtLastTrim);
         _allocatedAtLastCheck = allocated;
-        if (!due) return;
+        if (!due)
+        {
+            ScheduleCheck();
+            return;
+        }
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         // The finalizers of what the collection found dead run after it, on their own thread, and some free C memory
         // (safe handles, native buffers): trimming before they ran left 8 MiB of `[heap]` resident in some runs.
         GC.WaitForPendingFinalizers();
         TrimMalloc();
         _allocatedAtLastTrim = _allocatedAtLastCheck = GC.GetTotalAllocatedBytes();
-        _slabPassesLeft = SlabPasses;
-        _timer.Change(SlabPassInterval, SlabPassInterval);
+        _slabPassesLeft = IdleMemoryTrim.SlabPasses;
+        Timers.StartSingleTimer(nameof(SlabPass), new SlabPass(), IdleMemoryTrim.SlabPassInterval);
     }
 
     /// <summary>
     /// One more pass of the finalizer thread (WaitForPendingFinalizers wakes it even with nothing to finalize), each
     /// of which lets the JIT free the slabs it cached before the previous pass; after the last, malloc gives the pages
-    /// back and the checks resume at <see cref="Period"/>.
+    /// back and the checks resume on the grid.
     /// </summary>
-    private void ReleaseJitSlabs()
+    private void OnSlabPass()
     {
         GC.WaitForPendingFinalizers();
         if (--_slabPassesLeft > 0)
+        {
+            Timers.StartSingleTimer(nameof(SlabPass), new SlabPass(), IdleMemoryTrim.SlabPassInterval);
             return;
+        }
         TrimMalloc();
         _allocatedAtLastCheck = GC.GetTotalAllocatedBytes();
-        _timer.Change(Period, Period);
+        ScheduleCheck();
     }
 
     /// <summary>
@@ -102,6 +126,4 @@ internal sealed class IdleMemoryTrim : IDisposable
         {
         }
     }
-
-    public void Dispose() => _timer.Dispose();
 }

@@ -95,6 +95,7 @@ internal static class NodeHost
             akka.WithActors((system, registry) =>
             {
                 if (node.Lock is { } held) system.ActorOf(NodeLockKeeper.Props(held, settings.Node.Lock.HeartbeatInterval), NodeLockKeeper.Name);
+                system.ActorOf(IdleMemoryTrim.Props(), IdleMemoryTrim.Name);
                 // Under systemd (Type=notify): READY=1, STATUS=, WATCHDOG=1 from the supervision's own transitions.
                 if (systemd.Notifier.Enabled)
                     systemd.Reporter = system.ActorOf(SystemdReporter.Props(systemd, registry.Get<ProcessSupervision>(), settings.Processes), SystemdReporter.Name);
