@@ -23,9 +23,10 @@ namespace Actors.Node.Hosting;
 /// held 9.7 MiB after the trim, live to malloc_trim. After its collection the trim therefore wakes the finalizer
 /// thread <see cref="SlabPasses"/> more times, <see cref="SlabPassInterval"/> apart, and trims malloc again: `[heap]`
 /// 1.7 MiB, as with DOTNET_JitHostMaxSlabCache=0 (an environment variable only: runtimeconfig.json cannot set it).
-/// The checks run on <see cref="HousekeepingGrid"/>, with the lock heartbeat: on its own .NET timer the check woke an
-/// idle node at another phase than the heartbeat, and each wake-up costs the thread pool's gate and finalizer threads
-/// more than the check itself (idle CPU at 500 processes 0.049 % → see bench/README.md).
+/// The checks run on <see cref="HousekeepingGrid"/>, with the lock heartbeat. On its own .NET timer the check woke an
+/// idle node at another phase than the heartbeat (the slab passes moved it), and each wake-up costs the thread pool's
+/// gate and finalizer threads more than the check itself: idle CPU at 500 processes 0.051 % and 1.97 wake-ups a
+/// second, on the grid 0.040 % and 1.30 (bench/lean.py, medians of 3; bench/README.md, issue 14).
 /// </summary>
 internal static class IdleMemoryTrim
 {
