@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Issue 14 item 3: the CPU time a supervisor spends on a log row, per thread, beside the row's wall time.
+
+  python3 bench/log_row_cpu.py [--runs 5] [--tool chunks|lines] [--actors LABEL=PATH/actors ...] [--no-supervisord]
+
+Each run starts a supervisor with one writer (bench/tools/chunks.c or lines.c, as bench/peers.py's log rows run it,
+at once with the supervisor), takes each supervisor thread's CPU time (schedstat) when the writer's stamp file
+appears and again when the log holds every byte, and prints the difference with the wall time from the stamp.
+Builds are interleaved with supervisord. CPU time is what the supervisor's reading and writing cost, and unlike the
+wall time it does not swing with what else the machine does; the wall time is the peers row's figure.
+"""
+import argparse, os, statistics, sys, tempfile, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import peers  # noqa: E402
+common = peers.common
+
+
+def thread_cpu_ms(pid):
+    """CPU time of each thread of pid, in ms, by 'name:tid'."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            ns = int(open(f"/proc/{pid}/task/{tid}/schedstat").read().split()[0])
+            out[open(f"/proc/{pid}/task/{tid}/comm").read().strip() + ":" + tid] = ns / 1e6
+        except OSError:
+            pass
+    return out
+
+
+def one_run(name, tool, count, expected):
+    sup = peers.ADAPTERS[name](tempfile.mkdtemp(prefix=f"rowcpu-{name}-"))
+    stamp = os.path.join(sup.folder, "stamp")
+    try:
+        sup.start({"w": ["/bin/sh", "-c", f"{os.path.join(common.TOOLS, tool)} {count} {stamp}; exec sleep 100000"]})
+        pid = sup.root()
+        common.wait_for(lambda: os.path.exists(stamp), 120, step=0.0003)
+        before = thread_cpu_ms(pid)
+        log = sup.log_of("w")
+        common.wait_for(lambda: os.path.exists(log) and os.path.getsize(log) >= len(expected), 600, step=0.002)
+        done = time.monotonic_ns()
+        after = thread_cpu_ms(pid)
+        # The stamp file exists before the writer wrote its number into it.
+        common.wait_for(lambda: open(stamp).read().endswith("\n"), 10, step=0.001)
+        wall = (done - int(open(stamp).read())) / 1e6
+        spent = {k: v - before.get(k, 0) for k, v in after.items()}
+        return wall, sum(spent.values()), sorted(spent.items(), key=lambda kv: -kv[1])[:3]
+    finally:
+        peers.shut_down(sup)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--tool", choices=["chunks", "lines"], default="chunks")
+    ap.add_argument("--actors", action="append", default=[], metavar="LABEL=PATH")
+    ap.add_argument("--no-supervisord", action="store_true")
+    args = ap.parse_args()
+    names = []
+    for spec in args.actors:
+        label, path = spec.split("=", 1)
+        peers.ADAPTERS[label] = type("Actors_" + label, (peers.Actors,), {"name": label, "binary": os.path.abspath(path)})
+        names.append(label)
+    if not args.no_supervisord:
+        names.append("supervisord")
+    count = 1_000_000
+    expected = peers.expected_text(args.tool, count)
+    results = {n: [] for n in names}
+    for r in range(args.runs):
+        for n in names:
+            wall, cpu, top = one_run(n, args.tool, count, expected)
+            results[n].append((wall, cpu))
+            print(f"{n:12} run {r}: wall {wall:7.1f} ms, CPU {cpu:6.1f} ms (" + ", ".join(f"{k} {v:.1f}" for k, v in top) + ")",
+                  flush=True)
+    for n in names:
+        walls = [w for w, _ in results[n]]
+        cpus = [c for _, c in results[n]]
+        print(f"{n:12} median of {args.runs}: wall {statistics.median(walls):.1f} ms, CPU {statistics.median(cpus):.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
