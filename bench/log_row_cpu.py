@@ -43,6 +43,9 @@ def one_run(name, tool, count, expected):
         # The stamp file exists before the writer wrote its number into it.
         common.wait_for(lambda: open(stamp).read().endswith("\n"), 10, step=0.001)
         wall = (done - int(open(stamp).read())) / 1e6
+        with open(log, "rb") as f:
+            if f.read() != expected:
+                print(f"  {name}: the log is not byte for byte what was written", file=sys.stderr)
         spent = {k: v - before.get(k, 0) for k, v in after.items()}
         return wall, sum(spent.values()), sorted(spent.items(), key=lambda kv: -kv[1])[:3]
     finally:
