@@ -12,20 +12,14 @@ wall time it does not swing with what else the machine does; the wall time is th
 import argparse, os, statistics, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lean  # noqa: E402
 import peers  # noqa: E402
 common = peers.common
 
 
 def thread_cpu_ms(pid):
-    """CPU time of each thread of pid, in ms, by 'name:tid'."""
-    out = {}
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            ns = int(open(f"/proc/{pid}/task/{tid}/schedstat").read().split()[0])
-            out[open(f"/proc/{pid}/task/{tid}/comm").read().strip() + ":" + tid] = ns / 1e6
-        except OSError:
-            pass
-    return out
+    """CPU time of each thread of pid, in ms, by 'name:tid' (lean.py's schedstat reading)."""
+    return {f"{comm}:{tid}": ns / 1e6 for tid, (comm, ns, _) in lean.threads(pid).items()}
 
 
 def one_run(name, tool, count, expected):
