@@ -4,7 +4,7 @@ for one or more published builds side by side (interleaved in one run, so a busy
 See bench/README.md, section "lean".
 
   python3 bench/lean.py [--bin LABEL=PATH/actors ...] [--env LABEL=NAME=VALUE ...] [--only idle|pss|logs|startup]
-                        [--runs 5] [--counts 0,500] [--pss-settle 20]
+                        [--runs 5] [--counts 0,500] [--pss-settle 30]
 
 Without --bin it publishes this worktree (as bench/run.py does) and measures that. Idle and PSS are CPU time and
 pages, valid on a loaded machine; the log rows and start-up are wall-clock times, comparable only between builds
@@ -261,7 +261,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", action="append", default=[], help="LABEL=PATH to an actors binary (repeatable)")
     parser.add_argument("--env", action="append", default=[], help="LABEL=NAME=VALUE: an environment variable for that build's nodes")
-    parser.add_argument("--pss-settle", type=float, default=20, help="seconds after all run before PSS is read (pss)")
+    # 30 s: the node's idle trim runs on the first quiet 10 s beat after start-up and ends ~4 s later (the JIT's slab
+    # passes); at 20 s, about one run in three was read before it ended, with `[heap]` still at 9.6 MiB.
+    parser.add_argument("--pss-settle", type=float, default=30, help="seconds after all run before PSS is read (pss)")
     parser.add_argument("--only", choices=["idle", "pss", "logs", "startup"])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--counts", default="0,500")

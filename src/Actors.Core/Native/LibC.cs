@@ -162,6 +162,12 @@ internal static unsafe partial class LibC
     // IdleMemoryTrim (the node): gives the free pages of malloc's heaps back (glibc), the JIT's and the runtime's own memory.
     [LibraryImport(Lib)] public static partial int malloc_trim(nuint pad);
 
+    // OutputPump's read buffer: mapped apart from malloc's heap and faulted in at once (see ResidentBuffer).
+    [LibraryImport(Lib, SetLastError = true)] public static partial void* mmap(void* addr, nuint length, int prot, int flags, int fd, nint offset);
+    [LibraryImport(Lib, SetLastError = true)] public static partial int munmap(void* addr, nuint length);
+    public const int PROT_READ = 1, PROT_WRITE = 2;
+    public const int MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20, MAP_POPULATE = 0x8000; // same on x86-64 and arm64
+
     public static int PidfdOpen(int pid) => (int)syscall(SYS_pidfd_open, pid, 0);
 
     /// <summary>pidfd_send_signal(2) without siginfo; 0 or -1 with errno.</summary>

@@ -18,7 +18,7 @@ namespace Actors.Processes;
 internal sealed unsafe class OutputPump : IDisposable
 {
     // One read takes up to this much: a child printing fast is logged in few large reads and file writes, and its
-    // in-memory tail decodes only the lines it keeps of each read. Native memory, touched only by such bursts.
+    // in-memory tail decodes only the lines it keeps of each read.
     private const int BufferSize = 256 * 1024;
     private const int MaxEvents = 64;
     // Per wake-up, read at most this many bytes from one pipe before serving the others.
@@ -189,11 +189,13 @@ internal sealed unsafe class OutputPump : IDisposable
     private void Run()
     {
         byte* events = (byte*)NativeMemory.Alloc((nuint)(EventSize * MaxEvents));
-        byte* buffer = (byte*)NativeMemory.Alloc(BufferSize);
+        byte* buffer = ResidentBuffer.Map(BufferSize);
         var touched = new HashSet<IOutputSink>();
         // Pipes streaming in small pieces, out of the epoll set and read every CoalesceMs (pump thread only).
         var polled = new List<PipeWatch>();
         TailFeeder.CompileSearches();
+        // Compiled here, not in the first output's path: no ReadyToRun image holds this instance of the lookup.
+        _watches.TryGetValue(0, out _);
         try
         {
             long lastFlush = Environment.TickCount64;
@@ -229,7 +231,7 @@ internal sealed unsafe class OutputPump : IDisposable
         finally
         {
             NativeMemory.Free(events);
-            NativeMemory.Free(buffer);
+            ResidentBuffer.Unmap(buffer, BufferSize);
         }
     }
 
