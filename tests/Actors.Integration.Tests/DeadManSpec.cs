@@ -70,8 +70,11 @@ public sealed class DeadManSpec : IDisposable
             Assert.True(SpinWait.SpinUntil(() => LiveMembers(polite.Id) == 0 && LiveMembers(stubborn.Id) == 0, Patience),
                 $"the overdue groups were not killed; log: {Logged()}");
             Assert.Equal("TERM", File.ReadAllText(termed).Trim());
-            Assert.Contains($"sent signal 15 to the process group of polite (pid {polite.Id})", Logged());
-            Assert.Contains($"SIGKILLed the process group of stubborn (pid {stubborn.Id})", Logged());
+            // The watchdog writes each line after its signal went out: the group can be gone before its line is.
+            var stopped = $"sent signal 15 to the process group of polite (pid {polite.Id})";
+            var killed = $"SIGKILLed the process group of stubborn (pid {stubborn.Id})";
+            Assert.True(SpinWait.SpinUntil(() => Logged().Contains(stopped) && Logged().Contains(killed), Patience),
+                $"the watchdog did not log the stop signal and the SIGKILL; log: {Logged()}");
             Assert.Equal(2, LiveMembers(renewed.Id));
             Assert.Equal(2, LiveMembers(unfenced.Id));
             Assert.False(run.IsCompleted); // the pipe is open: the node is not dead, only silent
