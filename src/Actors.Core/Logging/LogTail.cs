@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Actors.Logging;
@@ -176,10 +177,17 @@ public sealed class LogTail
     /// keeps the bytes as written); a line over <see cref="MaxLineBytes"/> keeps its start, cut at a character boundary
     /// so the cut adds no replacement character.
     /// </summary>
+    // Inlined: the bulk path calls it for each of up to a thousand lines of every read, nearly always a short line.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ReadOnlySpan<byte> Shown(ReadOnlySpan<byte> line, long lineBytes)
     {
-        if (lineBytes <= MaxLineBytes)
-            return !line.IsEmpty && line[^1] == (byte)'\r' ? line[..^1] : line;
+        if (lineBytes > MaxLineBytes)
+            return Truncated(line);
+        return !line.IsEmpty && line[^1] == (byte)'\r' ? line[..^1] : line;
+    }
+
+    private static ReadOnlySpan<byte> Truncated(ReadOnlySpan<byte> line)
+    {
         var kept = line[..Math.Min(line.Length, MaxLineBytes)];
         if (kept.IsEmpty)
             return kept;
@@ -199,6 +207,13 @@ public sealed class LogTail
     /// <summary>Drops the oldest records below <paramref name="sequence"/>: lines beyond the capacity.</summary>
     private void DropBefore(long sequence)
     {
+        // Every kept line goes (a read held more lines than the tail keeps): one step, not one per line.
+        if (_count > 0 && _lines[(_first + _count - 1) % _lines.Length].Sequence < sequence)
+        {
+            _first = _count = 0;
+            _keptBytes = 0;
+            return;
+        }
         while (_count > 0 && _lines[_first].Sequence < sequence)
         {
             _keptBytes -= _lines[_first].Length;

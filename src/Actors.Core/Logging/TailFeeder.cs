@@ -71,13 +71,11 @@ internal sealed class TailFeeder(LogTail tail)
     /// </summary>
     private ReadOnlySpan<byte> SkipUnkept(ReadOnlySpan<byte> chunk)
     {
-        var lines = chunk.Count((byte)'\n');
-        if (lines <= tail.Capacity)
+        // The newline before the lines kept: it ends the last line skipped.
+        var end = Newlines.NthFromEnd(chunk, tail.Capacity + 1);
+        if (end < 0)
             return chunk;
-        var end = chunk.Length;
-        for (var i = 0; i <= tail.Capacity; i++)
-            end = chunk[..end].LastIndexOf((byte)'\n');
-        tail.SkipHeld(lines - tail.Capacity);
+        tail.SkipHeld(chunk[..end].Count((byte)'\n') + 1);
         return chunk[(end + 1)..];
     }
 
