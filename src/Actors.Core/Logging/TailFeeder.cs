@@ -35,6 +35,20 @@ internal sealed class TailFeeder(LogTail tail)
     /// <summary>Drops an unfinished line held from before (the log was emptied).</summary>
     public void Reset() => ReleasePending();
 
+    /// <summary>
+    /// Runs once each span search the feed and the log writer use, so that they are compiled before output arrives. They
+    /// are instances of CoreLib's generic searches over <c>byte</c> that no ReadyToRun image holds, and the node runs
+    /// without tiered compilation: the first output of a node waited about 3 ms for the JIT to compile them (the 64 KiB
+    /// log row, bench/README.md, issue 14). The output pump calls this on its own thread before it first waits.
+    /// </summary>
+    internal static void CompileSearches()
+    {
+        ReadOnlySpan<byte> sample = "compile\n"u8;
+        _ = sample.IndexOf((byte)'\n');
+        _ = sample.LastIndexOf((byte)'\n');
+        _ = sample.Count((byte)'\n');
+    }
+
     /// <summary>A chunk of output as read (it may end mid-line or hold many lines); its lines were read at <paramref name="at"/>.</summary>
     public void Feed(ReadOnlySpan<byte> chunk, DateTimeOffset at)
     {

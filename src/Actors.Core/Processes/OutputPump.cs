@@ -15,7 +15,7 @@ namespace Actors.Processes;
 /// A one-shot command (an exec probe) has its pipe closed right there: what a descendant writes after that bounded
 /// read is not wanted, and nothing may keep the command's run open.
 /// </summary>
-internal sealed unsafe partial class OutputPump : IDisposable
+internal sealed unsafe class OutputPump : IDisposable
 {
     // One read takes up to this much: a child printing fast is logged in few large reads and file writes, and its
     // in-memory tail decodes only the lines it keeps of each read.
@@ -193,7 +193,7 @@ internal sealed unsafe partial class OutputPump : IDisposable
         var touched = new HashSet<IOutputSink>();
         // Pipes streaming in small pieces, out of the epoll set and read every CoalesceMs (pump thread only).
         var polled = new List<PipeWatch>();
-        Rehearse(buffer, touched);
+        TailFeeder.CompileSearches();
         // Compiled here, not in the first output's path: no ReadyToRun image holds this instance of the lookup.
         _watches.TryGetValue(0, out _);
         try
