@@ -6,7 +6,7 @@ namespace Actors.Core.Tests.Logging;
 public sealed class NewlinesSpec
 {
     [Fact]
-    public void The_nth_newline_from_the_end_is_where_repeated_LastIndexOf_finds_it_at_every_length_and_density()
+    public void Both_ways_find_the_nth_newline_from_the_end_where_repeated_LastIndexOf_finds_it_at_every_length_and_density()
     {
         var random = new Random(7);
         var checkedFound = 0;
@@ -23,7 +23,8 @@ public sealed class NewlinesSpec
                 var expected = bytes.Length;
                 for (var i = 0; i < nth && expected >= 0; i++)
                     expected = bytes.AsSpan(0, Math.Max(expected, 0)).LastIndexOf((byte)'\n');
-                Assert.Equal(nth <= count ? expected : -1, Newlines.NthFromEnd(bytes, nth));
+                Assert.Equal(nth <= count ? expected : -1, Newlines.NthFromEndInBlocks(bytes, nth));
+                Assert.Equal(nth <= count ? expected : -1, Newlines.NthFromEndBySearch(bytes, nth));
                 if (nth <= count) checkedFound++;
             }
         }
@@ -33,6 +34,7 @@ public sealed class NewlinesSpec
     [Fact]
     public void Nth_below_one_is_rejected()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => Newlines.NthFromEnd("a\n"u8, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Newlines.NthFromEndInBlocks("a\n"u8, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Newlines.NthFromEndBySearch("a\n"u8, 0));
     }
 }
