@@ -47,6 +47,8 @@ internal sealed class TailFeeder(LogTail tail)
         _ = sample.IndexOf((byte)'\n');
         _ = sample.LastIndexOf((byte)'\n');
         _ = sample.Count((byte)'\n');
+        // Ours, and for the same reason: ReadyToRun leaves code that asks for 256-bit vectors to the JIT.
+        _ = Newlines.NthFromEnd(sample, 1);
     }
 
     /// <summary>A chunk of output as read (it may end mid-line or hold many lines); its lines were read at <paramref name="at"/>.</summary>
