@@ -9,7 +9,7 @@ appears and again when the log holds every byte, and prints the difference with 
 time from the stamp to the log's first byte (the log's size polled every 0.2 ms).
 Builds are interleaved with supervisord. CPU time is what the supervisor's reading and writing cost, and unlike the
 wall time it does not swing with what else the machine does; the wall time runs from the writer's stamp, as the peers
-row's does (which reads about twice as long: bench/README.md, stop 31).
+row's does, and reads what that row reads on the same day (bench/README.md, stop 32).
 """
 import argparse, os, statistics, sys, tempfile, time
 
