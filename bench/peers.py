@@ -329,6 +329,13 @@ def expected_text(tool, count):
 
 
 def bench_log(name, tool, count, expected):
+    started, done, ok = log_row_run(name, tool, count, expected)
+    return (done - started) / 1e9, ok
+
+
+def log_row_run(name, tool, count, expected):
+    """One run of a log row: (the writer's stamp, the moment the log held every byte, both CLOCK_MONOTONIC ns; whether
+    the log is byte for byte what was written)."""
     sup = ADAPTERS[name](tempfile.mkdtemp(prefix=f"peers-{name}-"))
     stamp = os.path.join(sup.folder, "stamp")
     try:
@@ -348,7 +355,7 @@ def bench_log(name, tool, count, expected):
             at = next((i for i, (a, b) in enumerate(zip(got, expected)) if a != b), min(len(got), len(expected)))
             print(f"  {name}: the log differs from what was written at byte {at} of {len(expected)} ({len(got)} logged): "
                   f"{got[max(0, at - 20):at + 20]!r}", file=sys.stderr)
-        return (done - started) / 1e9, got == expected
+        return started, done, got == expected
     finally:
         shut_down(sup)
 
