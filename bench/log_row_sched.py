@@ -63,7 +63,7 @@ def main():
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     runs = []
     try:
-        # perf is recording once its file has a header.
+        # perf has started once its file has a header; the first writer's stamp comes a supervisor's start-up later.
         peers.common.wait_for(lambda: os.path.exists(data) and os.path.getsize(data) > 0, 30, step=0.05)
         for r in range(args.runs):
             for n in names[r % len(names):] + names[:r % len(names)]:

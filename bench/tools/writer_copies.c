@@ -37,6 +37,7 @@ int main(int argc, char **argv) {
   int p[2];
   if (pipe(p) || (pipe_size && fcntl(p[1], F_SETPIPE_SZ, pipe_size) < 0)) { perror("pipe"); return 71; }
   pid_t pid = fork();
+  if (pid < 0) { perror("fork"); return 71; }
   if (pin(atoi(argv[pid ? 5 : 4]))) { perror("sched_setaffinity"); return 71; }
   if (!pid) {
     close(p[0]);
