@@ -2,7 +2,7 @@
 """Actors side by side with its peers (issue 14's check): supervisord, PM2, runit and s6 supervising the same
 workloads, in one run, interleaved so that a busy moment falls on all of them alike. See bench/README.md, "peers".
 
-  python3 bench/peers.py [--actors PATH/actors] [--only idle|logs] [--runs 5] [--log-runs 15] [--settle 40]
+  python3 bench/peers.py [--actors PATH/actors] [--only idle|logs] [--runs 5] [--log-runs 41] [--settle 40]
                          [--window 60] [--peers actors,supervisord,pm2,runit,s6] [--also LABEL=PATH/actors ...]
 
 Rows:
@@ -12,7 +12,7 @@ Rows:
   lines / chunks  a writer prints 1M lines, one write() per line (bench/tools/lines.c) or in 64 KiB writes
                 (bench/tools/chunks.c); seconds from the writer's own start stamp until the supervisor's log file holds
                 every byte, then the file is compared with what was written (lost, duplicated or reordered lines fail).
-                Medians of --log-runs (15), not --runs: on this 2-vCPU VM the writer's own CPU time for the same 1M
+                Medians of --log-runs (41), not --runs: on this 2-vCPU VM the writer's own CPU time for the same 1M
                 write() calls changes from run to run whoever reads the pipe (into /dev/null, pinned: 1.38-1.43 s on one
                 vCPU, 1.58-1.62 s on the other; under one and the same node, 1.39-2.26 s), so a median of 5 is decided
                 by where and when the writers happened to run. Each run starts the supervisors in a rotated order.
@@ -23,7 +23,7 @@ per service: their sums are what they cost). Log processes (svlogd, s6-log) coun
 
 Peers are installed by `bench/peers-install.sh` (Debian: supervisor, runit, s6; npm: pm2).
 """
-import argparse, os, shlex, shutil, signal, statistics, subprocess, sys, tempfile, time
+import argparse, math, os, shlex, shutil, signal, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
@@ -360,12 +360,35 @@ def log_row_run(name, tool, count, expected):
         shut_down(sup)
 
 
+def sign_test_p(slower, faster):
+    """One-sided sign test: the chance of at least `slower` of `slower + faster` rounds (ties dropped) going one way
+    if either way were as likely."""
+    n = slower + faster
+    return sum(math.comb(n, k) for k in range(slower, n + 1)) / 2 ** n if n else 1.0
+
+
+def print_paired(times, names):
+    """Each Actors build against every peer, round by round (both ran in the same rotation): the ratio of medians,
+    in how many rounds Actors was slower, faster or even (to 0.1 ms), the median of the per-round ratios, and the
+    one-sided sign test's p for "Actors is slower". How item 3 is read from these: bench/README.md, stop 34."""
+    ours = [n for n in names if issubclass(ADAPTERS[n], Actors)]
+    for a in ours:
+        for peer in (n for n in names if n not in ours):
+            pairs = list(zip(times[a], times[peer]))
+            slower = sum(1 for x, y in pairs if round(x, 4) > round(y, 4))
+            faster = sum(1 for x, y in pairs if round(x, 4) < round(y, 4))
+            ratio = statistics.median(times[a]) / statistics.median(times[peer])
+            print(f"  {a} / {peer}: ratio of medians {ratio:.3f}; slower in {slower}, faster in {faster}, "
+                  f"even in {len(pairs) - slower - faster} of {len(pairs)} rounds; median per-round ratio "
+                  f"{statistics.median(x / y for x, y in pairs):.3f}; sign test p(slower) {sign_test_p(slower, faster):.3f}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--actors", default=common.ACTORS)
     ap.add_argument("--only", choices=["idle", "logs"])
     ap.add_argument("--runs", type=int, default=5, help="runs of the idle rows")
-    ap.add_argument("--log-runs", type=int, default=15, help="runs of the log rows (cheap, and noisier: see above)")
+    ap.add_argument("--log-runs", type=int, default=41, help="runs of the log rows (cheap, and noisier: see above)")
     ap.add_argument("--settle", type=float, default=40)
     ap.add_argument("--window", type=float, default=60)
     ap.add_argument("--counts", default="0,500")
@@ -401,10 +424,12 @@ def main():
                 for n in names[r % len(names):] + names[:r % len(names)]:  # interleaved, each run in a rotated order
                     seconds, _ = bench_log(n, tool, count, expected)  # a difference is reported there
                     times[n].append(seconds)
-            print(f"\n{what}: seconds until all logged, median of {args.log_runs} (and quartiles)")
+            print(f"\n{what}: ms until all logged, median of {args.log_runs} (and quartiles)")
             for n in names:
                 q1, med, q3 = statistics.quantiles(times[n], n=4) if len(times[n]) > 1 else times[n] * 3
-                print(f"{n:12} {med:8.3f}  ({q1:.3f}-{q3:.3f})   runs {' '.join('%.3f' % t for t in times[n])}")
+                print(f"{n:12} {med * 1e3:8.1f}  ({q1 * 1e3:.1f}-{q3 * 1e3:.1f})   "
+                      f"runs {' '.join('%.1f' % (t * 1e3) for t in times[n])}")
+            print_paired(times, names)
 
 
 if __name__ == "__main__":
