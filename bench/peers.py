@@ -2,7 +2,7 @@
 """Actors side by side with its peers (issue 14's check): supervisord, PM2, runit and s6 supervising the same
 workloads, in one run, interleaved so that a busy moment falls on all of them alike. See bench/README.md, "peers".
 
-  python3 bench/peers.py [--actors PATH/actors] [--only idle|logs] [--runs 5] [--log-runs 41] [--settle 40]
+  python3 bench/peers.py [--actors PATH/actors] [--only idle|logs|restart|start-stop] [--runs 5] [--log-runs 41] [--settle 40]
                          [--window 60] [--peers actors,supervisord,pm2,runit,s6] [--also LABEL=PATH/actors ...]
 
 Rows:
@@ -10,12 +10,21 @@ Rows:
                 over the window, after all N sleepers run and the settle time passed; then the PSS of those processes
                 (MiB, smaps_rollup, summed). N = 0 and 500.
   lines / chunks  a writer prints 1M lines, one write() per line (bench/tools/lines.c) or in 64 KiB writes
-                (bench/tools/chunks.c); seconds from the writer's own start stamp until the supervisor's log file holds
+                (bench/tools/chunks.c); ms from the writer's own start stamp until the supervisor's log file holds
                 every byte, then the file is compared with what was written (lost, duplicated or reordered lines fail).
                 Medians of --log-runs (41), not --runs: on this 2-vCPU VM the writer's own CPU time for the same 1M
                 write() calls changes from run to run whoever reads the pipe (into /dev/null, pinned: 1.38-1.43 s on one
                 vCPU, 1.58-1.62 s on the other; under one and the same node, 1.39-2.26 s), so a median of 5 is decided
                 by where and when the writers happened to run. Each run starts the supervisors in a rotated order.
+  restart       each supervisor set to restart at once and never give up (Actors: backoff 0, start limit out of
+                reach; supervisord: startsecs=0; PM2: restart_delay 0, min_uptime 0; runit and s6 have no such setting
+                and wait until a run is 1 s old): after exit(1), the gaps between consecutive stamps of
+                bench/tools/stamp.c (30 after 5 warm-up runs); after SIGKILL, from the harness's kill until the next
+                run's stamp (20 kills of runs older than 1 s, after 2 warm-up kills; the harness looks for the stamp
+                every 10 ms, idle in between, so that it does not compete for the 2 vCPUs). p50 and p95 per run,
+                medians of --runs, each run in a rotated order.
+  start-stop    from launching the supervisor until 500 sleepers run; with 100 running, its users' way of stopping
+                them all until none is left; with 100 running, its users' way of ending it until it and they are gone.
 
 The supervisor's own processes: actors run + its helpers (the watchdog); supervisord; the PM2 daemon; runsvdir + one
 runsv per service; s6-svscan + one s6-supervise per service (runit's and s6's designs spread the work over a process
@@ -114,11 +123,15 @@ def pss_kib(pids):
 
 class Supervisor:
     name = "?"
-    workload_exes = ("/sleep", "/lines", "/chunks")
+    workload_exes = ("/sleep", "/lines", "/chunks", "/stamp")
 
-    def __init__(self, folder):
+    def __init__(self, folder, quick_restart=False, controlled=False):
         self.folder = folder
         self.proc = None
+        self.controlled = controlled
+        # The restart rows: each supervisor set to restart as soon as it can and never give up (runit and s6 have
+        # no such setting: each waits until a run is 1 s old before it starts the next).
+        self.quick_restart = quick_restart
 
     def own(self):
         return own_processes(self.root(), self.workload_exes)
@@ -128,6 +141,10 @@ class Supervisor:
 
     def log_of(self, service):
         raise NotImplementedError
+
+    def ready_for_control(self):
+        """Whether stop_all can be used yet (supervisord's control socket comes after its children)."""
+        return True
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -145,7 +162,9 @@ class Actors(Supervisor):
 
     def start(self, services):
         conf = os.path.join(self.folder, "node.conf")
-        body = "\n".join('  %s { command = "%s", args = [%s] }' % (n, argv[0], ", ".join('"%s"' % a for a in argv[1:]))
+        quick = (", backoff { min = 0s, max = 0s, random-factor = 0 }, start-limit { burst = 100000, interval = 1m }"
+                 if self.quick_restart else "")
+        body = "\n".join('  %s { command = "%s", args = [%s]%s }' % (n, argv[0], ", ".join('"%s"' % a for a in argv[1:]), quick)
                          for n, argv in services.items())
         with open(conf, "w") as f:
             f.write('actors {\n node { log-dir = "logs", state-dir = "state" }\n processes {\n%s\n }\n}\n' % body)
@@ -153,6 +172,10 @@ class Actors(Supervisor):
 
     def log_of(self, service):
         return os.path.join(self.folder, "logs", service + ".log")
+
+    def stop_all(self):
+        subprocess.run([self.binary, "stop", "--all", "--config", os.path.join(self.folder, "node.conf")], cwd=self.folder,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
 
 
 class Supervisord(Supervisor):
@@ -165,13 +188,27 @@ class Supervisord(Supervisor):
         with open(conf, "w") as f:
             f.write("[supervisord]\nnodaemon=true\nlogfile=%s/supervisord.log\npidfile=%s/supervisord.pid\nchildlogdir=%s\n"
                     % (self.folder, self.folder, logs))
+            if self.controlled:  # supervisorctl's socket, only for the rows that use it (it costs supervisord memory)
+                f.write("\n[unix_http_server]\nfile=%s/supervisor.sock\n\n[supervisorctl]\nserverurl=unix://%s/supervisor.sock\n"
+                        "\n[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n"
+                        % (self.folder, self.folder))
             for n, argv in services.items():
                 f.write("\n[program:%s]\ncommand=%s\nautorestart=true\nredirect_stderr=true\nstdout_logfile=%s/%s.log\n"
                         "stdout_logfile_maxbytes=0\n" % (n, shlex.join(argv), logs, n))
+                if self.quick_restart:
+                    f.write("startsecs=0\nstartretries=100000\n")
         self.proc = subprocess.Popen(["supervisord", "-n", "-c", conf], cwd=self.folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def log_of(self, service):
         return os.path.join(self.folder, "logs", service + ".log")
+
+    def stop_all(self):
+        conf = os.path.join(self.folder, "supervisord.conf")
+        # supervisorctl answers before supervisord listens; the row waits for the socket before it starts the clock.
+        subprocess.run(["supervisorctl", "-c", conf, "stop", "all"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+
+    def ready_for_control(self):
+        return os.path.exists(os.path.join(self.folder, "supervisor.sock"))
 
 
 class Pm2(Supervisor):
@@ -185,7 +222,8 @@ class Pm2(Supervisor):
         logs = os.path.join(self.folder, "logs")
         os.makedirs(logs, exist_ok=True)
         apps = [{"name": n, "script": argv[0], "args": argv[1:], "interpreter": "none", "autorestart": True,
-                 "out_file": os.path.join(logs, n + ".log"), "error_file": os.path.join(logs, n + ".log"), "merge_logs": True}
+                 "out_file": os.path.join(logs, n + ".log"), "error_file": os.path.join(logs, n + ".log"), "merge_logs": True,
+                 **({"restart_delay": 0, "min_uptime": 0, "max_restarts": 100000} if self.quick_restart else {})}
                 for n, argv in services.items()]
         eco = os.path.join(self.folder, "apps.json")
         with open(eco, "w") as f:
@@ -203,6 +241,9 @@ class Pm2(Supervisor):
 
     def stop(self):
         subprocess.run(["pm2", "kill"], env=self.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop_all(self):
+        subprocess.run(["pm2", "stop", "all"], env=self.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
 
 
 class ServiceDirs(Supervisor):
@@ -230,6 +271,10 @@ class ServiceDirs(Supervisor):
     def log_of(self, service):
         return os.path.join(self.folder, "scan", service, "log", "main", "current")
 
+    def service_dirs(self):
+        scan = os.path.join(self.folder, "scan")
+        return [os.path.join(scan, n) for n in sorted(os.listdir(scan)) if not n.startswith(".")]  # s6's .s6-svscan
+
 
 class Runit(ServiceDirs):
     name = "runit"
@@ -244,6 +289,9 @@ class Runit(ServiceDirs):
                         f.write("s0\n")  # never rotate: the whole output stays in current
         return ["runsvdir", "-P", scan]
 
+    def stop_all(self):
+        subprocess.run(["sv", "down"] + self.service_dirs(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+
     def stop(self):
         # SIGHUP: runsvdir sends each runsv TERM (which stops its service and its logger) and exits.
         if self.proc and self.proc.poll() is None:
@@ -257,6 +305,11 @@ class S6(ServiceDirs):
 
     def scanner(self, scan):
         return ["s6-svscan", scan]
+
+    def stop_all(self):
+        # s6-svc takes one service folder; s6's users loop (or use s6-rc, which is not set up here).
+        for d in self.service_dirs():
+            subprocess.run(["s6-svc", "-d", d], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -360,6 +413,112 @@ def log_row_run(name, tool, count, expected):
         shut_down(sup)
 
 
+def stamps_in(path):
+    try:
+        with open(path) as f:
+            return [int(x) for x in f.read().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def percentiles(gaps):
+    gaps = sorted(gaps)
+    return {"p50": statistics.median(gaps), "p95": gaps[int(len(gaps) * 0.95) - 1]}  # as bench/run.py reads them
+
+
+def restart_exit_run(name, warm=5, gaps=30):
+    """A service that stamps CLOCK_MONOTONIC and exits 1, restarted as soon as its supervisor can: the gaps between
+    consecutive stamps (exit -> re-exec), after `warm` runs, in ms."""
+    sup = ADAPTERS[name](tempfile.mkdtemp(prefix=f"peers-{name}-"), quick_restart=True)
+    stamps = os.path.join(sup.folder, "stamps")
+    try:
+        sup.start({"r": [os.path.join(common.TOOLS, "stamp"), stamps, "1"]})
+        common.wait_for(lambda: len(stamps_in(stamps)) >= warm + gaps + 1, 600, step=0.01)
+        t = stamps_in(stamps)[warm:warm + gaps + 1]
+    finally:
+        shut_down(sup)
+    return percentiles([(b - a) / 1e6 for a, b in zip(t, t[1:])])
+
+
+def restart_kill_run(name, warm=2, kills=20):
+    """A service that stamps and then waits, sent SIGKILL by the harness: ms from the kill until the next run's
+    stamp (kill -> reap -> re-exec), after `warm` kills."""
+    sup = ADAPTERS[name](tempfile.mkdtemp(prefix=f"peers-{name}-"), quick_restart=True)
+    stamps = os.path.join(sup.folder, "stamps")
+    gaps = []
+    try:
+        sup.start({"k": [os.path.join(common.TOOLS, "stamp"), stamps, "wait"]})
+        for i in range(warm + kills):
+            common.wait_for(lambda: len(stamps_in(stamps)) >= i + 1, 60, step=0.002)
+            pid = wait_value(lambda: next((p for p in descendants(sup.root())[0] if proc_exe(p).endswith("/stamp")), None), 60)
+            # runit and s6 hold a restart until the run is 1 s old: every run here is older than that when killed.
+            time.sleep(1.1)
+            killed = time.monotonic_ns()
+            os.kill(pid, signal.SIGKILL)
+            # The stamp holds the time; a coarse look leaves both vCPUs to the supervisor and the new run.
+            common.wait_for(lambda: len(stamps_in(stamps)) >= i + 2, 60, step=0.01)
+            if i >= warm:
+                gaps.append((stamps_in(stamps)[i + 1] - killed) / 1e6)
+    finally:
+        shut_down(sup)
+    return percentiles(gaps)
+
+
+def wait_value(get, timeout):
+    """The first value other than None that get() returns, polled every 2 ms for up to `timeout` s."""
+    found = []
+    common.wait_for(lambda: found.append(get()) or found[-1] is not None, timeout, step=0.002)
+    return found[-1]
+
+
+def proc_exe(pid):
+    try:
+        return os.readlink(f"/proc/{pid}/exe")
+    except OSError:
+        return ""
+
+
+def start_stop_run(name):
+    """From launching the supervisor until 500 sleepers run; with 100 running, from its users' way of stopping all
+    (actors stop --all, supervisorctl stop all, pm2 stop all, sv down, s6-svc -d per service) until the command
+    returned and none is left; with 100 running, from its users' way of ending the supervisor (SIGTERM; pm2 kill;
+    runsvdir SIGHUP; s6-svscanctl -t) until it exited and none is left. Seconds."""
+    out = {}
+    sup = ADAPTERS[name](tempfile.mkdtemp(prefix=f"peers-{name}-"))
+    try:
+        t0 = time.monotonic()
+        sup.start({"s%d" % i: [SLEEP, "100000"] for i in range(500)})
+        common.wait_for(lambda: count_running(sup.root(), "/sleep") >= 500, 600, step=0.005)
+        out["500 running"] = time.monotonic() - t0
+    finally:
+        shut_down(sup)
+    for row in ("stop all 100", "shutdown with 100"):
+        sup = ADAPTERS[name](tempfile.mkdtemp(prefix=f"peers-{name}-"), controlled=True)
+        try:
+            sup.start({"s%d" % i: [SLEEP, "100000"] for i in range(100)})
+            common.wait_for(lambda: count_running(sup.root(), "/sleep") >= 100 and sup.ready_for_control(), 600, step=0.01)
+            sleepers = [p for p in descendants(sup.root())[0] if proc_exe(p).endswith("/sleep")]
+            t0 = time.monotonic()
+            sup.stop_all() if row == "stop all 100" else sup.stop()
+            common.wait_for(lambda: not any(os.path.exists(f"/proc/{p}") and proc_exe(p) for p in sleepers), 120, step=0.001)
+            out[row] = time.monotonic() - t0
+        finally:
+            shut_down(sup)
+    return out
+
+
+def print_restart_row(what, runs, names):
+    print(f"\n{what}: ms, median of {len(runs)} runs of each run's p50 / p95")
+    med = {n: {k: statistics.median(r[n][k] for r in runs) for k in ("p50", "p95")} for n in names}
+    for n in names:
+        print(f"{n:12} p50 {med[n]['p50']:8.2f}  p95 {med[n]['p95']:8.2f}   "
+              f"runs p50 {' '.join('%.2f' % r[n]['p50'] for r in runs)}")
+    peers = [n for n in names if not issubclass(ADAPTERS[n], Actors)]
+    for a in (n for n in names if issubclass(ADAPTERS[n], Actors) and peers):
+        print("  " + "; ".join(f"{a} / {peer}: p50 {med[a]['p50'] / med[peer]['p50']:.2f}x, p95 {med[a]['p95'] / med[peer]['p95']:.2f}x"
+                               for peer in peers))
+
+
 def sign_test_p(slower, faster):
     """One-sided sign test: the chance of at least `slower` of `slower + faster` rounds (ties dropped) going one way
     if either way were as likely."""
@@ -386,7 +545,7 @@ def print_paired(times, names):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--actors", default=common.ACTORS)
-    ap.add_argument("--only", choices=["idle", "logs"])
+    ap.add_argument("--only", choices=["idle", "logs", "restart", "start-stop"])
     ap.add_argument("--runs", type=int, default=5, help="runs of the idle rows")
     ap.add_argument("--log-runs", type=int, default=41, help="runs of the log rows (cheap, and noisier: see above)")
     ap.add_argument("--settle", type=float, default=40)
@@ -403,7 +562,7 @@ def main():
         ADAPTERS[label] = type("Actors_" + label, (Actors,), {"name": label, "binary": path})
         names.append(label)
     os.makedirs(common.TOOLS, exist_ok=True)
-    for tool in ("lines", "chunks"):
+    for tool in ("lines", "chunks", "stamp"):
         if not os.path.exists(os.path.join(common.TOOLS, tool)):
             common.sh("gcc", "-O2", "-o", os.path.join(common.TOOLS, tool), os.path.join(ROOT, "bench", "tools", tool + ".c"))
 
@@ -415,6 +574,21 @@ def main():
             for n in names:
                 med = {k: statistics.median(r[n][k] for r in runs) for k in runs[0][n]}
                 print(f"{n:12} {med['cpu %']:11.3f} {med['wakeups/s']:10.1f} {med['pss MiB']:8.1f} {med['anon MiB']:9.1f} {med['processes']:6.0f}")
+    if args.only in (None, "restart"):
+        for what, row in (("restart after exit(1)", restart_exit_run), ("restart after SIGKILL", restart_kill_run)):
+            runs = []
+            for r in range(args.runs):
+                runs.append({n: row(n) for n in names[r % len(names):] + names[:r % len(names)]})
+            print_restart_row(what, runs, names)
+    if args.only in (None, "start-stop"):
+        runs = []
+        for r in range(args.runs):
+            runs.append({n: start_stop_run(n) for n in names[r % len(names):] + names[:r % len(names)]})
+        print(f"\nstart and stop: s, median of {args.runs} runs")
+        rows = list(runs[0][names[0]])
+        print(f"{'':12} " + " ".join(f"{k:>18}" for k in rows))
+        for n in names:
+            print(f"{n:12} " + " ".join(f"{statistics.median(r[n][k] for r in runs):18.3f}" for k in rows))
     if args.only in (None, "logs"):
         count = 1_000_000
         for tool, what in (("lines", "1M lines, one write() per line"), ("chunks", "1M lines in 64 KiB writes")):

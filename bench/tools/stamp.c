@@ -1,5 +1,7 @@
-/* Appends CLOCK_MONOTONIC nanoseconds to argv[1] with one write(), then exits with argv[2] (default 1).
-   Used to measure restart latency: the gap between one run's stamp and the next is exit -> re-exec. */
+/* Appends CLOCK_MONOTONIC nanoseconds to argv[1] with one write(), then exits with argv[2] (default 1), or with
+   argv[2] "wait" stays until a signal ends it.
+   Used to measure restart latency: the gap between one run's stamp and the next is exit -> re-exec; with "wait",
+   the gap between a SIGKILL and the next run's stamp is kill -> re-exec (bench/peers.py --only restart). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,5 +16,7 @@ int main(int argc, char **argv) {
     int fd = open(argv[1], O_WRONLY | O_APPEND | O_CREAT, 0644);
     if (fd < 0 || write(fd, buf, n) != n) return 70;
     close(fd);
+    if (argc > 2 && !strcmp(argv[2], "wait"))
+        for (;;) pause();
     return argc > 2 ? atoi(argv[2]) : 1;
 }
