@@ -80,9 +80,14 @@ def own_processes(root, workload_exes):
     return [p for p in pids if not any(table[p][2].endswith(w) for w in workload_exes)]
 
 
-def count_running(root, exe_suffix):
+def workload_pids(root, exe_suffix):
+    """The root's descendants running the program whose path ends with exe_suffix."""
     pids, table = descendants(root)
-    return sum(1 for p in pids if table[p][2].endswith(exe_suffix))
+    return (p for p in pids if table[p][2].endswith(exe_suffix))
+
+
+def count_running(root, exe_suffix):
+    return sum(1 for _ in workload_pids(root, exe_suffix))
 
 
 def schedstat_ns(pids):
@@ -450,7 +455,7 @@ def restart_kill_run(name, warm=2, kills=20):
         sup.start({"k": [os.path.join(common.TOOLS, "stamp"), stamps, "wait"]})
         for i in range(warm + kills):
             common.wait_for(lambda: len(stamps_in(stamps)) >= i + 1, 60, step=0.002)
-            pid = wait_value(lambda: next((p for p in descendants(sup.root())[0] if proc_exe(p).endswith("/stamp")), None), 60)
+            pid = wait_value(lambda: next(workload_pids(sup.root(), "/stamp"), None), 60)
             # runit and s6 hold a restart until the run is 1 s old: every run here is older than that when killed.
             time.sleep(1.1)
             killed = time.monotonic_ns()
@@ -497,7 +502,7 @@ def start_stop_run(name):
         try:
             sup.start({"s%d" % i: [SLEEP, "100000"] for i in range(100)})
             common.wait_for(lambda: count_running(sup.root(), "/sleep") >= 100 and sup.ready_for_control(), 600, step=0.01)
-            sleepers = [p for p in descendants(sup.root())[0] if proc_exe(p).endswith("/sleep")]
+            sleepers = list(workload_pids(sup.root(), "/sleep"))
             t0 = time.monotonic()
             sup.stop_all() if row == "stop all 100" else sup.stop()
             common.wait_for(lambda: not any(os.path.exists(f"/proc/{p}") and proc_exe(p) for p in sleepers), 120, step=0.001)
