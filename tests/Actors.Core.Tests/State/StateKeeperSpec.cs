@@ -69,6 +69,28 @@ public sealed class StateKeeperSpec : SupervisionSpec
     }
 
     [Fact]
+    public void Sticky_stops_that_arrive_during_a_write_are_written_together_by_the_next()
+    {
+        var writes = 0;
+        using var firstWriteMayEnd = new ManualResetEventSlim();
+        var keeper = Sys.ActorOf(StateKeeper.Props(File, new Dictionary<string, SavedIntent>(), (path, intents) =>
+        {
+            if (Interlocked.Increment(ref writes) == 1) firstWriteMayEnd.Wait(Patience);
+            NodeStateFile.Save(path, intents);
+        }));
+        keeper.Tell(Stopped("p0"));
+        AwaitCondition(() => Volatile.Read(ref writes) == 1, Patience);
+        // What `stop --all` sends: a change per process, arriving while the first one is being written.
+        for (var i = 1; i < 100; i++) keeper.Tell(Stopped($"p{i}"));
+        firstWriteMayEnd.Set();
+        AwaitAssert(() => Assert.Equal(100, Saved().Values.Count(intent => intent.KeptStopped)), Patience);
+        Settle(keeper);
+        Assert.Equal(2, Volatile.Read(ref writes));
+    }
+
+    private IntentChanged Stopped(string name) => new(name, new SavedIntent(true, "stopped by request", Clock.Now, 0));
+
+    [Fact]
     public void What_is_pending_is_written_when_the_keeper_stops()
     {
         var keeper = Keeper();
