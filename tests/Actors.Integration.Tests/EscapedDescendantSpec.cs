@@ -107,6 +107,21 @@ public sealed class EscapedDescendantSpec : IAsyncLifetime
     }
 
     [Fact]
+    public void What_left_the_group_gets_the_stop_signal_with_it_not_only_SIGKILL_at_the_stop_timeout()
+    {
+        // The stop answers once the escapees are gone too: with a stop timeout far beyond the patience, only the
+        // stop signal can end them in time (SIGKILL would come after 300 s).
+        StartNode($"escaper {{ {Escaper}, stop.timeout = 300s }}");
+        var escapees = AwaitEscapees("escaper");
+
+        var clock = Stopwatch.StartNew();
+        var stop = _node.Cli("stop", "escaper");
+        Assert.True(stop.Code == 0, stop.ToString());
+        Assert.True(clock.Elapsed < Patience, $"the stop took {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.True(AwaitGone(escapees), $"still running after stop: {string.Join(", ", escapees.Where(e => IsAlive(e.Pid, e.StartTime)))}");
+    }
+
+    [Fact]
     public void Restart_ends_what_the_previous_run_left_outside_its_group()
     {
         StartNode($"escaper {{ {Escaper} }}");

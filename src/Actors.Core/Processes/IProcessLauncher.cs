@@ -65,6 +65,22 @@ public interface IProcessHandle
     bool IsGroupAlive();
 
     /// <summary>
+    /// The stop signal to every process left in the group, then SIGCONT: a stopped (SIGSTOPed) process cannot act on
+    /// the stop signal until it is continued. What the run started outside its group may get them a moment later.
+    /// </summary>
+    void StopGroup(int signal)
+    {
+        SignalGroup(signal);
+        SignalGroup(Actors.Native.LibC.SIGCONT);
+    }
+
+    /// <summary>
+    /// <see cref="IsGroupAlive"/>, answered when the look is done: a handle whose look reads the process table may
+    /// share one read with others that asked at about the same time.
+    /// </summary>
+    Task<bool> IsGroupAliveAsync() => Task.FromResult(IsGroupAlive());
+
+    /// <summary>
     /// Told by the owner when it is done with the process: its group is gone, or the owner killed it as it
     /// stopped. The launcher may then forget the process (its pid registry entry goes once it is also reaped).
     /// Idempotent.

@@ -70,6 +70,40 @@ internal sealed class LinuxProcessHandle(int pid, long startTime, int leaderPidf
         return _descendants.Signal(signal) > 0 || group;
     }
 
+    /// <summary>
+    /// The group gets the stop signal and SIGCONT at once. What the run started outside its group is looked for in a
+    /// table read after that, off this thread, and gets both then (each once): a child that was about to leave the
+    /// group has either got them with it or left, and then is in the table. Off this thread because a mass stop then
+    /// needs a few reads of the table in all (<see cref="SharedProcTable.ReadAfter"/>), not one or two per run.
+    /// </summary>
+    public void StopGroup(int signal)
+    {
+        lock (_fdGate)
+        {
+            ProcessGroupSignal.ToGroup(_pidfd, Pid, signal, NodeMarker.OfThisNode);
+            ProcessGroupSignal.ToGroup(_pidfd, Pid, LibC.SIGCONT, NodeMarker.OfThisNode);
+        }
+        if (_descendants is not { } descendants) return;
+        SharedProcTable.ReadAfter(System.Diagnostics.Stopwatch.GetTimestamp()).ContinueWith(read =>
+        {
+            descendants.Refresh(read.Result, GroupExists);
+            descendants.Signal(signal);
+            descendants.Signal(LibC.SIGCONT);
+        }, CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+    }
+
+    /// <summary>As <see cref="IsGroupAlive"/>; what needs a table read shares one with every run that asked meanwhile.</summary>
+    public Task<bool> IsGroupAliveAsync()
+    {
+        if (!_reaped) return Task.FromResult(true);
+        if (_descendants is not { } descendants) return Task.FromResult(GroupHasLiveMember());
+        return SharedProcTable.ReadAfter(Volatile.Read(ref _reapedAt)).ContinueWith(read =>
+        {
+            var (outside, inGroup) = descendants.Refresh(read.Result, GroupExists);
+            return outside > 0 || inGroup > 0;
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
     public bool IsGroupAlive()
     {
         // The main process not yet reaped: the run is alive (and then, cheaply, nothing else needs a look).

@@ -17,6 +17,8 @@ internal sealed class ProcessRunnerActor : UntypedActor, IWithTimers
     private sealed record Kill;
     private sealed record Poll;
     private sealed record GiveUp;
+    /// <summary>The answer of a look at the group after the main process exited (<see cref="CheckGroup"/>).</summary>
+    private sealed record GroupLooked(bool Alive);
     /// <summary>A hook of this run ended (<paramref name="Outcome"/> null: it was cancelled by a stop).</summary>
     private sealed record HookDone(HookOutcome? Outcome);
 
@@ -32,6 +34,7 @@ internal sealed class ProcessRunnerActor : UntypedActor, IWithTimers
     private ExitStatus? _exit;
     private string? _stopReason;
     private bool _signalled, _killed, _killNow;
+    private bool _looking; // a look at the group is under way (its answer comes as GroupLooked)
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -183,6 +186,9 @@ internal sealed class ProcessRunnerActor : UntypedActor, IWithTimers
             case Poll:
                 CheckGroup();
                 break;
+            case GroupLooked m:
+                OnGroupLooked(m.Alive);
+                break;
             case Kill:
                 KillGroup();
                 break;
@@ -199,9 +205,30 @@ internal sealed class ProcessRunnerActor : UntypedActor, IWithTimers
         }
     }
 
+    /// <summary>Looks whether anything of the group is left; the answer comes as <see cref="GroupLooked"/> unless it is at hand.</summary>
     private void CheckGroup()
     {
-        if (_handle is null || !_handle.IsGroupAlive())
+        if (_handle is null)
+        {
+            Finish(null);
+            return;
+        }
+        if (_looking) return;
+        var look = _handle.IsGroupAliveAsync();
+        if (look.IsCompleted)
+        {
+            OnGroupLooked(!look.IsCompletedSuccessfully || look.Result);
+            return;
+        }
+        _looking = true;
+        // A look that failed counts as alive: the poll looks again.
+        look.PipeTo(Self, success: alive => new GroupLooked(alive), failure: _ => new GroupLooked(true));
+    }
+
+    private void OnGroupLooked(bool alive)
+    {
+        _looking = false;
+        if (!alive)
         {
             Finish(null);
             return;
@@ -214,9 +241,7 @@ internal sealed class ProcessRunnerActor : UntypedActor, IWithTimers
     {
         if (_signalled || _handle is null) return;
         _signalled = true;
-        _handle.SignalGroup(_settings.Stop.Signal);
-        // A stopped (SIGSTOPed) process cannot act on the stop signal until it is continued.
-        _handle.SignalGroup(SIGCONT);
+        _handle.StopGroup(_settings.Stop.Signal);
         Timers.StartSingleTimer(KillTimer, new Kill(), _settings.Stop.Timeout);
     }
 
@@ -276,7 +301,7 @@ internal sealed class ProcessRunnerActor : UntypedActor, IWithTimers
                     Sender.Tell(new ProcessRunner.SignalResult(_handle?.Pid ?? 0, false, m.Tag));
                     break;
                 // The process is gone; its cleanup runs to its end (bounded by its timeout) whatever is asked meanwhile.
-                case ProcessRunner.Stop or Poll or Kill or GiveUp:
+                case ProcessRunner.Stop or Poll or Kill or GiveUp or GroupLooked:
                     break;
                 default:
                     Unhandled(message);

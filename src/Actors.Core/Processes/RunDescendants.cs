@@ -33,6 +33,7 @@ internal sealed class RunDescendants(int pgid, long mainStartTime, string? runEn
     private readonly object _gate = new();
     private readonly Dictionary<int, Tracked> _escaped = new();
     private readonly int _node = Environment.ProcessId;
+    private bool _disposed;
 
     private sealed record Tracked(long StartTime, int Fd, bool LeadsGroup);
 
@@ -42,12 +43,18 @@ internal sealed class RunDescendants(int pgid, long mainStartTime, string? runEn
     /// </summary>
     /// <returns>The live processes of the run outside its group, and in it (counted only while the group is provably ours).</returns>
     /// <param name="notBefore">The table must be read after this moment (a Stopwatch timestamp): the exit of the main process, or the signal.</param>
-    public (int Outside, int InGroup) Refresh(Func<bool> groupIsOurs, long notBefore)
+    public (int Outside, int InGroup) Refresh(Func<bool> groupIsOurs, long notBefore) =>
+        Refresh(SharedProcTable.Current(notBefore), groupIsOurs);
+
+    /// <summary>As <see cref="Refresh(Func{bool}, long)"/>, with a table the caller read (after the moment that matters to it).</summary>
+    public (int Outside, int InGroup) Refresh(List<ProcEntry> wholeTable, Func<bool> groupIsOurs)
     {
-        var table = SharedProcTable.Current(notBefore).Where(e => e.StartTime >= mainStartTime).ToList();
+        var table = wholeTable.Where(e => e.StartTime >= mainStartTime).ToList();
         bool groupOurs = groupIsOurs();
         lock (_gate)
         {
+            // Released meanwhile (a look that came back after the run was over): pin nothing more.
+            if (_disposed) return (0, 0);
             var ours = new Dictionary<int, ProcEntry>();
             foreach (var e in table)
             {
@@ -147,6 +154,7 @@ internal sealed class RunDescendants(int pgid, long mainStartTime, string? runEn
     {
         lock (_gate)
         {
+            _disposed = true;
             foreach (var t in _escaped.Values) LibC.close(t.Fd);
             _escaped.Clear();
         }
