@@ -89,7 +89,7 @@ internal sealed class LinuxProcessHandle(int pid, long startTime, int leaderPidf
             descendants.Refresh(read.Result, GroupExists);
             descendants.Signal(signal);
             descendants.Signal(LibC.SIGCONT);
-        }, CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        }, CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>As <see cref="IsGroupAlive"/>; what needs a table read shares one with every run that asked meanwhile.</summary>

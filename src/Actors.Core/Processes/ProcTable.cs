@@ -137,7 +137,8 @@ internal static class SharedProcTable
     /// </summary>
     public static Task<List<ProcEntry>> ReadAfter(long notBefore)
     {
-        var done = new TaskCompletionSource<List<ProcEntry>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Continuations run on the serving thread, in turn: each is short (a run's look at the table, a signal or two).
+        var done = new TaskCompletionSource<List<ProcEntry>>();
         Asked.Enqueue((notBefore, done));
         if (Interlocked.CompareExchange(ref _serving, 1, 0) == 0) ThreadPool.UnsafeQueueUserWorkItem(_ => Serve(), null);
         return done.Task;
