@@ -72,9 +72,9 @@ internal sealed class LinuxProcessHandle(int pid, long startTime, int leaderPidf
 
     /// <summary>
     /// The group gets the stop signal and SIGCONT at once. What the run started outside its group is looked for in a
-    /// table read after that, off this thread, and gets both then (each once): a child that was about to leave the
-    /// group has either got them with it or left, and then is in the table. Off this thread because a mass stop then
-    /// needs a few reads of the table in all (<see cref="SharedProcTable.ReadAfter"/>), not one or two per run.
+    /// table read after that, and gets both then (each once): a child that was about to leave the group has either got
+    /// them with it or left, and then is in the table. The read is shared with every run that asked meanwhile, so a
+    /// mass stop needs a few reads of the table in all, not one or two per run (<see cref="SharedProcTable.ReadAfter"/>).
     /// </summary>
     public void StopGroup(int signal)
     {

@@ -113,8 +113,9 @@ internal static class SharedProcTable
 
     private static readonly CoalescedReads<List<ProcEntry>> Table = new(() => ProcTable.Read(), MaxAge);
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int Pid, long StartTime), string> RunMarkers = new();
-    private static readonly System.Collections.Concurrent.ConcurrentQueue<(long NotBefore, TaskCompletionSource<List<ProcEntry>> Done)> Asked = new();
-    private static int _serving; // 1 while a thread serves what was asked of ReadAfter
+#if !ACTORS_WATCHDOG // only a node's runs look at the table off their threads
+    private static readonly BatchedReads<List<ProcEntry>> Batched = new(Current);
+#endif
 
     /// <summary>
     /// A table read after <paramref name="notBefore"/> (a <see cref="System.Diagnostics.Stopwatch"/> timestamp): what
@@ -128,47 +129,16 @@ internal static class SharedProcTable
         return table;
     }
 
+#if !ACTORS_WATCHDOG
     /// <summary>
-    /// A table read after <paramref name="notBefore"/>, read off the caller's thread. Whatever is asked while a read is
-    /// under way is served by the next read, all of it at once. A mass stop, where every run looks at the table right
-    /// after its signal and again after its exit, so costs a few reads, where runs waiting for the table in turn on
-    /// their own threads made one read for every one or two of them, each a few ms of the node's CPU with a few hundred
-    /// processes on the machine (measured: bench/README.md, stop 35).
+    /// A table read after <paramref name="notBefore"/>, shared with every caller that asked meanwhile (see
+    /// <see cref="BatchedReads{T}"/>). A mass stop, where every run looks at the table right after its signal and again
+    /// after its exit, so costs a few reads, where runs waiting for the table in turn on their own threads made one read
+    /// for every one or two of them, each a few ms of the node's CPU with a few hundred processes on the machine
+    /// (measured: bench/README.md, stop 35).
     /// </summary>
-    public static Task<List<ProcEntry>> ReadAfter(long notBefore)
-    {
-        // Continuations run on the serving thread, in turn: each is short (a run's look at the table, a signal or two).
-        var done = new TaskCompletionSource<List<ProcEntry>>();
-        Asked.Enqueue((notBefore, done));
-        if (Interlocked.CompareExchange(ref _serving, 1, 0) == 0) ThreadPool.UnsafeQueueUserWorkItem(_ => Serve(), null);
-        return done.Task;
-    }
-
-    private static void Serve()
-    {
-        var batch = new List<(long NotBefore, TaskCompletionSource<List<ProcEntry>> Done)>();
-        while (true)
-        {
-            batch.Clear();
-            while (Asked.TryDequeue(out var asked)) batch.Add(asked);
-            if (batch.Count == 0)
-            {
-                Volatile.Write(ref _serving, 0);
-                // Asked between the last look and the flag going down: served here, unless another thread took it up.
-                if (Asked.IsEmpty || Interlocked.CompareExchange(ref _serving, 1, 0) != 0) return;
-                continue;
-            }
-            try
-            {
-                var table = Current(batch.Max(a => a.NotBefore));
-                foreach (var a in batch) a.Done.TrySetResult(table);
-            }
-            catch (Exception e)
-            {
-                foreach (var a in batch) a.Done.TrySetException(e);
-            }
-        }
-    }
+    public static Task<List<ProcEntry>> ReadAfter(long notBefore) => Batched.ReadAfter(notBefore);
+#endif
 
     /// <summary>
     /// The <c>NAME=VALUE</c> entry of <paramref name="variable"/> in the environment of <paramref name="process"/>, or

@@ -62,4 +62,33 @@ public class ProcTableSpec
         Assert.NotSame(first, later);
         Assert.Equal(2, reads.Reads);
     }
+
+    [Fact]
+    public async Task Callers_that_ask_while_a_read_is_under_way_are_served_together_by_the_next_read()
+    {
+        using var reading = new ManualResetEventSlim();
+        using var mayFinish = new ManualResetEventSlim();
+        var reads = new CoalescedReads<object>(() =>
+        {
+            reading.Set();
+            mayFinish.Wait();
+            return new object();
+        }, TimeSpan.FromMinutes(1));
+        var batched = new BatchedReads<object>(reads.Current);
+
+        // Nobody reading: the first caller reads on its own thread (held there until the others have asked).
+        var first = Task.Factory.StartNew(() => batched.ReadAfter(System.Diagnostics.Stopwatch.GetTimestamp()),
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        Assert.True(reading.Wait(TimeSpan.FromSeconds(30)), "the first read did not begin");
+        var askedAfter = Enumerable.Range(0, 20).Select(_ => batched.ReadAfter(System.Diagnostics.Stopwatch.GetTimestamp())).ToList();
+        Assert.All(askedAfter, ask => Assert.False(ask.IsCompleted));
+        mayFinish.Set();
+
+        var firstValue = await first.WaitAsync(TimeSpan.FromSeconds(30));
+        var values = await Task.WhenAll(askedAfter).WaitAsync(TimeSpan.FromSeconds(30));
+        // The first read began before they asked, so it cannot serve them; the one after it serves all twenty.
+        Assert.All(values, v => Assert.NotSame(firstValue, v));
+        Assert.Single(values.Distinct());
+        Assert.Equal(2, reads.Reads);
+    }
 }
