@@ -9,8 +9,8 @@ namespace Actors.State;
 /// Protocol of the node's state keeper: it keeps <see cref="NodeStateFile"/> in step with the
 /// <see cref="IntentChanged"/> reports of the processes. A change of the operator's sticky stop is written at
 /// once (it must survive a <c>kill -9</c> right after <c>actors stop</c>): once the keeper has taken in what was
-/// already sent to it, so the hundred changes of a <c>stop --all</c> make a few writes, not a hundred (each with two
-/// fsyncs). A change of only the restart count is written at most once per <see cref="CoalesceInterval"/>, so a
+/// already sent to it, so the changes that came while a write (two fsyncs) was under way go into one write, not one
+/// each. A change of only the restart count is written at most once per <see cref="CoalesceInterval"/>, so a
 /// crash loop does not hammer the disk.
 /// </summary>
 public static class StateKeeper
