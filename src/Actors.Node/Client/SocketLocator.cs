@@ -24,7 +24,7 @@ internal static class SocketLocator
 
     private static string FromConfig(string file, string source)
     {
-        var result = ConfigLoader.LoadFile(Path.GetFullPath(file));
+        var result = ConfigLoader.LoadNodeFile(Path.GetFullPath(file));
         if (result.Node is { } node) return node.ControlSocket;
         var first = result.Errors.FirstOrDefault()?.ToString() ?? "unknown problem";
         throw new UsageException($"cannot read the control socket from {source} {file}: {first}" +
