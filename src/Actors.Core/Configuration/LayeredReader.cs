@@ -32,6 +32,7 @@ internal sealed class LayeredReader(Diagnostics diagnostics, IReadOnlyList<Layer
 
     public static HoconValue? FindIn(HoconObject? obj, string key)
     {
+        if (!key.Contains('.')) return obj is not null && obj.Items.TryGetValue(key, out var value) ? value : null;
         HoconValue? current = null;
         foreach (var segment in key.Split('.'))
         {
@@ -49,20 +50,21 @@ internal sealed class LayeredReader(Diagnostics diagnostics, IReadOnlyList<Layer
 
     public Read<T> Scalar<T>(string key, TryParse<T> parse, string what, string hint)
     {
-        var fallback = FallbackScalar(key, parse);
+        // The reference's value stands in only when no layer has a usable one: read only then (each process reads
+        // about a hundred keys, and a configuration may declare hundreds of processes).
         if (Find(key) is not var (value, layer))
-            return new Read<T>(fallback, TopPath(key), false);
+            return new Read<T>(FallbackScalar(key, parse), TopPath(key), false);
         var path = PathOf(layer, key);
         if (!IsScalar(value))
         {
             diagnostics.Error(path, $"{Describe(value)} is not {what}; {hint}");
-            return new Read<T>(fallback, path, layer.IsUser);
+            return new Read<T>(FallbackScalar(key, parse), path, layer.IsUser);
         }
         var text = value.GetString() ?? "";
         if (!parse(text, out var parsed))
         {
             diagnostics.Error(path, $"\"{text}\" is not {what}; {hint}");
-            return new Read<T>(fallback, path, layer.IsUser);
+            return new Read<T>(FallbackScalar(key, parse), path, layer.IsUser);
         }
         return new Read<T>(parsed, path, layer.IsUser);
     }
@@ -138,6 +140,8 @@ internal sealed class LayeredReader(Diagnostics diagnostics, IReadOnlyList<Layer
     // blanks aside.
     public static bool IsList(HoconValue value)
     {
+        // Most values are one literal, which is no list: said without Akka's IsArray(), which allocates.
+        if (value.Values is [HoconLiteral]) return false;
         if (value.IsArray()) return true;
         var parts = value.Values.Where(e => !(e is HoconLiteral literal && string.IsNullOrWhiteSpace(literal.Value))).ToList();
         return parts.Count > 0 && parts.All(e => e is HoconArray);
