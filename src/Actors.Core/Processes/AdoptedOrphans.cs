@@ -24,6 +24,7 @@ public static class AdoptedOrphans
 
     private static readonly ConcurrentDictionary<int, long> Watched = new(); // pid → start time, killed, to reap
     private static readonly ConcurrentDictionary<LinuxProcessHandle, byte> Runs = new();
+    private static readonly ConcurrentDictionary<int, LinuxProcessHandle> Unreaped = new(); // pid → run whose main process it is
     private static readonly object Gate = new();
     private static Timer? _timer;
     private static PosixSignalRegistration? _childSignals;
@@ -77,9 +78,45 @@ public static class AdoptedOrphans
         if (Sweep()) ScheduleSweep();
     }
 
-    internal static void Register(LinuxProcessHandle run) => Runs[run] = 0;
+    internal static void Register(LinuxProcessHandle run)
+    {
+        Runs[run] = 0;
+        Unreaped[run.Pid] = run;
+    }
 
     internal static void Unregister(LinuxProcessHandle run) => Runs.TryRemove(run, out _);
+
+    /// <summary>The main process of <paramref name="run"/> was reaped: its pid is free, and no longer says who a child is.</summary>
+    internal static void Reaped(LinuxProcessHandle run) => Unreaped.TryRemove(new KeyValuePair<int, LinuxProcessHandle>(run.Pid, run));
+
+    /// <summary>
+    /// True when no child of this process can be a descendant of a run whose main process started at
+    /// <paramref name="mainStartTime"/> (clock ticks since boot) and was reaped; false when one may be, or when this
+    /// process is no subreaper, or its children cannot be listed.
+    /// <para>
+    /// Why that settles whether such a run left anything outside its group: as subreaper, a process whose parent
+    /// exits becomes a child of this process (of its main thread: the kernel gives orphans to the subreaper's first
+    /// live thread). So once the main process is gone, every live descendant of the run is in its group, or is one
+    /// of our children, or descends from one of them. A child is none of the run's when it is the unreaped main
+    /// process of a run (a pid held by our unreaped child is not handed out again) or is older than the run's main
+    /// process (a descendant never is). Nothing else is decided here: any other child, a zombie included, sends the
+    /// caller to the process table, which looks at run markers, groups and parents.
+    /// </para>
+    /// </summary>
+    internal static bool NoChildCouldDescendFrom(long mainStartTime) =>
+        IsEnabled && ProcTable.OwnChildren() is { } children && NoneCouldDescendFrom(children, mainStartTime);
+
+    /// <summary>As <see cref="NoChildCouldDescendFrom"/>, for the children <paramref name="children"/> (pids).</summary>
+    internal static bool NoneCouldDescendFrom(IEnumerable<int> children, long mainStartTime)
+    {
+        foreach (int child in children)
+        {
+            if (Unreaped.ContainsKey(child)) continue;
+            // Gone since the listing (reaped by whoever was its parent): it runs nothing.
+            if (ProcTable.ReadOne(child) is { } entry && entry.StartTime >= mainStartTime) return false;
+        }
+        return true;
+    }
 
     /// <summary>
     /// Reaps <paramref name="pid"/> if it is a zombie child of this process started at <paramref name="startTime"/>.

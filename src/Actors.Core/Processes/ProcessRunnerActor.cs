@@ -35,6 +35,7 @@ internal sealed class ProcessRunnerActor : UntypedActor, IWithTimers
     private string? _stopReason;
     private bool _signalled, _killed, _killNow;
     private bool _looking; // a look at the group is under way (its answer comes as GroupLooked)
+    private bool _groupGone; // a look found nothing of the run left: PostStop need not look again
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -230,6 +231,7 @@ internal sealed class ProcessRunnerActor : UntypedActor, IWithTimers
         _looking = false;
         if (!alive)
         {
+            _groupGone = true;
             Finish(null);
             return;
         }
@@ -322,11 +324,11 @@ internal sealed class ProcessRunnerActor : UntypedActor, IWithTimers
         // A hook still running (this actor is stopped from above: a node going down past its shutdown-timeout) is killed.
         _hook?.Cancel();
         _hook?.Dispose();
-        // Normally the group is already gone. If this actor ends early (its supervisor or the node is going
-        // down abruptly), nothing it started may outlive it.
+        // Normally the group is already gone (and a look said so: nothing to look at again). If this actor ends early
+        // (its supervisor or the node is going down abruptly), nothing it started may outlive it.
         var handle = _ticket.Abandon() ?? _handle;
         if (handle is null) return;
-        if (handle.IsGroupAlive()) handle.SignalGroup(SIGKILL);
+        if (!_groupGone && handle.IsGroupAlive()) handle.SignalGroup(SIGKILL);
         // The one place every runner passes: after Finish (the group is gone) or after the SIGKILL above.
         handle.Release();
     }

@@ -37,6 +37,12 @@ internal sealed class RunDescendants(int pgid, long mainStartTime, string? runEn
 
     private sealed record Tracked(long StartTime, int Fd, bool LeadsGroup);
 
+    /// <summary>True while no process of the run was found outside its group (or every one found is forgotten, gone).</summary>
+    public bool TracksNone
+    {
+        get { lock (_gate) return _escaped.Count == 0; }
+    }
+
     /// <summary>
     /// Looks for the run's processes outside its group (pinning new ones) and reaps the run's zombies the node
     /// adopted. <paramref name="groupIsOurs"/> is asked after the snapshot: does the run's group still exist?
