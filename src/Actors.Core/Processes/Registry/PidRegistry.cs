@@ -8,11 +8,11 @@ namespace Actors.Processes;
 /// (see <see cref="PidEntry"/>), written when it starts and deleted once it is gone with its whole group. What
 /// is left there after a node died is what <see cref="ReapOrphans"/> stops at the next boot.
 /// <para>
-/// Files are written on a thread of their own, so a spawn never waits for the disk (an fsync costs about as
-/// much as the spawn itself on this kind of machine). The short window between a spawn and its entry
-/// reaching the disk is covered by the <see cref="WatchdogLink"/>. Each file is written atomically (temp file,
-/// fsync, rename), so a crash leaves the whole entry or none. A folder that cannot be written does not stop
-/// the node: the warning says so once, and the children simply are not recorded.
+/// Files are written on a thread of their own, so a spawn never waits for the file system. The short window
+/// between a spawn and its entry being written is covered by the <see cref="WatchdogLink"/>. Each file is written
+/// to a temp file and renamed into place, so a node that dies leaves the whole entry or none; entries are not
+/// fsynced, as nothing they name outlives a crash of the machine (see <see cref="Write"/>). A folder that cannot
+/// be written does not stop the node: the warning says so once, and the children simply are not recorded.
 /// </para>
 /// </summary>
 public sealed partial class PidRegistry : IPidRegistry, IDisposable
@@ -92,8 +92,12 @@ public sealed partial class PidRegistry : IPidRegistry, IDisposable
             Directory.CreateDirectory(_folder);
             _folderReady = true;
         }
-        // On disk before the rename makes it the entry: a crash must never leave an empty one behind.
-        AtomicFile.Replace(path, json);
+        // Renamed into place once written: a node that dies mid-write leaves a temp file, never a partial entry. Not
+        // fsynced: an entry names processes of this boot only, which no crash of the machine leaves running, and the
+        // next boot deletes an earlier boot's entries (a torn one as corrupt). Only the node's own death matters, and
+        // the page cache outlives it. (Two fsyncs per spawn and an unlink per exit were a sixth of the node's CPU in a
+        // crash loop: bench/README.md, stop 37.)
+        AtomicFile.Replace(path, json, durable: false);
     }
 
     /// <summary>Writes what is queued, then stops the writer.</summary>
