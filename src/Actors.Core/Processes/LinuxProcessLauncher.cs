@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Akka.Actor;
 using Actors.Native;
 using Actors.Processes.Native;
@@ -13,7 +12,7 @@ namespace Actors.Processes;
 /// </summary>
 public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
 {
-    private readonly BlockingCollection<(LaunchRequest Request, IActorRef ReplyTo)> _queue = new();
+    private readonly HandoffQueue<(LaunchRequest Request, IActorRef ReplyTo)> _queue = new();
     private readonly OutputPump _pump;
     private readonly Thread _spawner;
     private readonly IPidRegistry? _registry;
@@ -65,7 +64,7 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
 
     private void SpawnLoop()
     {
-        foreach (var (request, replyTo) in _queue.GetConsumingEnumerable())
+        foreach (var (request, replyTo) in _queue.Consume())
         {
             try { SpawnOne(request, replyTo); }
             catch (Exception e) { replyTo.Tell(new ProcessLaunchFailed($"could not start: {e.Message}")); }
@@ -130,6 +129,5 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
         _queue.CompleteAdding();
         _spawner.Join(TimeSpan.FromSeconds(5));
         _pump.Dispose();
-        _queue.Dispose();
     }
 }

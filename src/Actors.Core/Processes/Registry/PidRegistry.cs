@@ -1,5 +1,4 @@
 using Actors.Native;
-using System.Collections.Concurrent;
 
 namespace Actors.Processes;
 
@@ -20,7 +19,7 @@ public sealed partial class PidRegistry : IPidRegistry, IDisposable
     /// <summary>The registry's folder inside the state dir.</summary>
     public const string FolderName = "pids";
 
-    private readonly BlockingCollection<(int Pid, long StartTime, byte[]? Json)> _queue = new();
+    private readonly HandoffQueue<(int Pid, long StartTime, byte[]? Json)> _queue = new();
     // What each file holds (writer thread only): a late removal of an older child must not delete a newer one's entry.
     private readonly Dictionary<int, long> _written = new();
     private readonly string _folder;
@@ -51,15 +50,12 @@ public sealed partial class PidRegistry : IPidRegistry, IDisposable
 
     public void Removed(int pid, long startTime) => Enqueue(pid, startTime, null);
 
-    private void Enqueue(int pid, long startTime, byte[]? json)
-    {
-        try { _queue.Add((pid, startTime, json)); }
-        catch (InvalidOperationException) { } // disposed: the node is going; the next boot deals with what is left
-    }
+    // Refused once disposed: the node is going; the next boot deals with what is left.
+    private void Enqueue(int pid, long startTime, byte[]? json) => _queue.TryAdd((pid, startTime, json));
 
     private void WriteLoop()
     {
-        foreach (var (pid, startTime, json) in _queue.GetConsumingEnumerable())
+        foreach (var (pid, startTime, json) in _queue.Consume())
         {
             var path = Path.Combine(_folder, $"{pid}.json");
             try
