@@ -95,16 +95,19 @@ public static class AdoptedOrphans
     /// process is no subreaper, or its children cannot be listed.
     /// <para>
     /// Why that settles whether such a run left anything outside its group: as subreaper, a process whose parent
-    /// exits becomes a child of this process (of its main thread: the kernel gives orphans to the subreaper's first
-    /// live thread). So once the main process is gone, every live descendant of the run is in its group, or is one
-    /// of our children, or descends from one of them. A child is none of the run's when it is the unreaped main
-    /// process of a run (a pid held by our unreaped child is not handed out again) or is older than the run's main
-    /// process (a descendant never is). Nothing else is decided here: any other child, a zombie included, sends the
-    /// caller to the process table, which looks at run markers, groups and parents.
+    /// exits becomes a child of this process. So once the main process is gone, every live descendant of the run is
+    /// in its group, or is a child adopted so, or descends from one. The kernel gives an orphan to the subreaper's
+    /// first live thread (kernel/exit.c, <c>find_new_reaper</c> and <c>find_alive_thread</c>: the thread list starts
+    /// with the thread-group leader, which lives as long as the process), so only the main thread's children are
+    /// read: one small file, where all threads' were a read per thread per run's end, twice the opens of a stop of
+    /// 100 (bench/README.md, stop 37). A child is none of the run's when it is the unreaped main process of a run (a
+    /// pid held by our unreaped child is not handed out again) or is older than the run's main process (a descendant
+    /// never is). Nothing else is decided here: any other child, a zombie included, sends the caller to the process
+    /// table, which looks at run markers, groups and parents.
     /// </para>
     /// </summary>
     internal static bool NoChildCouldDescendFrom(long mainStartTime) =>
-        IsEnabled && ProcTable.OwnChildren() is { } children && NoneCouldDescendFrom(children, mainStartTime);
+        IsEnabled && ProcTable.ChildrenOf(Environment.ProcessId) is { } children && NoneCouldDescendFrom(children, mainStartTime);
 
     /// <summary>As <see cref="NoChildCouldDescendFrom"/>, for the children <paramref name="children"/> (pids).</summary>
     internal static bool NoneCouldDescendFrom(IEnumerable<int> children, long mainStartTime)

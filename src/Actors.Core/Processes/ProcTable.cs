@@ -62,55 +62,49 @@ internal static class ProcTable
     }
 
     /// <summary>
-    /// The pids of this process's children, from <c>/proc/self/task/TID/children</c> of every thread (a child is
-    /// listed under the thread that forked it, or that adopted it); null when they cannot be read (a kernel without
-    /// <c>CONFIG_PROC_CHILDREN</c>). One small read per thread, where the whole table is a read per process on the
-    /// machine.
+    /// The pids of the children of thread <paramref name="tid"/> of this process (<c>/proc/self/task/TID/children</c>:
+    /// a child is listed under the thread that forked it, or that adopted it); null when they cannot be read (no such
+    /// thread, or a kernel without <c>CONFIG_PROC_CHILDREN</c>). One small read, where the whole table is a read per
+    /// process on the machine.
     /// </summary>
-    public static unsafe List<int>? OwnChildren()
+    public static unsafe List<int>? ChildrenOf(int tid)
     {
-        var children = new List<int>();
+        byte* path = stackalloc byte[64];
+        System.Text.Unicode.Utf8.TryWrite(new Span<byte>(path, 63), $"/proc/self/task/{tid}/children", out var written);
+        path[written] = 0;
+        int fd = LibC.open(path, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+        if (fd < 0) return null;
         byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(4096);
         try
         {
-            foreach (var dir in Directory.EnumerateDirectories("/proc/self/task"))
+            int length = 0;
+            while (true)
             {
-                int fd = LibC.open($"{dir}/children", LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
-                if (fd < 0)
+                if (length == buffer.Length)
                 {
-                    // A thread that ended since the listing had no children left (they went to another thread, read
-                    // after or before: see AdoptedOrphans); a live thread without the file: the kernel cannot say.
-                    if (Directory.Exists(dir)) return null;
-                    continue;
+                    var larger = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
                 }
-                int length = 0;
-                try
-                {
-                    while (true)
-                    {
-                        if (length == buffer.Length)
-                        {
-                            var larger = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                            buffer.AsSpan(0, length).CopyTo(larger);
-                            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-                            buffer = larger;
-                        }
-                        nint n;
-                        fixed (byte* p = buffer) n = LibC.pread(fd, p + length, buffer.Length - length, length);
-                        if (n < 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == LibC.EINTR) continue;
-                        if (n <= 0) break;
-                        length += (int)n;
-                    }
-                }
-                finally { LibC.close(fd); }
-                var text = buffer.AsSpan(0, length);
-                foreach (var range in text.Split((byte)' '))
-                    if (int.TryParse(text[range], out var pid)) children.Add(pid);
+                nint n;
+                fixed (byte* p = buffer) n = LibC.pread(fd, p + length, buffer.Length - length, length);
+                if (n < 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == LibC.EINTR) continue;
+                if (n < 0) return null;
+                if (n == 0) break;
+                length += (int)n;
             }
+            var children = new List<int>();
+            var text = buffer.AsSpan(0, length);
+            foreach (var range in text.Split((byte)' '))
+                if (int.TryParse(text[range], out var pid)) children.Add(pid);
             return children;
         }
-        catch (IOException) { return null; }
-        finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            LibC.close(fd);
+        }
     }
 
     /// <summary>Reads <c>/proc/PID/stat</c> into <paramref name="buffer"/>: its length, or -1 when there is no such process.</summary>

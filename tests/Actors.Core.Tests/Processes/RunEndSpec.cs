@@ -20,19 +20,34 @@ public sealed class RunEndSpec
         Assert.True(child.WaitForExit(30_000), "the sleeper did not end");
     }
 
+    /// <summary>This thread's id (<c>/proc/thread-self</c> links to <c>PID/task/TID</c>).</summary>
+    private static int ThisThreadId() => int.Parse(Path.GetFileName(new DirectoryInfo("/proc/thread-self").LinkTarget!));
+
     [Fact]
-    public void The_children_of_this_process_are_listed_while_they_run_and_not_once_reaped()
+    public void A_thread_lists_the_children_it_started_while_they_run_and_not_once_reaped()
     {
-        using var child = StartSleeper();
-        try
+        List<int>? whileRunning = null, afterReaped = null, ofMainThread = null;
+        int pid = 0;
+        // On a thread of its own, which stays alive throughout: a thread that ends hands its children to another.
+        var thread = new Thread(() =>
         {
-            var listed = ProcTable.OwnChildren();
-            Assert.NotNull(listed);
-            Assert.Contains(child.Id, listed);
-        }
-        finally { End(child); }
-        // WaitForExit returned: .NET reaped it, so no thread lists it any more.
-        Assert.DoesNotContain(child.Id, ProcTable.OwnChildren()!);
+            int tid = ThisThreadId();
+            using var child = StartSleeper();
+            pid = child.Id;
+            whileRunning = ProcTable.ChildrenOf(tid);
+            ofMainThread = ProcTable.ChildrenOf(Environment.ProcessId);
+            End(child); // WaitForExit returned: .NET reaped it
+            afterReaped = ProcTable.ChildrenOf(tid);
+        });
+        thread.Start();
+        Assert.True(thread.Join(TimeSpan.FromSeconds(60)), "the thread did not end");
+
+        Assert.NotNull(whileRunning);
+        Assert.Contains(pid, whileRunning);
+        Assert.DoesNotContain(pid, ofMainThread ?? []); // listed under the thread that forked it only
+        Assert.NotNull(afterReaped);
+        Assert.DoesNotContain(pid, afterReaped);
+        Assert.Null(ProcTable.ChildrenOf(int.MaxValue)); // no such thread
     }
 
     [Fact]
