@@ -3,8 +3,8 @@ namespace Actors.Processes;
 /// <summary>
 /// Work handed to one dedicated thread (the spawner, the pid registry's writer), which sleeps while there is none.
 /// Not a <c>BlockingCollection</c>: its take spins (yielding the CPU in a loop) before it sleeps, every time the
-/// queue runs dry, which in a crash loop is after every item; on two vCPUs those yields were a tenth of the node's
-/// samples, beside the restart they delayed (bench/README.md, stop 37). Here the thread sleeps at once.
+/// queue runs dry, which in a crash loop is after every item: the pid registry writer's yields alone were 7% of the
+/// node's samples there, on the two vCPUs the restart needed (bench/README.md, stop 37). Here the thread sleeps at once.
 /// </summary>
 internal sealed class HandoffQueue<T>
 {
