@@ -6,7 +6,7 @@ namespace Actors.Core.Tests.Processes;
 
 /// <summary>
 /// How the end of a run is known without reading the whole process table: the node's own children, listed from
-/// /proc/self/task/*/children, and which of them could be what a run left behind (issue 14, stop 37).
+/// /proc/self/task/TID/children, and which of them could be what a run left behind (issue 14, stop 37).
 /// </summary>
 public sealed class RunEndSpec
 {
@@ -28,19 +28,25 @@ public sealed class RunEndSpec
     {
         List<int>? whileRunning = null, afterReaped = null, ofMainThread = null;
         int pid = 0;
+        Exception? failure = null;
         // On a thread of its own, which stays alive throughout: a thread that ends hands its children to another.
         var thread = new Thread(() =>
         {
-            int tid = ThisThreadId();
-            using var child = StartSleeper();
-            pid = child.Id;
-            whileRunning = ProcTable.ChildrenOf(tid);
-            ofMainThread = ProcTable.ChildrenOf(Environment.ProcessId);
-            End(child); // WaitForExit returned: .NET reaped it
-            afterReaped = ProcTable.ChildrenOf(tid);
+            try
+            {
+                int tid = ThisThreadId();
+                using var child = StartSleeper();
+                pid = child.Id;
+                whileRunning = ProcTable.ChildrenOf(tid);
+                ofMainThread = ProcTable.ChildrenOf(Environment.ProcessId);
+                End(child); // WaitForExit returned: .NET reaped it
+                afterReaped = ProcTable.ChildrenOf(tid);
+            }
+            catch (Exception e) { failure = e; } // thrown on this thread it would end the test host, not fail the test
         });
         thread.Start();
         Assert.True(thread.Join(TimeSpan.FromSeconds(60)), "the thread did not end");
+        if (failure is not null) throw failure;
 
         Assert.NotNull(whileRunning);
         Assert.Contains(pid, whileRunning);
