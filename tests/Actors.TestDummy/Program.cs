@@ -11,7 +11,8 @@ internal static class Program
 {
     internal const string Usage =
         "usage: Actors.TestDummy exit N | sleep SECONDS | print N [--then-exit CODE] | print-both N | ignore-sigterm"
-        + " | spawn-grandchild [N] | heartbeat FILE [INTERVAL-MS] [--stop-after MS] | serve-http PORT [--ready-file FILE | --ready-after MS]"
+        + " | spawn-grandchild [N] | spawn-from-thread [--setsid]"
+        + " | heartbeat FILE [INTERVAL-MS] [--stop-after MS] | serve-http PORT [--ready-file FILE | --ready-after MS]"
         + " | hang | record-start FILE MODE [ARGS] | notify-ready [--when-file FILE] | fence FILE [INTERVAL-MS]\n"
         + "  fence: appends \"$ACTORS_LEASE_TOKEN MONOTONIC-NS\" to FILE (O_APPEND) at its start and every INTERVAL-MS (50)\n"
         + "  notify-ready: sends STATUS=, then READY=1 (once FILE exists) to $NOTIFY_SOCKET as sd_notify does, then runs on\n"
@@ -57,6 +58,12 @@ internal static class Program
                 1 => ParseCount(rest[0]),
                 _ => throw new UsageException(),
             }),
+            "spawn-from-thread" => rest switch
+            {
+                [] => SpawnFromThread.Run(setsid: false),
+                ["--setsid"] => SpawnFromThread.Run(setsid: true),
+                _ => throw new UsageException(),
+            },
             "heartbeat" => HeartbeatArgs(rest),
             "serve-http" => ServeHttpArgs(rest),
             "record-start" => RecordStart(rest),

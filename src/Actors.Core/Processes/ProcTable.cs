@@ -4,7 +4,7 @@ using Actors.Native;
 namespace Actors.Processes;
 
 /// <summary>One line of <c>/proc/PID/stat</c>, the fields the node decides by.</summary>
-internal readonly record struct ProcEntry(int Pid, char State, int Ppid, int Pgid, int Sid, long StartTime)
+internal readonly record struct ProcEntry(int Pid, char State, int Ppid, int Pgid, int Sid, long StartTime, int Threads = 1)
 {
     /// <summary>Exited, not yet reaped by its parent: it holds its pid, group and session ids, but runs nothing.</summary>
     public bool Zombie => State is 'Z' or 'X';
@@ -45,7 +45,7 @@ internal static class ProcTable
         if (close < 0 || close + 2 >= text.Length) return null;
         var rest = text[(close + 2)..];
         char state = (char)rest[0];
-        int ppid = 0, pgid = 0, sid = 0;
+        int ppid = 0, pgid = 0, sid = 0, threads = 1;
         int index = 3; // fields after ')' start at field 3 (state)
         foreach (var range in rest.Split((byte)' '))
         {
@@ -55,7 +55,8 @@ internal static class ProcTable
                 case 4: int.TryParse(field, out ppid); break;
                 case 5: int.TryParse(field, out pgid); break;
                 case 6: int.TryParse(field, out sid); break;
-                case 22: return long.TryParse(field, out var start) ? new ProcEntry(pid, state, ppid, pgid, sid, start) : null;
+                case 20: int.TryParse(field, out threads); break;
+                case 22: return long.TryParse(field, out var start) ? new ProcEntry(pid, state, ppid, pgid, sid, start, threads) : null;
             }
         }
         return null;
@@ -72,6 +73,37 @@ internal static class ProcTable
         byte* path = stackalloc byte[64];
         System.Text.Unicode.Utf8.TryWrite(new Span<byte>(path, 63), $"/proc/self/task/{tid}/children", out var written);
         path[written] = 0;
+        return ReadPidList(path);
+    }
+
+    /// <summary>
+    /// As <see cref="ChildrenOf(int)"/>, for thread <paramref name="tid"/> of process <paramref name="pid"/>
+    /// (<c>/proc/PID/task/TID/children</c>); null when there is no such thread (any more).
+    /// </summary>
+    public static unsafe List<int>? ChildrenOf(int pid, int tid)
+    {
+        byte* path = stackalloc byte[64];
+        System.Text.Unicode.Utf8.TryWrite(new Span<byte>(path, 63), $"/proc/{pid}/task/{tid}/children", out var written);
+        path[written] = 0;
+        return ReadPidList(path);
+    }
+
+    /// <summary>The thread ids of <paramref name="pid"/> (<c>/proc/PID/task</c>), or null when it is gone.</summary>
+    public static List<int>? ThreadsOf(int pid)
+    {
+        try
+        {
+            var threads = new List<int>();
+            foreach (var dir in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+                if (int.TryParse(Path.GetFileName(dir.AsSpan()), out var tid)) threads.Add(tid);
+            return threads;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>A list of pids separated by spaces, read whole from the NUL-terminated <paramref name="path"/>.</summary>
+    private static unsafe List<int>? ReadPidList(byte* path)
+    {
         int fd = LibC.open(path, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
         if (fd < 0) return null;
         byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(4096);
@@ -94,11 +126,11 @@ internal static class ProcTable
                 if (n == 0) break;
                 length += (int)n;
             }
-            var children = new List<int>();
+            var pids = new List<int>();
             var text = buffer.AsSpan(0, length);
             foreach (var range in text.Split((byte)' '))
-                if (int.TryParse(text[range], out var pid)) children.Add(pid);
-            return children;
+                if (int.TryParse(text[range], out var pid)) pids.Add(pid);
+            return pids;
         }
         finally
         {

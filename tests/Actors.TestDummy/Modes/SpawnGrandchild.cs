@@ -31,3 +31,27 @@ internal static class SpawnGrandchild
         return info;
     }
 }
+
+/// <summary>
+/// Starts <c>sleep 1000</c> from a thread other than the main one, which then waits on: the child is listed under that
+/// thread (<c>/proc/PID/task/TID/children</c>), not under the main thread. With <c>setsid</c> the child leaves the group.
+/// </summary>
+internal static class SpawnFromThread
+{
+    public static int Run(bool setsid)
+    {
+        var started = new ManualResetEventSlim();
+        var thread = new Thread(() =>
+        {
+            var info = setsid ? new ProcessStartInfo("/usr/bin/setsid", ["/bin/sleep", "1000"]) : new ProcessStartInfo("/bin/sleep", ["1000"]);
+            info.UseShellExecute = false;
+            using var child = Process.Start(info) ?? throw new InvalidOperationException("could not start the child");
+            Output.WriteLine(Output.Stdout, $"child {child.Id} thread {File.ReadAllText("/proc/thread-self/stat").Split(' ')[0]}");
+            started.Set();
+            SimpleModes.Hang(); // the thread that forked it stays: one that ends hands its children to another
+        }) { IsBackground = true };
+        thread.Start();
+        started.Wait();
+        return SimpleModes.Hang();
+    }
+}
