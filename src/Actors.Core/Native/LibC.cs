@@ -161,6 +161,9 @@ internal static unsafe partial class LibC
 
     // IdleMemoryTrim (the node): gives the free pages of malloc's heaps back (glibc), the JIT's and the runtime's own memory.
     [LibraryImport(Lib)] public static partial int malloc_trim(nuint pad);
+    // ... and the pages of libraries only its start used (StartupOnlyLibraries): MADV_PAGEOUT since Linux 5.4.
+    [LibraryImport(Lib, SetLastError = true)] public static partial int madvise(void* addr, nuint length, int advice);
+    public const int MADV_PAGEOUT = 21;
 
     // OutputPump's read buffer: mapped apart from malloc's heap and faulted in at once (see ResidentBuffer).
     [LibraryImport(Lib, SetLastError = true)] public static partial void* mmap(void* addr, nuint length, int prot, int flags, int fd, nint offset);

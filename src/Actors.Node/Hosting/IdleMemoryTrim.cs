@@ -23,6 +23,8 @@ namespace Actors.Node.Hosting;
 /// held 9.7 MiB after the trim, live to malloc_trim. After its collection the trim therefore wakes the finalizer
 /// thread <see cref="SlabPasses"/> more times, <see cref="SlabPassInterval"/> apart, and trims malloc again: `[heap]`
 /// 1.7 MiB, as with DOTNET_JitHostMaxSlabCache=0 (an environment variable only: runtimeconfig.json cannot set it).
+/// After the first trim (start-up is over then), the pages of the libraries only start-up used are given back once
+/// (<see cref="StartupOnlyLibraries"/>: OpenSSL, Akka.Streams, ConfigurationManager).
 /// The checks run on <see cref="HousekeepingGrid"/>, with the lock heartbeat. On its own .NET timer the check woke an
 /// idle node at another phase than the heartbeat (the slab passes moved it), and each wake-up costs the thread pool's
 /// gate and finalizer threads more than the check itself: idle CPU at 500 processes 0.051 % and 1.97 wake-ups a
@@ -60,6 +62,7 @@ internal sealed class IdleMemoryTrimActor : DelegateReceiveActor, IWithTimers
     private long _allocatedAtLastTrim = -IdleMemoryTrim.WorthBytes;
     // Finalizer passes still to make for the JIT's cached slabs after the last trim.
     private int _slabPassesLeft;
+    private bool _startupPagedOut;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -109,6 +112,12 @@ internal sealed class IdleMemoryTrimActor : DelegateReceiveActor, IWithTimers
             return;
         }
         TrimMalloc();
+        // The first trim comes once start-up is over: what only start-up used goes too, once.
+        if (!_startupPagedOut)
+        {
+            _startupPagedOut = true;
+            StartupOnlyLibraries.PageOut();
+        }
         _allocatedAtLastCheck = GC.GetTotalAllocatedBytes();
         ScheduleCheck();
     }
