@@ -4,16 +4,16 @@ namespace Actors.Node.Hosting;
 
 /// <summary>
 /// Gives back the pages of the libraries a node uses only while it starts, once it has started: they stay resident
-/// for good otherwise (the kernel reclaims file pages only under memory pressure), and are most of what an idle node
-/// maps for nothing. OpenSSL (libcrypto, libssl, .NET's shim and System.Security.Cryptography): Akka 1.5.74 seeds its
+/// for good otherwise (the kernel reclaims file pages only under memory pressure), 6 MiB of a node's 61 MiB of PSS
+/// with 500 processes (OpenSSL 4.85, Akka.Streams 0.78, ConfigurationManager 0.34; bench/README.md, stop 38). OpenSSL (libcrypto, libssl, .NET's shim and System.Security.Cryptography): Akka 1.5.74 seeds its
 /// ThreadLocalRandom from RandomNumberGenerator, which .NET serves from OpenSSL, once, at the first actor.
 /// Akka.Streams: Akka.Hosting reads its configuration at start; the node uses no stream. ConfigurationManager: Akka's
 /// start looks for an app.config (see NoAppConfig). Measured (bench/README.md, stop 38): a node with 100 processes,
 /// PSS 55.3 -> 49.9 MiB, and after a stop and a start of all 100, libcrypto 404 KiB resident of 3.4 MiB (the pages it
 /// wrote at load, now anonymous, stay).
 /// <para>
-/// <c>madvise(MADV_PAGEOUT)</c> drops the clean file pages only this process maps (others' stay) and leaves written
-/// ones alone when there is no swap. Nothing breaks if a library is used again: its pages are read back as they are
+/// <c>madvise(MADV_PAGEOUT)</c> drops the clean file pages only this process maps (others' stay); the pages it wrote
+/// (relocations) go to swap if there is any, else stay. Nothing breaks if a library is used again: its pages are read back as they are
 /// touched. On a kernel older than 5.4 the call fails (EINVAL) and nothing is given back.
 /// </para>
 /// </summary>

@@ -20,33 +20,21 @@ public sealed class RunEndSpec
         Assert.True(child.WaitForExit(30_000), "the sleeper did not end");
     }
 
-    /// <summary>This thread's id (<c>/proc/thread-self</c> links to <c>PID/task/TID</c>).</summary>
-    private static int ThisThreadId() => int.Parse(Path.GetFileName(new DirectoryInfo("/proc/thread-self").LinkTarget!));
-
     [Fact]
     public void A_thread_lists_the_children_it_started_while_they_run_and_not_once_reaped()
     {
         List<int>? whileRunning = null, afterReaped = null, ofMainThread = null;
         int pid = 0;
-        Exception? failure = null;
-        // On a thread of its own, which stays alive throughout: a thread that ends hands its children to another.
-        var thread = new Thread(() =>
+        OwnThread.Run(() =>
         {
-            try
-            {
-                int tid = ThisThreadId();
-                using var child = StartSleeper();
-                pid = child.Id;
-                whileRunning = ProcTable.ChildrenOf(tid);
-                ofMainThread = ProcTable.ChildrenOf(Environment.ProcessId);
-                End(child); // WaitForExit returned: .NET reaped it
-                afterReaped = ProcTable.ChildrenOf(tid);
-            }
-            catch (Exception e) { failure = e; } // thrown on this thread it would end the test host, not fail the test
+            int tid = OwnThread.CurrentId();
+            using var child = StartSleeper();
+            pid = child.Id;
+            whileRunning = ProcTable.ChildrenOf(tid);
+            ofMainThread = ProcTable.ChildrenOf(Environment.ProcessId);
+            End(child); // WaitForExit returned: .NET reaped it
+            afterReaped = ProcTable.ChildrenOf(tid);
         });
-        thread.Start();
-        Assert.True(thread.Join(TimeSpan.FromSeconds(60)), "the thread did not end");
-        if (failure is not null) throw failure;
 
         Assert.NotNull(whileRunning);
         Assert.Contains(pid, whileRunning);

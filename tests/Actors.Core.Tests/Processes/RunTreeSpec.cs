@@ -104,25 +104,17 @@ public sealed class RunTreeSpec
     {
         List<int>? threads = null, children = null, ofMainThread = null;
         int tid = 0, pid = 0;
-        Exception? failure = null;
-        var thread = new Thread(() =>
+        OwnThread.Run(() =>
         {
-            try
-            {
-                tid = int.Parse(Path.GetFileName(new DirectoryInfo("/proc/thread-self").LinkTarget!));
-                using var child = Process.Start(new ProcessStartInfo("sleep", "1000") { UseShellExecute = false })!;
-                pid = child.Id;
-                threads = ProcTable.ThreadsOf(Environment.ProcessId);
-                children = ProcTable.ChildrenOf(Environment.ProcessId, tid);
-                ofMainThread = ProcTable.ChildrenOf(Environment.ProcessId, Environment.ProcessId);
-                child.Kill();
-                Assert.True(child.WaitForExit(30_000), "the sleeper did not end");
-            }
-            catch (Exception e) { failure = e; } // thrown on this thread it would end the test host, not fail the test
+            tid = OwnThread.CurrentId();
+            using var child = Process.Start(new ProcessStartInfo("sleep", "1000") { UseShellExecute = false })!;
+            pid = child.Id;
+            threads = ProcTable.ThreadsOf(Environment.ProcessId);
+            children = ProcTable.ChildrenOf(Environment.ProcessId, tid);
+            ofMainThread = ProcTable.ChildrenOf(Environment.ProcessId, Environment.ProcessId);
+            child.Kill();
+            Assert.True(child.WaitForExit(30_000), "the sleeper did not end");
         });
-        thread.Start();
-        Assert.True(thread.Join(TimeSpan.FromSeconds(60)), "the thread did not end");
-        if (failure is not null) throw failure;
 
         Assert.NotNull(threads);
         Assert.Contains(tid, threads);
