@@ -79,6 +79,17 @@ public sealed class EscapedDescendantSpec : IAsyncLifetime
         return found;
     }
 
+    /// <summary>A process as a failure message names it: pid, command line, and its run's marker (which run left it).</summary>
+    private static string Describe(int pid)
+    {
+        try
+        {
+            var run = File.ReadAllText($"/proc/{pid}/environ").Split('\0').FirstOrDefault(e => e.StartsWith("ACTORS_RUN=", StringComparison.Ordinal));
+            return $"{pid} ({File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim()}, {run})";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return $"{pid} (gone)"; }
+    }
+
     /// <summary>Zombie children of <paramref name="parent"/>: exited, never reaped.</summary>
     private static int ZombieChildren(int parent)
     {
@@ -174,7 +185,7 @@ public sealed class EscapedDescendantSpec : IAsyncLifetime
 
         // Nothing the node started is left running, and it reaped every orphan it adopted.
         var leftovers = MarkedByOurNode();
-        Assert.True(leftovers.Count == 0, $"{leftovers.Count} processes of the node still run after stop");
+        Assert.True(leftovers.Count == 0, $"{leftovers.Count} processes of the node still run after stop: {string.Join("; ", leftovers.Select(Describe))}");
         var nodePid = _node.Process!.Pid;
         // A reap follows each kill closely but not atomically: allow the node a bounded moment for the last ones.
         Poll.Until(() => ZombieChildren(nodePid) == 0, TimeSpan.FromSeconds(10), intervalMs: 100);

@@ -99,7 +99,8 @@ public static class AdoptedOrphans
     /// in its group, or is a child adopted so, or descends from one. The kernel gives an orphan to the subreaper's
     /// first live thread (kernel/exit.c, <c>find_new_reaper</c> and <c>find_alive_thread</c>: the thread list starts
     /// with the thread-group leader, which lives as long as the process), so only the main thread's children are
-    /// read: one small file, where all threads' were a read per thread per run's end, twice the opens of a stop of
+    /// read, in a listing that missed none (<see cref="ProcTable.StableChildrenOf"/>: the node reaps adopted orphans
+    /// while it lists): one small file, where all threads' were a read per thread per run's end, twice the opens of a stop of
     /// 100 (bench/README.md, stop 37). A child is none of the run's when it is the unreaped main process of a run (a
     /// pid held by our unreaped child is not handed out again) or is older than the run's main process (a descendant
     /// never is). Nothing else is decided here: any other child, a zombie included, sends the caller to the process
@@ -107,17 +108,14 @@ public static class AdoptedOrphans
     /// </para>
     /// </summary>
     internal static bool NoChildCouldDescendFrom(long mainStartTime) =>
-        IsEnabled && ProcTable.ChildrenOf(Environment.ProcessId) is { } children && NoneCouldDescendFrom(children, mainStartTime);
+        IsEnabled && ProcTable.StableChildrenOf(Environment.ProcessId, Environment.ProcessId) is { } children
+        && NoneCouldDescendFrom(children, mainStartTime);
 
-    /// <summary>As <see cref="NoChildCouldDescendFrom"/>, for the children <paramref name="children"/> (pids).</summary>
-    internal static bool NoneCouldDescendFrom(IEnumerable<int> children, long mainStartTime)
+    /// <summary>As <see cref="NoChildCouldDescendFrom"/>, for the children <paramref name="children"/>.</summary>
+    internal static bool NoneCouldDescendFrom(List<ProcEntry> children, long mainStartTime)
     {
-        foreach (int child in children)
-        {
-            if (Unreaped.ContainsKey(child)) continue;
-            // Gone since the listing (reaped by whoever was its parent): it runs nothing.
-            if (ProcTable.ReadOne(child) is { } entry && entry.StartTime >= mainStartTime) return false;
-        }
+        foreach (var child in children)
+            if (!Unreaped.ContainsKey(child.Pid) && child.StartTime >= mainStartTime) return false;
         return true;
     }
 

@@ -63,22 +63,10 @@ internal static class ProcTable
     }
 
     /// <summary>
-    /// The pids of the children of thread <paramref name="tid"/> of this process (<c>/proc/self/task/TID/children</c>:
-    /// a child is listed under the thread that forked it, or that adopted it); null when they cannot be read (no such
-    /// thread, or a kernel without <c>CONFIG_PROC_CHILDREN</c>). One small read, where the whole table is a read per
-    /// process on the machine.
-    /// </summary>
-    public static unsafe List<int>? ChildrenOf(int tid)
-    {
-        byte* path = stackalloc byte[64];
-        System.Text.Unicode.Utf8.TryWrite(new Span<byte>(path, 63), $"/proc/self/task/{tid}/children", out var written);
-        path[written] = 0;
-        return ReadPidList(path);
-    }
-
-    /// <summary>
-    /// As <see cref="ChildrenOf(int)"/>, for thread <paramref name="tid"/> of process <paramref name="pid"/>
-    /// (<c>/proc/PID/task/TID/children</c>); null when there is no such thread (any more).
+    /// The pids of the children of thread <paramref name="tid"/> of process <paramref name="pid"/>
+    /// (<c>/proc/PID/task/TID/children</c>: a child is listed under the thread that forked it, or that adopted it), as
+    /// the kernel lists them: a child can be missing when a sibling leaves meanwhile (see <see cref="StableChildrenOf"/>).
+    /// Null when there is no such thread (any more), or a kernel without <c>CONFIG_PROC_CHILDREN</c>.
     /// </summary>
     public static unsafe List<int>? ChildrenOf(int pid, int tid)
     {
@@ -87,6 +75,44 @@ internal static class ProcTable
         path[written] = 0;
         return ReadPidList(path);
     }
+
+    /// <summary>
+    /// The children of thread <paramref name="tid"/> of process <paramref name="pid"/>, each one's stat read after the
+    /// list, from a listing that missed none; null when none of <see cref="ListingAttempts"/> could be trusted, or the
+    /// list cannot be read. Children forked during the read may be missing, as from any snapshot.
+    /// <para>
+    /// Why the check: the kernel lists children one at a time, under the tasklist lock for each (fs/proc/array.c,
+    /// <c>get_children_pid</c>). It goes on from the child it printed last if that one is still a child; otherwise it
+    /// counts its position from the list's head again, and skips a child for each printed one that left the list
+    /// meanwhile ("We might miss some children here if children are exited while we were not holding the lock").
+    /// A child leaves the list only when it is reaped (then it is gone from /proc) or when its parent exits (then its
+    /// parent is another). So a listing whose every child is still there, with <paramref name="pid"/> as parent, after
+    /// the read lost none. Measured with a parent that forks and reaps short-lived children without pause: 31 of
+    /// 200,000 listings missed a child that lived through the whole listing (bench/README.md, stop 39). The node reaps
+    /// adopted orphans while it lists its own children, and a run's shell reaps its children while its tree is walked.
+    /// </para>
+    /// </summary>
+    public static List<ProcEntry>? StableChildrenOf(int pid, int tid) => StableChildren(pid, () => ChildrenOf(pid, tid));
+
+    /// <summary>As <see cref="StableChildrenOf"/>, from the listings <paramref name="list"/> gives (children of <paramref name="pid"/>).</summary>
+    internal static List<ProcEntry>? StableChildren(int pid, Func<List<int>?> list)
+    {
+        for (int attempt = 0; attempt < ListingAttempts; attempt++)
+        {
+            if (list() is not { } pids) return null;
+            var children = new List<ProcEntry>(pids.Count);
+            foreach (int child in pids)
+            {
+                if (ReadOne(child) is not { } entry || entry.Ppid != pid) break;
+                children.Add(entry);
+            }
+            if (children.Count == pids.Count) return children;
+        }
+        return null;
+    }
+
+    /// <summary>How many listings <see cref="StableChildrenOf"/> reads before it leaves the answer to the process table.</summary>
+    public const int ListingAttempts = 3;
 
     /// <summary>The thread ids of <paramref name="pid"/> (<c>/proc/PID/task</c>), or null when it is gone.</summary>
     public static List<int>? ThreadsOf(int pid)
@@ -139,6 +165,45 @@ internal static class ProcTable
         }
     }
 
+    /// <summary>
+    /// The environment <paramref name="pid"/> was started with (<c>/proc/PID/environ</c>), or null when it cannot be
+    /// read. Read whole in one call: the file reads the memory the process had when it was opened, and an exec between
+    /// two reads ends that memory, so the second read returns nothing, as at the end of the file. File.ReadAllBytes
+    /// reads a file of unknown length in several reads: a run's marker was so cut off the environment of a child that
+    /// was exec'ing, the miss was remembered, and the child outlived its run (EscapedDescendantSpec, 7 of 99 runs under
+    /// load, stop 39). A buffer the environment fills is doubled and the read made again from the start.
+    /// </summary>
+    public static unsafe byte[]? ReadEnviron(int pid)
+    {
+        byte* path = stackalloc byte[32];
+        System.Text.Unicode.Utf8.TryWrite(new Span<byte>(path, 31), $"/proc/{pid}/environ", out var written);
+        path[written] = 0;
+        int fd = LibC.open(path, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+        if (fd < 0) return null;
+        try
+        {
+            for (int size = 16 * 1024; size <= MaxEnviron; size *= 2)
+            {
+                byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(size);
+                try
+                {
+                    nint n;
+                    fixed (byte* p = buffer)
+                        do { n = LibC.pread(fd, p, buffer.Length, 0); }
+                        while (n < 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == LibC.EINTR);
+                    if (n < 0) return null;
+                    if (n < buffer.Length) return buffer.AsSpan(0, (int)n).ToArray();
+                }
+                finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
+            }
+            return null;
+        }
+        finally { LibC.close(fd); }
+    }
+
+    /// <summary>The largest environment read (the kernel allows a quarter of the stack limit: 2 MiB by default).</summary>
+    private const int MaxEnviron = 16 * 1024 * 1024;
+
     /// <summary>Reads <c>/proc/PID/stat</c> into <paramref name="buffer"/>: its length, or -1 when there is no such process.</summary>
     private static unsafe int ReadStat(int pid, Span<byte> buffer)
     {
@@ -166,9 +231,7 @@ internal static class ProcTable
     /// </summary>
     public static bool EnvironHas(int pid, string entry)
     {
-        byte[] environ;
-        try { environ = File.ReadAllBytes($"/proc/{pid}/environ"); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+        if (ReadEnviron(pid) is not { } environ) return false;
         // Entries are NUL-terminated: match whole entries only (the first one has no NUL before it).
         var span = environ.AsSpan();
         var needle = Encoding.UTF8.GetBytes(entry + "\0");
@@ -220,16 +283,13 @@ internal static class SharedProcTable
 
     /// <summary>
     /// The <c>NAME=VALUE</c> entry of <paramref name="variable"/> in the environment of <paramref name="process"/>, or
-    /// null. Only what could be read is remembered: an empty read (a zombie, a process in the middle of exec) is tried
-    /// again next time.
+    /// null. Only what could be read whole is remembered (<see cref="ProcTable.ReadEnviron"/>): an empty read (a zombie,
+    /// a process in the middle of exec) is tried again next time.
     /// </summary>
     public static string? EntryOf(ProcEntry process, string variable)
     {
         if (RunMarkers.TryGetValue((process.Pid, process.StartTime), out var known)) return known.Length == 0 ? null : known;
-        byte[] environ;
-        try { environ = File.ReadAllBytes($"/proc/{process.Pid}/environ"); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
-        if (environ.Length == 0) return null;
+        if (ProcTable.ReadEnviron(process.Pid) is not { Length: > 0 } environ) return null;
         var entry = Find(environ, variable) ?? "";
         RunMarkers[(process.Pid, process.StartTime)] = entry;
         return entry.Length == 0 ? null : entry;

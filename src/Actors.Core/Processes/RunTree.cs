@@ -12,7 +12,8 @@ namespace Actors.Processes;
 /// (<see cref="AdoptedOrphans.NoChildCouldDescendFrom"/>), or a subreaper inside the tree, which the walk reads too. An
 /// exiting process hands its children over and becomes a zombie in one step (kernel/exit.c, <c>exit_notify</c>,
 /// under the tasklist lock), so a process found gone or a zombie has nothing left in its part of the tree: what it had
-/// is the adopter's.
+/// is the adopter's. Each list of children is one that missed none: the kernel's listing skips a child when a
+/// sibling leaves during the read (<see cref="ProcTable.StableChildrenOf"/>).
 /// </para>
 /// </summary>
 internal static class RunTree
@@ -29,39 +30,40 @@ internal static class RunTree
     /// </summary>
     public static bool StaysInGroup(int mainPid, long mainStartTime, int pgid)
     {
-        var pending = new Stack<int>();
-        pending.Push(mainPid);
+        // Gone (reaped), a zombie, or the pid of someone else now: its children, if any, were handed to an adopter.
+        if (ProcTable.ReadOne(mainPid) is not { Zombie: false } main || main.StartTime != mainStartTime) return true;
+        var pending = new Stack<ProcEntry>();
+        pending.Push(main);
         int walked = 0;
-        while (pending.TryPop(out int pid))
+        while (pending.TryPop(out var process))
         {
             if (++walked > MaxWalked) return false;
-            // Gone (reaped), a zombie, or the pid of someone else now: its children, if any, were handed to an adopter.
-            if (ProcTable.ReadOne(pid) is not { Zombie: false } process) continue;
-            if (pid == mainPid && process.StartTime != mainStartTime) continue;
+            if (process.Zombie) continue; // what it had is its adopter's, as above
             if (process.Pgid != pgid) return false;
-            // A list that cannot be read while its process still lives: the table decides.
-            if (!PushChildren(pid, process.Threads, pending) && ProcTable.ReadOne(pid) is { Zombie: false }) return false;
+            // A list that cannot be read, or not trusted (ProcTable.StableChildrenOf), while its process still lives:
+            // the table decides.
+            if (!PushChildren(process, pending) && ProcTable.ReadOne(process.Pid) is { Zombie: false }) return false;
         }
         return true;
     }
 
     /// <summary>
-    /// Pushes the children of <paramref name="pid"/>: a child is listed under the thread that forked it, so every
-    /// thread's list when there is more than one. False when a list cannot be read.
+    /// Pushes the children of <paramref name="process"/>: a child is listed under the thread that forked it, so every
+    /// thread's list when there is more than one. False when a list cannot be read or trusted.
     /// </summary>
-    private static bool PushChildren(int pid, int threads, Stack<int> pending)
+    private static bool PushChildren(ProcEntry process, Stack<ProcEntry> pending)
     {
-        if (threads <= 1) return PushChildrenOf(pid, pid, pending);
-        if (ProcTable.ThreadsOf(pid) is not { } tids) return false;
+        if (process.Threads <= 1) return PushChildrenOf(process.Pid, process.Pid, pending);
+        if (ProcTable.ThreadsOf(process.Pid) is not { } tids) return false;
         foreach (int tid in tids)
-            if (!PushChildrenOf(pid, tid, pending)) return false;
+            if (!PushChildrenOf(process.Pid, tid, pending)) return false;
         return true;
     }
 
-    private static bool PushChildrenOf(int pid, int tid, Stack<int> pending)
+    private static bool PushChildrenOf(int pid, int tid, Stack<ProcEntry> pending)
     {
-        if (ProcTable.ChildrenOf(pid, tid) is not { } children) return false;
-        foreach (int child in children) pending.Push(child);
+        if (ProcTable.StableChildrenOf(pid, tid) is not { } children) return false;
+        foreach (var child in children) pending.Push(child);
         return true;
     }
 }

@@ -14,6 +14,8 @@ public sealed class RunEndSpec
         Process.Start(new ProcessStartInfo("sleep", "1000") { UseShellExecute = false })
         ?? throw new InvalidOperationException("sleep did not start");
 
+    private static ProcEntry Entry(int pid) => ProcTable.ReadOne(pid) ?? throw new InvalidOperationException($"no process {pid}");
+
     private static void End(Process child)
     {
         child.Kill();
@@ -30,10 +32,10 @@ public sealed class RunEndSpec
             int tid = OwnThread.CurrentId();
             using var child = StartSleeper();
             pid = child.Id;
-            whileRunning = ProcTable.ChildrenOf(tid);
-            ofMainThread = ProcTable.ChildrenOf(Environment.ProcessId);
+            whileRunning = ProcTable.ChildrenOf(Environment.ProcessId, tid);
+            ofMainThread = ProcTable.ChildrenOf(Environment.ProcessId, Environment.ProcessId);
             End(child); // WaitForExit returned: .NET reaped it
-            afterReaped = ProcTable.ChildrenOf(tid);
+            afterReaped = ProcTable.ChildrenOf(Environment.ProcessId, tid);
         });
 
         Assert.NotNull(whileRunning);
@@ -41,7 +43,7 @@ public sealed class RunEndSpec
         Assert.DoesNotContain(pid, ofMainThread ?? []); // listed under the thread that forked it only
         Assert.NotNull(afterReaped);
         Assert.DoesNotContain(pid, afterReaped);
-        Assert.Null(ProcTable.ChildrenOf(int.MaxValue)); // no such thread
+        Assert.Null(ProcTable.ChildrenOf(Environment.ProcessId, int.MaxValue)); // no such thread
     }
 
     [Fact]
@@ -52,10 +54,10 @@ public sealed class RunEndSpec
         {
             long started = ProcStat.ReadStartTime(child.Id)!.Value;
             // Started in the same clock tick as the run's main process or later: it may be the run's.
-            Assert.False(AdoptedOrphans.NoneCouldDescendFrom([child.Id], started));
-            Assert.False(AdoptedOrphans.NoneCouldDescendFrom([child.Id], started - 1));
+            Assert.False(AdoptedOrphans.NoneCouldDescendFrom([Entry(child.Id)], started));
+            Assert.False(AdoptedOrphans.NoneCouldDescendFrom([Entry(child.Id)], started - 1));
             // Started before it: a descendant is never older than the process it descends from.
-            Assert.True(AdoptedOrphans.NoneCouldDescendFrom([child.Id], started + 1));
+            Assert.True(AdoptedOrphans.NoneCouldDescendFrom([Entry(child.Id)], started + 1));
         }
         finally { End(child); }
     }
@@ -70,10 +72,10 @@ public sealed class RunEndSpec
         AdoptedOrphans.Register(run);
         try
         {
-            Assert.True(AdoptedOrphans.NoneCouldDescendFrom([child.Id], started));
+            Assert.True(AdoptedOrphans.NoneCouldDescendFrom([Entry(child.Id)], started));
             // The pump reaped it: the pid is free, so it no longer says who a child with that pid is.
             run.MarkReaped();
-            Assert.False(AdoptedOrphans.NoneCouldDescendFrom([child.Id], started));
+            Assert.False(AdoptedOrphans.NoneCouldDescendFrom([Entry(child.Id)], started));
         }
         finally
         {

@@ -125,4 +125,56 @@ public sealed class RunTreeSpec
         Assert.Null(ProcTable.ThreadsOf(int.MaxValue));
         Assert.Null(ProcTable.ChildrenOf(int.MaxValue, int.MaxValue));
     }
+
+    [Fact]
+    public void A_listing_whose_children_are_all_still_there_after_it_is_taken_as_read()
+    {
+        var (shell, _, children) = StartShell("sleep 1000 & sleep 1000 & wait", 2);
+        try
+        {
+            int listings = 0;
+            var stable = ProcTable.StableChildren(shell.Id, () => { listings++; return ProcTable.ChildrenOf(shell.Id, shell.Id); });
+            Assert.NotNull(stable);
+            Assert.Equal(children.Order(), stable.Select(c => c.Pid).Order());
+            Assert.All(stable, c => Assert.Equal(shell.Id, c.Ppid));
+            Assert.Equal(1, listings);
+        }
+        finally { End(shell, children); }
+    }
+
+    /// <summary>
+    /// The kernel skips a child for each listed one that left during the listing: a listing that names a child gone
+    /// since (here a reaped process's pid) is read again, and the next one, with every child still there, is taken.
+    /// </summary>
+    [Fact]
+    public void A_listing_that_names_a_child_gone_since_is_read_again()
+    {
+        var (shell, _, children) = StartShell("sleep 1000 & sleep 1000 & wait", 2);
+        var (gone, _, goneChildren) = StartShell("sleep 1000 & wait", 1);
+        End(gone, goneChildren);
+        try
+        {
+            int listings = 0;
+            var stable = ProcTable.StableChildren(shell.Id, () => ++listings == 1 ? [children[0], gone.Id, children[1]] : ProcTable.ChildrenOf(shell.Id, shell.Id));
+            Assert.NotNull(stable);
+            Assert.Equal(children.Order(), stable.Select(c => c.Pid).Order());
+            Assert.Equal(2, listings);
+        }
+        finally { End(shell, children); }
+    }
+
+    [Fact]
+    public void A_listing_that_never_holds_still_or_names_a_child_of_another_parent_is_left_to_the_table()
+    {
+        var (shell, _, children) = StartShell("sleep 1000 & wait", 1);
+        try
+        {
+            // Our own pid: a live process, but no child of the shell (a child handed to an adopter looks so).
+            int listings = 0;
+            Assert.Null(ProcTable.StableChildren(shell.Id, () => { listings++; return [children[0], Environment.ProcessId]; }));
+            Assert.Equal(ProcTable.ListingAttempts, listings);
+            Assert.Null(ProcTable.StableChildren(shell.Id, () => null)); // no list at all
+        }
+        finally { End(shell, children); }
+    }
 }
