@@ -170,7 +170,7 @@ internal static class ProcTable
     /// read. Read whole in one call: the file reads the memory the process had when it was opened, and an exec between
     /// two reads ends that memory, so the second read returns nothing, as at the end of the file. File.ReadAllBytes
     /// reads a file of unknown length in several reads: a run's marker was so cut off the environment of a child that
-    /// was exec'ing, the miss was remembered, and the child outlived its run (EscapedDescendantSpec, 7 of 99 runs under
+    /// was exec'ing, the miss was remembered, and the child outlived its run (EscapedDescendantSpec, 3 of 15 runs under
     /// load, stop 39). A buffer the environment fills is doubled and the read made again from the start.
     /// </summary>
     public static unsafe byte[]? ReadEnviron(int pid)
