@@ -100,8 +100,8 @@ public static class AdoptedOrphans
     /// first live thread (kernel/exit.c, <c>find_new_reaper</c> and <c>find_alive_thread</c>: the thread list starts
     /// with the thread-group leader, which lives as long as the process), so only the main thread's children are
     /// read, in a listing that missed none (<see cref="ProcTable.StableChildrenOf"/>: the node reaps adopted orphans
-    /// while it lists): one small file, where all threads' were a read per thread per run's end, twice the opens of a stop of
-    /// 100 (bench/README.md, stop 37). A child is none of the run's when it is the unreaped main process of a run (a
+    /// while it lists): one small file, where all threads' were a read per thread per run's end, twice the opens of a
+    /// stop of 100 (bench/README.md, stop 37). A child is none of the run's when it is the unreaped main process of a run (a
     /// pid held by our unreaped child is not handed out again) or is older than the run's main process (a descendant
     /// never is). Nothing else is decided here: any other child, a zombie included, sends the caller to the process
     /// table, which looks at run markers, groups and parents.

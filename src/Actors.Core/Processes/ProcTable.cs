@@ -87,8 +87,8 @@ internal static class ProcTable
     /// meanwhile ("We might miss some children here if children are exited while we were not holding the lock").
     /// A child leaves the list only when it is reaped (then it is gone from /proc) or when its parent exits (then its
     /// parent is another). So a listing whose every child is still there, with <paramref name="pid"/> as parent, after
-    /// the read lost none. Measured with a parent that forks and reaps short-lived children without pause: 31 of
-    /// 200,000 listings missed a child that lived through the whole listing (bench/README.md, stop 39). The node reaps
+    /// the read lost none. Measured with a parent that forks and reaps short-lived children without pause: 31 to 39
+    /// of 200,000 listings missed a child that lived through the whole listing (bench/README.md, stop 39). The node reaps
     /// adopted orphans while it lists its own children, and a run's shell reaps its children while its tree is walked.
     /// </para>
     /// </summary>
