@@ -117,6 +117,28 @@ public class LeaseSupervisionSpec : SupervisionSpec
     }
 
     [Fact]
+    public void A_process_started_again_after_giving_its_lease_back_never_names_its_own_node_as_the_holder()
+    {
+        var supervisor = SuperviseLeased((_, _) => SimulatedRun.RunsForever());
+        ExpectOs("launched");
+        AwaitState(supervisor, ProcessState.Running);
+        supervisor.Tell(new StopProcess());
+        ExpectOs("signal 15");
+        ExpectOs("exited");
+        ExpectMsg<ProcessStopped>();
+        AwaitAssert(() => Assert.Null(_lease.Holder), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(5));
+
+        // Another node takes the lease while ours is stopped; started again, ours waits. Until its keeper has looked,
+        // it does not know who holds the lease, and must not say it is itself (the holder it saw last).
+        _lease.TakeBy("node-b");
+        supervisor.Tell(new StartProcess());
+        var waiting = AwaitReason(supervisor, ProcessState.Waiting, "held by node-b (token 2)");
+        var waits = waiting.Trail.Where(t => t.State == ProcessState.Waiting).Select(t => t.Reason).ToList();
+        Assert.All(waits, reason => Assert.DoesNotContain("node-a", reason));
+        Assert.Equal(1, Launcher.RunsOf("web"));
+    }
+
+    [Fact]
     public void Stopping_a_waiting_process_stops_trying_for_the_lease()
     {
         var supervisor = SuperviseLeased((_, _) => SimulatedRun.RunsForever(), lease => lease.TakeBy("node-b"));

@@ -69,7 +69,7 @@ internal sealed partial class ProcessLifecycle
 
     private void OnLeaseLost(string lostBecause)
     {
-        S = S with { LeaseHeld = false, LeaseSeen = S.LeaseSeen is { } seen ? seen with { Held = false } : null };
+        EndOwnHolding();
         var reason = $"lease lost: {lostBecause}";
         switch (S.State)
         {
@@ -98,8 +98,15 @@ internal sealed partial class ProcessLifecycle
         S = S with { LeaseStart = null, FirstTryPending = false };
         if (!S.HasLease) return;
         Do(new Effect.ReleaseLease());
-        S = S with { LeaseHeld = false, LeaseSeen = S.LeaseSeen is { } seen ? seen with { Held = false } : null };
+        EndOwnHolding();
     }
+
+    /// <summary>
+    /// Our holding is over (lost or given back). The last record seen named this node: who holds the lease now is
+    /// unknown until the keeper looks again, and a waiting reason must not name this node as the holder.
+    /// </summary>
+    private void EndOwnHolding() =>
+        S = S with { LeaseHeld = false, LeaseSeen = S.LeaseSeen is { } seen && seen.Holder != nodeId ? seen with { Held = false } : null };
 
     /// <summary>The lease in a status, its heartbeat age aged to <paramref name="now"/> (monotonic).</summary>
     internal static LeaseStatus? LeaseView(LifecycleState s, TimeSpan now)
