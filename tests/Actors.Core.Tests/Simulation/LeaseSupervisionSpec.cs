@@ -101,32 +101,31 @@ public class LeaseSupervisionSpec : SupervisionSpec
         Assert.Equal("1", EnvOfRun(2, "ACTORS_LEASE_TOKEN"));
     }
 
-    [Fact]
-    public void Stop_releases_the_lease_once_the_group_is_gone()
+    /// <summary>A leased process that runs, then is stopped: once its group is gone, the lease is free.</summary>
+    private IActorRef RunThenStop()
     {
         var supervisor = SuperviseLeased((_, _) => SimulatedRun.RunsForever());
         ExpectOs("launched");
         AwaitState(supervisor, ProcessState.Running);
-
         supervisor.Tell(new StopProcess());
         ExpectOs("signal 15");
         ExpectOs("exited");
         ExpectMsg<ProcessStopped>();
         AwaitAssert(() => Assert.Null(_lease.Holder), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(5));
+        return supervisor;
+    }
+
+    [Fact]
+    public void Stop_releases_the_lease_once_the_group_is_gone()
+    {
+        var supervisor = RunThenStop();
         Assert.False(StatusOf(supervisor).Lease!.Held);
     }
 
     [Fact]
     public void A_process_started_again_after_giving_its_lease_back_never_names_its_own_node_as_the_holder()
     {
-        var supervisor = SuperviseLeased((_, _) => SimulatedRun.RunsForever());
-        ExpectOs("launched");
-        AwaitState(supervisor, ProcessState.Running);
-        supervisor.Tell(new StopProcess());
-        ExpectOs("signal 15");
-        ExpectOs("exited");
-        ExpectMsg<ProcessStopped>();
-        AwaitAssert(() => Assert.Null(_lease.Holder), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(5));
+        var supervisor = RunThenStop();
 
         // Another node takes the lease while ours is stopped; started again, ours waits. Until its keeper has looked,
         // it does not know who holds the lease, and must not say it is itself (the holder it saw last).
