@@ -102,8 +102,8 @@ internal sealed partial class ProcessLifecycle
     }
 
     /// <summary>
-    /// Our holding is over (lost or given back). The last record seen named this node: who holds the lease now is
-    /// unknown until the keeper looks again, and a waiting reason must not name this node as the holder.
+    /// Our holding is over (lost or given back). A last record seen that names this node is dropped: who holds the
+    /// lease now is unknown until the keeper looks again, and a waiting reason must not name this node as the holder.
     /// </summary>
     private void EndOwnHolding() =>
         S = S with { LeaseHeld = false, LeaseSeen = S.LeaseSeen is { } seen && seen.Holder != nodeId ? seen with { Held = false } : null };
