@@ -105,6 +105,17 @@ public sealed class OutputPumpSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
     }
 
     [Fact]
+    public void A_new_pump_has_run_its_warm_up_output_without_an_error_and_watches_nothing_once_constructed()
+    {
+        var errors = new List<string>();
+        using var pump = new OutputPump((what, e) => { lock (errors) errors.Add($"{what}: {e.Message}"); });
+
+        // The warm-up's own pipe was among the watches until its end: gone before the constructor returns.
+        Assert.Equal(0, pump.Watching);
+        lock (errors) Assert.Empty(errors);
+    }
+
+    [Fact]
     public void Children_still_watched_when_the_pump_is_disposed_are_killed_and_reaped_not_left_running_or_as_zombies()
     {
         var pump = new OutputPump((_, _) => { });
