@@ -51,7 +51,8 @@ public sealed class LinuxProcessLauncher : IProcessLauncher, IDisposable
         _registry = registry;
         _inheritStdio = inheritStdio;
         _followDescendants = followDescendants;
-        _pump = new OutputPump(onError ?? ((_, _) => { }));
+        // With stdio inherited (actors exec) nothing is logged: the pump only watches exits.
+        _pump = new OutputPump(onError ?? ((_, _) => { }), warmUp: !inheritStdio);
         _spawner = new Thread(SpawnLoop) { IsBackground = true, Name = "actors-spawner" };
         _spawner.Start();
     }

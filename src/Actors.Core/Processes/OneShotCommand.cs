@@ -32,7 +32,7 @@ internal static class OneShotCommand
     // One thread and one epoll set for every one-shot command of this process, made at the first. Nothing to report
     // errors to: writing into an OutputTail cannot fail, and a hook's copy into a log that cannot be written is
     // dropped (the process's own output reports the log's trouble in its status).
-    private static readonly Lazy<OutputPump> Pump = new(() => new OutputPump((_, _) => { }));
+    private static readonly Lazy<OutputPump> Pump = new(() => new OutputPump((_, _) => { }, warmUp: false));
 
     /// <param name="path">The executable, resolved.</param>
     /// <param name="argv">Its argv, argv[0] included.</param>

@@ -58,13 +58,19 @@ internal sealed unsafe class OutputPump : IDisposable
     private readonly Thread _thread;
     private readonly Action<string, Exception> _onError;
     private readonly PipeGrowth _growth;
+    private readonly bool _warmUp;
     private readonly ManualResetEventSlim _warmedUp = new();
     private long _nextToken = 1;
     private volatile bool _stopping;
 
     /// <param name="growth">Which pipes grow (<see cref="PipeGrowth.ForThisProcess"/> when null).</param>
-    public OutputPump(Action<string, Exception> onError, PipeGrowth? growth = null)
+    /// <param name="warmUp">
+    /// Run a chunk of output through the log path before the first wait (<see cref="RunFirstOutput"/>): for a pump that
+    /// logs children's output; not for one that only watches exits or copies a few lines.
+    /// </param>
+    public OutputPump(Action<string, Exception> onError, PipeGrowth? growth = null, bool warmUp = true)
     {
+        _warmUp = warmUp;
         _onError = onError;
         _growth = growth ?? PipeGrowth.ForThisProcess();
         _epoll = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
@@ -198,7 +204,8 @@ internal sealed unsafe class OutputPump : IDisposable
         // Pipes streaming in small pieces, out of the epoll set and read every CoalesceMs (pump thread only).
         var polled = new List<PipeWatch>();
         TailFeeder.CompileSearches();
-        RunFirstOutput(events, buffer, touched, polled);
+        if (_warmUp) RunFirstOutput(events, buffer, touched, polled);
+        else _warmedUp.Set();
         try
         {
             long lastFlush = Environment.TickCount64;
