@@ -254,12 +254,13 @@ internal sealed unsafe class OutputPump : IDisposable
     /// <summary>
     /// Runs a chunk of short lines through the whole path of a child's output once, on a pipe and a log of its own
     /// (in a temporary folder, removed after): the pipe's read, the in-memory tail, the log file's write and flush, the
-    /// pipe's end. So the runtime's first-call work on that path (binding the <c>read</c> P/Invoke, resolving each
-    /// ReadyToRun method's calls, loading the types) is done before the first wait, not between a child's first output
-    /// and its first byte in the log. Measured (perf's system call tracepoints, the writer of the 64 KiB log row started
-    /// with the node, bench/README.md, issue 14, stop 41): from the pump's wake-up at a child's first output to its first
-    /// read of it, 0.9-1.5 ms without this, 0.13-0.22 ms with it. Best effort: a failure here only leaves that work to
-    /// the first output, as before.
+    /// pipe's end. So the runtime's first-call work on that path is done before the first wait, not between a child's
+    /// first output and its first byte in the log: among it the comparer of the watches' keys
+    /// (<c>EqualityComparer&lt;ulong&gt;.Default</c>, made by reflection the first time a lookup finds its key; seen
+    /// compiled on the pump's thread just before its first read), and the first calls of the methods on the path.
+    /// Measured (bench/first_output.sh, the writer of the 64 KiB log row started with the node, medians of 6; issue 14,
+    /// stop 41): from the pump's wake-up at a child's first output to its first read of it, 1.14 ms without this, 0.20
+    /// ms with it. Best effort: a failure here only leaves that work to the first output, as before.
     /// </summary>
     private void RunFirstOutput(byte* events, byte* buffer, HashSet<IOutputSink> touched, List<PipeWatch> polled)
     {
