@@ -285,10 +285,13 @@ internal sealed unsafe class OutputPump : IDisposable
             *(ulong*)(events + DataOffset) = pipe.Token;
             // Two turns: the lines, then the end. Bounded all the same: nothing here may keep the pump from its children.
             for (int turn = 0; turn < 4 && !pipe.Closed; turn++) Dispatch(events, 1, buffer, touched, polled);
-            if (!pipe.Closed) Remove(pipe);
+            if (!pipe.Closed) Close(pipe, touched);
             foreach (var writer in touched) Flush(writer);
         }
+        // No temporary folder or log (a read-only /tmp): the first output pays for that work, as before.
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or LogWriteException) { }
+        // Anything else is told, never thrown: the pump thread must go on to serve the children.
+        catch (Exception e) { _onError("output pump warm-up", e); }
         finally
         {
             _warmedUp.Set();
