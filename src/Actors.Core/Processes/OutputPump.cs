@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Akka.Actor;
-using Actors.Configuration;
 using Actors.Logging;
 using Actors.Native;
 
@@ -121,39 +120,8 @@ internal sealed unsafe class OutputPump : IDisposable
             if (errorPipe is not null) Remove(errorPipe);
             else if (errorFd >= 0) LibC.close(errorFd);
             if (pidfd >= 0) LibC.close(pidfd);
-            onExit(KillAndReap(handle));
+            onExit(UnwatchedChild.KillAndReap(handle));
         }
-    }
-
-    /// <summary>
-    /// SIGKILL to the group of a child we cannot watch, then its reap, bounded: a child stuck in an uninterruptible
-    /// wait (a dead NFS mount) must not hold the spawner thread, and with it every other start, for as long as it
-    /// is stuck. Such a child is left to the orphan sweep and reported killed.
-    /// </summary>
-    private static ExitStatus KillAndReap(LinuxProcessHandle handle) =>
-        KillAndReapWithin(handle, TimeSpan.FromSeconds(2)) ?? ExitStatus.Killed(LibC.SIGKILL);
-
-    /// <summary>
-    /// SIGKILL to the group, then a reap once the child died within <paramref name="bound"/>: its status, or null
-    /// when it did not die in time (it is left to the orphan sweep rather than hold up a start or a shutdown).
-    /// </summary>
-    private static ExitStatus? KillAndReapWithin(LinuxProcessHandle handle, TimeSpan bound)
-    {
-        handle.SignalGroup(LibC.SIGKILL);
-        if (ProcessExit.WaitFor(handle.Pid, bound))
-        {
-            int status;
-            int rc;
-            do { rc = LibC.waitpid(handle.Pid, &status, LibC.WNOHANG); }
-            while (rc < 0 && Marshal.GetLastPInvokeError() == LibC.EINTR);
-            if (rc > 0)
-            {
-                handle.MarkReaped();
-                return ExitStatus.FromWaitStatus(status);
-            }
-        }
-        AdoptedOrphans.Watch(handle.Pid, handle.StartTime);
-        return null;
     }
 
     /// <summary>Pipes and exits still watched: a pipe leaves once every writer closed it (EOF).</summary>
@@ -264,22 +232,13 @@ internal sealed unsafe class OutputPump : IDisposable
     /// </summary>
     private void RunFirstOutput(byte* events, byte* buffer, HashSet<IOutputSink> touched, List<PipeWatch> polled)
     {
-        DirectoryInfo? folder = null;
-        int* fds = stackalloc int[2];
-        fds[0] = fds[1] = -1;
+        FirstOutputScratch? scratch = null;
         try
         {
-            folder = Directory.CreateTempSubdirectory("actors-first-output-");
-            if (LibC.pipe2(fds, LibC.O_CLOEXEC | LibC.O_NONBLOCK) != 0) return;
-            var lines = "first output of a child\n"u8;
-            Span<byte> chunk = stackalloc byte[lines.Length * 1100];
-            for (int at = 0; at < chunk.Length; at += lines.Length) lines.CopyTo(chunk[at..]);
-            fixed (byte* bytes = chunk) LibC.write(fds[1], bytes, chunk.Length);
-            LibC.close(fds[1]);
-            fds[1] = -1;
-            using var log = new ProcessLogWriter(new LogSettings(Path.Combine(folder.FullName, "first.log"), 1 << 20, 0, false), new LogTail());
-            var pipe = new PipeWatch(fds[0], log) { Token = ulong.MaxValue };
-            fds[0] = -1; // the pump closes it at the pipe's end
+            scratch = new FirstOutputScratch();
+            if (!scratch.FillPipe()) return;
+            using var log = scratch.OpenLog();
+            var pipe = new PipeWatch(scratch.TakeReadEnd(), log) { Token = ulong.MaxValue }; // the pump closes it at the pipe's end
             // As an event that epoll would report: the same calls from the same places as a child's output.
             _watches[pipe.Token] = pipe;
             *(ulong*)(events + DataOffset) = pipe.Token;
@@ -296,10 +255,7 @@ internal sealed unsafe class OutputPump : IDisposable
         {
             _warmedUp.Set();
             touched.Clear();
-            if (fds[0] >= 0) LibC.close(fds[0]);
-            if (fds[1] >= 0) LibC.close(fds[1]);
-            try { folder?.Delete(recursive: true); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            scratch?.Dispose();
         }
     }
 
@@ -468,7 +424,7 @@ internal sealed unsafe class OutputPump : IDisposable
         _thread.Join(TimeSpan.FromSeconds(5));
         // Children still watched now (a supervision torn down without stopping them first) would have nobody to
         // reap them: they would run on unsupervised, or stay zombies of this process. They are ended here.
-        foreach (var exit in _watches.Values.OfType<ExitWatch>()) KillAndReapWithin(exit.Handle, TimeSpan.FromSeconds(2));
+        foreach (var exit in _watches.Values.OfType<ExitWatch>()) UnwatchedChild.KillAndReapWithin(exit.Handle, TimeSpan.FromSeconds(2));
         foreach (var watch in _watches.Values) LibC.close(watch.Fd);
         LibC.close(_wakeFd);
         LibC.close(_epoll);
