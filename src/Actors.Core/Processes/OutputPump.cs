@@ -15,7 +15,7 @@ namespace Actors.Processes;
 /// A one-shot command (an exec probe) has its pipe closed right there: what a descendant writes after that bounded
 /// read is not wanted, and nothing may keep the command's run open.
 /// </summary>
-internal sealed unsafe class OutputPump : IDisposable
+internal sealed unsafe partial class OutputPump : IDisposable
 {
     // One read takes up to this much: a child printing fast is logged in few large reads and file writes, and its
     // in-memory tail decodes only the lines it keeps of each read.
@@ -428,35 +428,5 @@ internal sealed unsafe class OutputPump : IDisposable
         foreach (var watch in _watches.Values) LibC.close(watch.Fd);
         LibC.close(_wakeFd);
         LibC.close(_epoll);
-    }
-
-    private abstract class Watch(int fd)
-    {
-        public int Fd { get; } = fd;
-        public ulong Token { get; set; }
-        public bool Closed { get; set; }
-        public abstract string Describe();
-    }
-
-    private sealed class PipeWatch(int fd, IOutputSink? output) : Watch(fd)
-    {
-        public IOutputSink? Output { get; } = output;
-        // Pump thread only: the bytes its last read got, and whether it is out of the epoll set, read every CoalesceMs.
-        public long ReadBefore { get; set; }
-        public bool Polled { get; set; }
-        // Pump thread only: whether it grew (PipeGrowth), or may be asked to on its next full read.
-        public PipeGrowth.Outcome Growth { get; set; } = PipeGrowth.Outcome.Later;
-        public override string Describe() => $"output pipe {Fd}";
-    }
-
-    private sealed class ExitWatch(LinuxProcessHandle handle, int pidfd, PipeWatch? pipe, PipeWatch? errorPipe, Action<ExitStatus> onExit,
-        bool closePipeAtExit) : Watch(pidfd)
-    {
-        public LinuxProcessHandle Handle { get; } = handle;
-        public PipeWatch? Pipe { get; } = pipe;
-        public PipeWatch? ErrorPipe { get; } = errorPipe;
-        public Action<ExitStatus> OnExit { get; } = onExit;
-        public bool ClosePipeAtExit { get; } = closePipeAtExit;
-        public override string Describe() => $"exit of pid {Handle.Pid}";
     }
 }
