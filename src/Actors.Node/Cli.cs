@@ -46,6 +46,17 @@ public static class Cli
         --socket PATH, else --config FILE, else $ACTORS_SOCKET, else ./actors.conf, else ./.actors/control.sock.
         """;
 
+    /// <summary>
+    /// The verbs that run a node or read a configuration as the node does (Akka's HOCON, the ActorSystem): only the
+    /// .NET program runs them. In the published folder the <c>actors</c> front (src/Actors.Client/actors.c, which
+    /// keeps its own copy of this list) hands them to it, and every other verb to the ahead-of-time compiled client.
+    /// </summary>
+    public static readonly string[] NodeVerbs = ["run", "exec", "check-config", "simulate", "unit"];
+
+    /// <summary>
+    /// One verb: a node verb goes to <see cref="NodeVerbCommands"/> (the node's own in the .NET program; in the
+    /// ahead-of-time client, a usage error), every other one is the client's, the same code in both programs.
+    /// </summary>
     public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
         stdout ??= Console.Out;
@@ -56,18 +67,9 @@ public static class Cli
             return ExitCodes.Usage;
         }
         var rest = args[1..];
+        if (NodeVerbs.Contains(args[0])) return await NodeVerbCommands.RunAsync(args[0], rest, stdout, stderr);
         switch (args[0])
         {
-            case "run":
-                return await RunCommand.ExecuteAsync(rest, stdout, stderr);
-            case "unit":
-                return UnitCommand.Execute(rest, stdout, stderr);
-            case "exec":
-                return await ExecCommand.ExecuteAsync(rest, stdout, stderr);
-            case "check-config":
-                return CheckConfigCommand.Execute(rest, stdout, stderr);
-            case "simulate":
-                return SimulateCommand.Execute(rest, stdout, stderr);
             case "status":
                 return await StatusCommand.ExecuteAsync(rest, stdout, stderr);
             case "members":

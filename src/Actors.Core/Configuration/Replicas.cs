@@ -16,6 +16,15 @@ public static class Replicas
     /// </summary>
     public const int Max = 1000;
 
+    /// <summary>Why COUNT is not a count a process can have, or null: shared by the API and the CLI (actors scale).</summary>
+    public static string? ScaleRefusal(string name, int count) => count switch
+    {
+        < 0 => $"a count of {count} is not a number of copies; give 1 to {Max}",
+        0 => $"scaling {name} to 0 would leave it no copy; to stop every replica of it, use 'actors stop {name}' (and 'actors start {name}' to bring them back)",
+        > Max => $"{count} copies are more than the {Max} one process may have; give 1 to {Max}",
+        _ => null,
+    };
+
     /// <summary>The digits of <paramref name="count"/>: the width replica numbers are padded to.</summary>
     public static int WidthOf(int count) => count.ToString(CultureInfo.InvariantCulture).Length;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Actors.Configuration;
 using Actors.Node.Client;
-using Actors.Node.Control;
 
 namespace Actors.Node.Commands;
 
@@ -20,7 +20,7 @@ public static class ScaleCommand
             var (name, countText) = (line.Positionals[0], line.Positionals[1]);
             if (!int.TryParse(countText, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
                 throw new UsageException($"COUNT '{countText}' is not a whole number; give how many copies of {name} should run, e.g. 'actors scale {name} 4'");
-            if (ScaleEndpoint.Refusal(name, count) is { } refusal) throw new UsageException(refusal);
+            if (Replicas.ScaleRefusal(name, count) is { } refusal) throw new UsageException(refusal);
             var response = client.Send("POST", "/v1/scale", Body(name, count));
             using var document = ClientVerb.Expect(response, stderr, 200);
             if (line.Json)

@@ -24,7 +24,7 @@ internal static class ScaleEndpoint
             throw new ApiError(400, $"no \"name\" given; expected {Expected}");
         if (!body.TryGetProperty("count", out var countValue) || countValue.ValueKind != JsonValueKind.Number || !countValue.TryGetInt32(out var count))
             throw new ApiError(400, $"\"count\" must be a whole number; expected {Expected}");
-        if (Refusal(name, count) is { } refusal)
+        if (Replicas.ScaleRefusal(name, count) is { } refusal)
             throw new ApiError(400, refusal);
         if (lifetime.ApplicationStopping.IsCancellationRequested)
             throw new ApiError(503, "the node is shutting down");
@@ -49,15 +49,6 @@ internal static class ScaleEndpoint
             w.WriteEndObject();
         });
     }
-
-    /// <summary>Why COUNT is not a count a process can have, or null: shared by the API and the CLI.</summary>
-    public static string? Refusal(string name, int count) => count switch
-    {
-        < 0 => $"a count of {count} is not a number of copies; give 1 to {Replicas.Max}",
-        0 => $"scaling {name} to 0 would leave it no copy; to stop every replica of it, use 'actors stop {name}' (and 'actors start {name}' to bring them back)",
-        > Replicas.Max => $"{count} copies are more than the {Replicas.Max} one process may have; give 1 to {Replicas.Max}",
-        _ => null,
-    };
 
     private static void WriteList(Utf8JsonWriter w, string key, IEnumerable<string> items)
     {
