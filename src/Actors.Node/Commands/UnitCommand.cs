@@ -102,11 +102,15 @@ public static class UnitCommand
 
     /// <summary>
     /// How this <c>actors</c> was started, for ExecStart: its own path (apphost, dotnet tool shim or single-file
-    /// binary), or <c>dotnet actors.dll</c> when it runs through the dotnet host.
+    /// binary), or <c>dotnet actors.dll</c> when it runs through the dotnet host. In the published folder this program
+    /// is actors-node, which the native <c>actors</c> beside it hands node verbs to: the unit names that <c>actors</c>,
+    /// whose client verbs start sooner (ExecReload), and which execs the node in place (the pid systemd watches).
     /// </summary>
     private static string Executable()
     {
         var process = Environment.ProcessPath ?? "actors";
+        if (Path.GetFileName(process) == "actors-node" && Path.Combine(Path.GetDirectoryName(process)!, "actors") is var front && File.Exists(front))
+            return Quote(front);
         if (Path.GetFileNameWithoutExtension(process) != "dotnet") return Quote(process);
         // Not Assembly.Location: empty in a single-file app (which never runs through dotnet anyway).
         return $"{Quote(process)} {Quote(Path.Combine(AppContext.BaseDirectory, "actors.dll"))}";

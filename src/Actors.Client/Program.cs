@@ -1,0 +1,3 @@
+using Actors.Node;
+
+return await Cli.RunAsync(args);
