@@ -41,11 +41,13 @@ int main(int argc, char **argv) {
         return 1;
     }
     path[n] = '\0';
+    char self[PATH_MAX];
+    memcpy(self, path, (size_t)n + 1);
     char *slash = strrchr(path, '/');
     const char *program = argc > 1 && is_node_verb(argv[1]) ? "actors-node" : "actors-client";
     strcpy(slash + 1, program);
     execv(path, argv);
-    fprintf(stderr, "actors: cannot run %s: %s; it belongs beside %.*s/actors, as README.md's publish command lays them out\n",
-            path, strerror(errno), (int)(slash - path), path);
+    fprintf(stderr, "actors: cannot run %s: %s; it belongs beside %s, as README.md's publish command lays them out\n",
+            path, strerror(errno), self);
     return 1;
 }

@@ -84,7 +84,7 @@ public sealed class NativeFrontSpec : IDisposable
         Assert.Equal(1, result.Code);
         Assert.Equal("", result.Out);
         Assert.Contains($"cannot run {Path.Combine(_folder, "actors-node")}: No such file or directory", result.Err);
-        Assert.Contains("README.md", result.Err);
+        Assert.Contains($"it belongs beside {Front}, as README.md", result.Err);
     }
 
     [Fact]
